@@ -1,0 +1,350 @@
+"""Render pages: content sections once per source, Jinja layouts per output page."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from localgov.compose import Composed, compose_common, compose_variant, page_key
+from localgov.errors import Problems
+from localgov.markup import convert
+from localgov.model import Alert, Area, Council, Page, Topic
+from localgov.resolve import provider_for
+from localgov.site import Site
+from localgov.templating import (
+    CouncilView,
+    GenericCouncilView,
+    Missing,
+    SectionTemplates,
+    content_environment,
+)
+
+log = logging.getLogger(__name__)
+
+NATION_LABELS = {
+    "england": "England",
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "northern-ireland": "Northern Ireland",
+}
+TIER_TEXT = {
+    "lower": "In most of England this is a district, borough or city council service. Where there is one council"
+    " for the whole area, that council provides it.",
+    "upper": "In most of England this is a county council service. Where there is one council for the whole"
+    " area, that council provides it.",
+    "all": "Both county and district councils provide parts of this service. Where there is one council for the"
+    " whole area, that council provides all of it.",
+}
+# The govuk-frontend-jinja footer always draws the crown, which only GOV.UK may use.
+NO_CROWN = {"govuk_frontend_jinja/macros/logo.html": "{% macro govukLogo(params) %}{% endmacro %}"}
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site: a POSIX path under the output folder and its bytes."""
+
+    path: str
+    data: bytes
+    source: str = ""
+
+
+def default_templates() -> Path:
+    """Return the templates that ship with localgov (a site's own templates shadow them)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "default_templates", here.parent / "templates"):
+        if (candidate / "base.html").is_file():
+            return candidate
+    raise FileNotFoundError("localgov's default templates are missing from the installation")
+
+
+def template_dirs(root: Path) -> list[Path]:
+    """Return the template folders in lookup order: the site's own, then the defaults."""
+    dirs = [root / "templates", default_templates()]
+    unique: list[Path] = []
+    for folder in dirs:
+        if folder.is_dir() and folder.resolve() not in [u.resolve() for u in unique]:
+            unique.append(folder)
+    return unique
+
+
+def layout_environment(root: Path) -> jinja2.Environment:
+    """Return the environment for layouts: site templates shadow the defaults, which stay reachable as localgov/."""
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.DictLoader(NO_CROWN),
+            jinja2.FileSystemLoader(template_dirs(root)),
+            jinja2.PrefixLoader(
+                {
+                    "localgov": jinja2.FileSystemLoader(default_templates()),
+                    "govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja", "templates"),
+                }
+            ),
+        ]
+    )
+    return jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def az_groups(items: list[tuple[str, str, str]]) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Group (name, href, kind) items by first letter."""
+    groups: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for item in sorted(items, key=lambda i: i[0].lower()):
+        groups[item[0][:1].upper()].append(item)
+    return sorted(groups.items())
+
+
+def sort_name(council: Council) -> str:
+    return council.display_name.lower()
+
+
+class Renderer:
+    """Turns a loaded, resolved site into output files."""
+
+    def __init__(self, site: Site, assets: dict[str, str], problems: Problems) -> None:
+        self.site = site
+        self.problems = problems
+        self.assets = assets
+        self.env = layout_environment(site.config.root)
+        self.env.globals.update(site=site.config, asset=self.asset, chrome=self.chrome)
+        self.content_env = content_environment()
+        self.missing = Missing()
+        self._chrome: dict[str, Markup] = {}
+        self._templates: dict[str, jinja2.Template] = {}
+        self.sections = self._compile_sections()
+        self._lgsl = {p.slug: str(p.lgsl) for p in site.content.pages.values() if p.lgsl is not None}
+        self._az_all = self._council_az()
+
+    # -- helpers available to templates
+
+    def asset(self, name: str) -> str:
+        try:
+            return self.assets[name]
+        except KeyError:
+            raise jinja2.TemplateRuntimeError(f"no asset called {name!r}") from None
+
+    def chrome(self, name: str) -> Markup:
+        """Render a partial that is the same on every page once, and reuse it."""
+        if name not in self._chrome:
+            self._chrome[name] = Markup(self.template(name).render())
+        return self._chrome[name]
+
+    def template(self, name: str) -> jinja2.Template:
+        if name not in self._templates:
+            self._templates[name] = self.env.get_template(name)
+        return self._templates[name]
+
+    def keys_for(self, key: str) -> tuple[str, ...]:
+        lgsl = self._lgsl.get(key)
+        return (key, lgsl) if lgsl else (key,)
+
+    # -- compile content once
+
+    def _compile_sections(self) -> dict[str, SectionTemplates]:
+        compiled: dict[str, SectionTemplates] = {}
+        for page in self.site.content.pages.values():
+            parts = {s.id: s.html for s in page.sections}
+            parts.update({f"{s.id}#title": s.title for s in page.sections if "{" in s.title})
+            try:
+                compiled[page_key(page)] = SectionTemplates(self.content_env, parts)
+            except jinja2.TemplateError as exc:
+                self.problems.error(page.source, 0, f"template error in content: {exc}")
+        return compiled
+
+    def render_sections(self, composed: Composed, view: object) -> tuple[Markup, list[tuple[str, str]]]:
+        parts: list[str] = []
+        contents: list[tuple[str, str]] = []
+        for ref in composed.sections:
+            templates = self.sections[ref.source]
+            parts.append(templates.render(ref.id, view))
+            if ref.id != "intro" and ref.title:
+                title = ref.title
+                if "{" in title:
+                    title = Markup(templates.render(f"{ref.id}#title", view)).striptags()
+                contents.append((ref.id, title))
+        return Markup("\n".join(parts)), contents
+
+    # -- page contexts
+
+    def render(self, template: str, **context: object) -> bytes:
+        return self.template(template).render(**context).encode("utf-8")
+
+    def home(self) -> Output:
+        topics = sorted(self.site.content.topics.values(), key=lambda t: (t.order, t.title))
+        data = self.render("home.html", title="Home", description=self.site.config.name, canonical="/",
+                           topics=topics, breadcrumbs=None)
+        return Output("index.html", data, "templates/home.html")
+
+    def topic(self, topic: Topic) -> Output:
+        pages = sorted((p for p in self.site.content.pages.values() if p.topic == topic.slug), key=lambda p: p.title)
+        data = self.render("topic.html", title=topic.title, description=topic.summary, canonical=f"/{topic.slug}/",
+                           topic=topic, pages=pages, council=None,
+                           breadcrumbs=[{"text": "Home", "href": "/"}])
+        return Output(f"{topic.slug}/index.html", data, topic.source)
+
+    def common_page(self, page: Page) -> Output:
+        composed = compose_common(page)
+        body, contents = self.render_sections(composed, GenericCouncilView())
+        topic = self.site.content.topics[page.topic]
+        councils = self.site.councils
+        az = az_groups([
+            (councils[slug].display_name, f"/{page.slug}/{slug}/", councils[slug].type_label)
+            for slug in self.site.resolution.councils_for(page.slug)
+        ])
+        lookup = None
+        if page.provider != "national":
+            lookup = {
+                "page": page.slug,
+                "provider": page.provider,
+                "exceptions": json.dumps(self.site.resolution.exceptions.get(page.slug, {}), separators=(",", ":")),
+            }
+        elsewhere = [(nation, Markup(html)) for nation, html in page.provided_elsewhere]
+        data = self.render("page.html", title=page.title, description=page.summary, canonical=page.url,
+                           page=page, body=body, contents=contents, az=az, az_id="az",
+                           az_label=f"Councils that provide {page.title.lower()}", lookup=lookup,
+                           tier_text=TIER_TEXT.get(page.provider, ""), elsewhere=elsewhere,
+                           breadcrumbs=[{"text": "Home", "href": "/"}, {"text": topic.title, "href": f"/{topic.slug}/"}])
+        return Output(f"{page.slug}/index.html", data, page.source)
+
+    def variant(self, page: Page, council: Council) -> Output:
+        composed = compose_variant(page, council.slug)
+        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=self.missing)
+        body, contents = self.render_sections(composed, view)
+        topic = self.site.content.topics[page.topic]
+        data = self.render("variant.html", title=f"{page.title}: {council.name}", description=composed.summary,
+                           canonical=f"/{page.slug}/{council.slug}/", page=page, council=council, body=body,
+                           summary=composed.summary, contents=contents, alerts=self.alerts(council, page),
+                           also=self.also(page, council),
+                           breadcrumbs=[{"text": "Home", "href": "/"}, {"text": topic.title, "href": f"/{topic.slug}/"},
+                                        {"text": page.title, "href": page.url}])
+        return Output(f"{page.slug}/{council.slug}/index.html", data, page.source)
+
+    def also(self, page: Page, council: Council) -> dict[str, str] | None:
+        """Say which other council shares an 'all' service in a two-tier area."""
+        if page.provider != "all":
+            return None
+        variants = self.site.resolution.councils_for(page.slug)
+        if council.is_district and council.parent in variants:
+            county = self.site.councils[council.parent]
+            return {"heading": f"Help from {county.name}", "text": f"{county.name} also provides part of this service.",
+                    "href": f"/{page.slug}/{county.slug}/", "link_text": f"{page.title}: {county.name}"}
+        if council.is_county:
+            return {"heading": "Help from district councils",
+                    "text": f"District councils in {council.display_name} also provide part of this service.",
+                    "href": f"/councils/{council.slug}/", "link_text": f"District councils in {council.display_name}"}
+        return None
+
+    def alerts(self, council: Council, page: Page | None) -> list[dict[str, object]]:
+        """Return the alerts to show today on a page of `council` (its hub when `page` is None)."""
+        today = self.site.config.today
+        shown: list[dict[str, object]] = []
+        for alert in council.alerts:
+            if not alert.active_on(today) or not self._targets(alert, page):
+                continue
+            html = "".join(s.html for s in convert(alert.body, contributed=True).sections)
+            shown.append({"title": alert.title, "html": Markup(html)})
+        return shown
+
+    @staticmethod
+    def _targets(alert: Alert, page: Page | None) -> bool:
+        if alert.everywhere:
+            return True
+        if page is None:
+            return False
+        return page.slug in alert.pages or page.topic in alert.topics
+
+    def council_hub(self, council: Council) -> Output:
+        site = self.site
+        area = Area(council.slug, council.parent) if council.is_district else Area(council.slug)
+        groups: list[dict[str, object]] = []
+        by_topic: dict[str, list[dict[str, str]]] = defaultdict(list)
+        providers_by_topic: dict[str, set[str]] = defaultdict(set)
+        for page in sorted(site.content.pages.values(), key=lambda p: p.title):
+            if page.provider == "national":
+                continue
+            if council.is_county:
+                if council.slug not in site.resolution.councils_for(page.slug):
+                    continue
+                slug: str | None = council.slug
+            else:
+                slug = provider_for(page, area, site.councils).council
+            if slug is None:
+                continue
+            provider = site.councils[slug]
+            by_topic[page.topic].append({"url": f"/{page.slug}/{slug}/", "title": page.title,
+                                         "by": provider.name if slug != council.slug else ""})
+            providers_by_topic[page.topic].add(provider.name)
+        for topic in sorted(site.content.topics.values(), key=lambda t: (t.order, t.title)):
+            if by_topic.get(topic.slug):
+                groups.append({"slug": topic.slug, "title": topic.title, "pages": by_topic[topic.slug]})
+        who = None
+        related = None
+        if council.is_district and council.parent:
+            county = site.councils[council.parent]
+            who = {"caption": f"Which council provides each service for addresses in {council.display_name}",
+                   "rows": [[{"text": topic.title}, {"text": " and ".join(sorted(providers_by_topic[topic.slug]))}]
+                            for topic in sorted(site.content.topics.values(), key=lambda t: (t.order, t.title))
+                            if providers_by_topic.get(topic.slug)]}
+            related = {"heading": "Your county council", "councils": [(county.name, f"/councils/{county.slug}/")]}
+            intro = (f"{council.name} and {county.name} both serve addresses in {council.display_name}. "
+                     "This page shows which council does what.")
+        elif council.is_county:
+            districts = sorted((c for c in site.councils.values() if c.parent == council.slug), key=sort_name)
+            related = {"heading": f"District councils in {council.display_name}",
+                       "councils": [(d.name, f"/councils/{d.slug}/") for d in districts]}
+            intro = (f"{council.name} provides county services such as schools, social care and roads. "
+                     "Your district council provides services such as bin collections, housing and planning.")
+        else:
+            intro = f"{council.name} provides all council services for addresses in its area."
+        data = self.render("council.html", title=council.name, description=intro, canonical=f"/councils/{council.slug}/",
+                           council=council, nation_label=NATION_LABELS.get(council.nation, council.nation),
+                           intro=intro, services=groups, who_does_what=who, related=related,
+                           alerts=self.alerts(council, None),
+                           breadcrumbs=[{"text": "Home", "href": "/"}, {"text": "Councils A to Z", "href": "/councils/"}])
+        return Output(f"councils/{council.slug}/index.html", data, council.source)
+
+    def _council_az(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        return az_groups([(c.display_name, f"/councils/{c.slug}/", c.type_label) for c in self.site.councils.values()])
+
+    def councils_az(self) -> Output:
+        data = self.render("councils.html", title="Councils A to Z", description="Every principal council in the UK.",
+                           canonical="/councils/", az=self._az_all, az_id="az",
+                           breadcrumbs=[{"text": "Home", "href": "/"}])
+        return Output("councils/index.html", data, "templates/councils.html")
+
+    def not_found(self) -> Output:
+        return Output("404.html", self.render("404.html", title="Page not found", noindex=True), "templates/404.html")
+
+    def search(self) -> Output:
+        data = self.render("search.html", title="Search", description="Search council services.", canonical="/search/",
+                           noindex=True, breadcrumbs=[{"text": "Home", "href": "/"}])
+        return Output("search/index.html", data, "templates/search.html")
+
+    # -- everything
+
+    def jobs(self) -> list[tuple[str, str]]:
+        """Return every (page, council) variant to render, in a stable order."""
+        return [(page, council) for page in sorted(self.site.content.pages)
+                for council in self.site.resolution.councils_for(page)]
+
+    def render_job(self, page_slug: str, council_slug: str) -> Output:
+        return self.variant(self.site.content.pages[page_slug], self.site.councils[council_slug])
+
+    def site_pages(self) -> Iterator[tuple[str, Callable[[], Output]]]:
+        """Yield (source, render function) for every page that is not a variant."""
+        yield "templates/home.html", self.home
+        yield "templates/councils.html", self.councils_az
+        yield "templates/404.html", self.not_found
+        yield "templates/search.html", self.search
+        for topic in self.site.content.topics.values():
+            yield topic.source, functools.partial(self.topic, topic)
+        for page in self.site.content.pages.values():
+            yield page.source, functools.partial(self.common_page, page)
+        for council in self.site.councils.values():
+            yield council.source, functools.partial(self.council_hub, council)

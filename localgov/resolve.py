@@ -1,0 +1,132 @@
+"""Which council provides which page, for every council and every area.
+
+This is the one place that decides responsibility: tiers, nations, features and the
+hand-overs councils declare in their council.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from localgov.errors import Problems
+from localgov.fields import did_you_mean
+from localgov.model import Area, Council, Page
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Who provides a page for one area: a council slug, or why no council does."""
+
+    council: str | None
+    reason: str = ""
+    elsewhere_html: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The variants to build and the rules the browser needs to find them."""
+
+    variants: dict[str, tuple[str, ...]]
+    exceptions: dict[str, dict[str, str]]
+
+    def councils_for(self, page: str) -> tuple[str, ...]:
+        return self.variants.get(page, ())
+
+    def pages_of(self, council: str) -> tuple[str, ...]:
+        return tuple(sorted(p for p, slugs in self.variants.items() if council in slugs))
+
+
+def tier_council(page: Page, area: Area) -> str:
+    """Return the council the page's tier points to in `area`, before any exception."""
+    if page.provider == "upper":
+        return area.county or area.lower
+    return area.lower
+
+
+def provider_for(page: Page, area: Area, councils: Mapping[str, Council]) -> Answer:
+    """Return who provides `page` for an address in `area`."""
+    if page.provider == "national":
+        return Answer(None, "national")
+    lower = councils.get(area.lower)
+    if lower is None:
+        return Answer(None, "unknown-area")
+    elsewhere = page.elsewhere_for(lower.nation)
+    if elsewhere is not None:
+        return Answer(None, "elsewhere", elsewhere)
+    slug = tier_council(page, area)
+    county = councils.get(area.county) if area.county else None
+    if page.provider in ("lower", "all") and county is not None and page.slug in county.takes_on:
+        slug = county.slug
+    chosen = councils.get(slug)
+    handed = dict(chosen.hands_over).get(page.slug) if chosen else None
+    if handed:
+        slug = handed
+        chosen = councils.get(slug)
+    if chosen is None:
+        return Answer(None, "unknown-area")
+    if not set(page.requires) <= chosen.features:
+        return Answer(None, "not-here")
+    return Answer(slug)
+
+
+def areas_of(councils: Mapping[str, Council]) -> list[Area]:
+    """Return every area the registry implies: one per lower-or-unitary council."""
+    areas: list[Area] = []
+    for council in councils.values():
+        if council.is_district:
+            areas.append(Area(council.slug, council.parent))
+        elif council.is_single_tier:
+            areas.append(Area(council.slug))
+    return areas
+
+
+def resolve(pages: Mapping[str, Page], councils: Mapping[str, Council], problems: Problems) -> Resolution:
+    """Decide every page's variants from the areas each council serves."""
+    check_declarations(pages, councils, problems)
+    areas = areas_of(councils)
+    variants: dict[str, tuple[str, ...]] = {}
+    exceptions: dict[str, dict[str, str]] = {}
+    for page in pages.values():
+        if page.provider == "national":
+            variants[page.slug] = ()
+            continue
+        chosen: set[str] = set()
+        special: dict[str, str] = {}
+        for area in areas:
+            answer = provider_for(page, area, councils)
+            if answer.council:
+                chosen.add(answer.council)
+            # The browser knows the area (its lower council) and the tier rule; it needs only the exceptions.
+            if answer.council != tier_council(page, area):
+                special[area.lower] = answer.council or ""
+        if page.provider == "all":
+            # Counties also provide part of an 'all' service for their own area.
+            for council in councils.values():
+                if council.is_county and set(page.requires) <= council.features:
+                    if page.elsewhere_for(council.nation) is None:
+                        chosen.add(council.slug)
+        variants[page.slug] = tuple(sorted(chosen))
+        exceptions[page.slug] = dict(sorted(special.items()))
+    return Resolution(variants=variants, exceptions=exceptions)
+
+
+def check_declarations(pages: Mapping[str, Page], councils: Mapping[str, Council], problems: Problems) -> None:
+    """Check that hand-overs and take-ons name real pages and sensible councils."""
+    for council in councils.values():
+        for page_slug, target in council.hands_over:
+            if page_slug not in pages:
+                problems.error(council.source, 0, f"hands over an unknown page{did_you_mean(page_slug, pages.keys())}",
+                               field=f"hands_over.{page_slug}", expected="a page slug from content/",
+                               found=repr(page_slug))
+        for page_slug in council.takes_on:
+            page = pages.get(page_slug)
+            if page is None:
+                problems.error(council.source, 0, f"takes on an unknown page{did_you_mean(page_slug, pages.keys())}",
+                               field="takes_on", expected="a page slug from content/", found=repr(page_slug))
+            elif not council.is_county:
+                problems.error(council.source, 0, "only a county can take on a service for its districts",
+                               field="takes_on", found=repr(page_slug))
+            elif page.provider not in ("lower", "all"):
+                problems.error(council.source, 0, f"'{page_slug}' is already a county service",
+                               field="takes_on", expected="a lower-tier page", found=f"provider {page.provider}")
