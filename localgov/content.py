@@ -126,6 +126,11 @@ def read_page(path: Path, topic: str, root: Path, problems: Problems) -> Page | 
         problems.warn(rel, document.meta.line("summary"), "summary is long; keep it to one sentence", field="summary",
                       expected=f"at most {SUMMARY_LIMIT} characters", found=f"{len(summary)} characters")
     elsewhere = read_elsewhere(fields)
+    lgsl = fields.integer("lgsl")
+    keywords = fields.text_list("keywords")
+    requires = fields.text_list("requires")
+    last_reviewed = fields.date("last_reviewed")
+    owner = fields.text("owner")
     converted = convert(document.body, first_line=document.body_line)
     for line in converted.headings_h1:
         problems.error(rel, line, "the page title is the only level 1 heading; use '## ' for sections",
@@ -141,12 +146,12 @@ def read_page(path: Path, topic: str, root: Path, problems: Problems) -> Page | 
         summary=summary,
         provider=provider,
         sections=converted.sections,
-        lgsl=fields.integer("lgsl"),
-        keywords=fields.text_list("keywords"),
-        requires=fields.text_list("requires"),
+        lgsl=lgsl,
+        keywords=keywords,
+        requires=requires,
         provided_elsewhere=elsewhere,
-        last_reviewed=fields.date("last_reviewed"),
-        owner=fields.text("owner"),
+        last_reviewed=last_reviewed,
+        owner=owner,
         source=rel,
         templated=converted.templated,
     )

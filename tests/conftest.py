@@ -1,0 +1,175 @@
+"""Shared fixtures: small sites built in a temporary folder."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+COUNCILS: dict[str, str] = {
+    "kent": """
+        name: Kent County Council
+        short_name: Kent
+        gss: E10000016
+        type: county
+        nation: england
+        website: https://www.kent.gov.uk/
+        features: [coastline]
+    """,
+    "maidstone": """
+        name: Maidstone Borough Council
+        short_name: Maidstone
+        gss: E07000110
+        type: non-metropolitan-district
+        nation: england
+        parent: kent
+        website: https://www.maidstone.gov.uk/
+        contact:
+          phone: 01622 602000
+        links:
+          bin-collections: {url: "https://www.maidstone.gov.uk/bins", text: Check your bin day}
+    """,
+    "tunbridge-wells": """
+        name: Tunbridge Wells Borough Council
+        short_name: Tunbridge Wells
+        gss: E07000116
+        type: non-metropolitan-district
+        nation: england
+        parent: kent
+        website: https://tunbridgewells.gov.uk/
+    """,
+    "thanet": """
+        name: Thanet District Council
+        short_name: Thanet
+        gss: E07000114
+        type: non-metropolitan-district
+        nation: england
+        parent: kent
+        website: https://www.thanet.gov.uk/
+        features: [coastline]
+    """,
+    "medway": """
+        name: Medway Council
+        short_name: Medway
+        gss: E06000035
+        type: unitary
+        nation: england
+        website: https://www.medway.gov.uk/
+    """,
+    "cardiff": """
+        name: Cardiff Council
+        short_name: Cardiff
+        gss: W06000015
+        type: welsh-principal-area
+        nation: wales
+        website: https://www.cardiff.gov.uk/
+    """,
+    "glasgow-city": """
+        name: Glasgow City Council
+        short_name: Glasgow
+        gss: S12000049
+        type: scottish-council
+        nation: scotland
+        website: https://www.glasgow.gov.uk/
+    """,
+    "belfast": """
+        name: Belfast City Council
+        short_name: Belfast
+        gss: N09000003
+        type: ni-district
+        nation: northern-ireland
+        website: https://www.belfastcity.gov.uk/
+    """,
+}
+
+TOPIC = """
+    title: Rubbish and recycling
+    summary: Bins, recycling and the tip.
+    order: 1
+"""
+
+BINS = """
+    ---
+    title: Bin collections
+    summary: Find out when your bins are collected.
+    provider: lower
+    lgsl: 524
+    keywords: [bin day, refuse]
+    last_reviewed: 2026-10-01
+    ---
+    {{ council.name }} collects your bins every week or fortnight.
+
+    ## What goes in each bin {#what-goes}
+
+    - Paper and card
+    - Glass & cans
+
+    ## Missed collections {#missed}
+
+    {{ council.link('bin-collections', 'Report a missed bin') }}
+"""
+
+SCHOOLS = """
+    ---
+    title: Apply for a school place
+    summary: Apply for a primary or secondary school place.
+    provider: upper
+    provided_elsewhere:
+      northern-ireland: "In Northern Ireland, apply through the Education Authority."
+    ---
+    Apply to {{ council.name }} for a school place.
+
+    ## Deadlines {#deadlines}
+
+    Apply by the national closing date.
+"""
+
+DEFAULT_FILES: dict[str, str] = {
+    "site.yaml": "name: Test council services\nbase_url: https://test.example\npostcodes: none\n",
+    "content/rubbish-and-recycling/_topic.yaml": TOPIC,
+    "content/rubbish-and-recycling/bin-collections.md": BINS,
+    "content/schools/_topic.yaml": "title: Schools\nsummary: School places and transport.\norder: 2\n",
+    "content/schools/apply-for-a-school-place.md": SCHOOLS,
+    **{f"councils/{slug}/council.yaml": text for slug, text in COUNCILS.items()},
+}
+
+MakeSite = Callable[..., Path]
+
+
+def write_files(root: Path, files: dict[str, str | bytes | None]) -> None:
+    """Write `files` (path -> text) under `root`; None deletes a file."""
+    for rel, text in files.items():
+        path = root / rel
+        if text is None:
+            if path.exists():
+                path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> MakeSite:
+    """Return a function that writes a small site (the defaults plus `files`) and returns its root."""
+
+    def make(files: dict[str, str | bytes | None] | None = None, *, defaults: bool = True, name: str = "site") -> Path:
+        root = tmp_path / name
+        root.mkdir(exist_ok=True)
+        write_files(root, {**(DEFAULT_FILES if defaults else {}), **(files or {})})
+        return root
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds read today's date for alerts; fix it so tests are repeatable."""
+    monkeypatch.setenv("LOCALGOV_TODAY", "2026-11-24")

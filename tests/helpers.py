@@ -1,0 +1,41 @@
+"""Small helpers for reading built sites in tests."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+HREF = re.compile(r'(?:href|src)="([^"]*)"')
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Return path -> sha256 for every file under `folder`."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def read(out: Path, url: str) -> str:
+    """Return the HTML served at a clean URL like /bin-collections/maidstone/."""
+    rel = url.strip("/")
+    path = out / rel / "index.html" if not rel.endswith((".html", ".xml", ".txt", ".json")) else out / rel
+    return path.read_text(encoding="utf-8")
+
+
+def internal_links(html: str) -> list[str]:
+    """Return every internal href/src of a page, without fragments or queries."""
+    links = []
+    for href in HREF.findall(html):
+        if href.startswith("/") and not href.startswith("//"):
+            links.append(re.split(r"[#?]", href)[0])
+    return links
+
+
+def resolves(out: Path, href: str) -> bool:
+    rel = href.lstrip("/")
+    if rel == "" or rel.endswith("/"):
+        return (out / rel / "index.html").is_file()
+    return (out / rel).is_file() or (out / rel / "index.html").is_file()
