@@ -16,7 +16,8 @@ from localgov.content import load_content
 from localgov.councils import load_councils
 from localgov.errors import BuildFailed, LocalgovError, Problem, Problems
 from localgov.frontmatter import read_document
-from localgov.outputs import HREF, headers, robots, sitemap, target_of
+from localgov.index import FINALISERS, INDEXERS
+from localgov.outputs import HREF, target_of
 from localgov.render import Output, Renderer, template_dirs
 from localgov.resolve import resolve
 from localgov.site import Site
@@ -114,15 +115,18 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
             progress("Rendering pages", len(jobs), len(jobs))
         if problems.errors:
             raise BuildFailed(problems.errors)
-        existing = set(staging.written)
-        html_pages = [p for p in existing if p.endswith(".html")]
-        staging.write("sitemap.xml", sitemap(site.config, html_pages), "sitemap")
-        staging.write("robots.txt", robots(site.config), "robots")
-        staging.write("_headers", headers(), "headers")
+        html_pages = sorted(p for p in staging.written if p.endswith(".html"))
+        for indexer in INDEXERS:
+            for output in indexer(site, html_pages, problems):
+                staging.write(output.path, output.data, output.source)
         for href, path in sorted(links.items()):
             target = target_of(href)
             if target is not None and target not in staging.written and f"{target}/index.html" not in staging.written:
                 problems.warn(path, 0, f"broken internal link to {href}")
+        for finalise in FINALISERS:
+            finalise(site, staging.path, problems)
+        if problems.errors:
+            raise BuildFailed(problems.errors)
         if strict and problems.warnings:
             raise BuildFailed(problems.warnings)
         staging.commit()

@@ -1,0 +1,31 @@
+"""The index stage: files derived from the whole site, listed in one place.
+
+An indexer reads the loaded site and the paths of the pages written, and returns more
+outputs (sitemap, postcode shards, open data). A finaliser runs on the staged output
+folder once every file is in it (search indexes that read the HTML). Add a feature's
+indexer or finaliser to the tuples at the bottom of this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from localgov.errors import Problems
+from localgov.outputs import headers, robots, sitemap
+from localgov.render import Output
+from localgov.site import Site
+
+Indexer = Callable[[Site, list[str], Problems], Iterable[Output]]
+Finaliser = Callable[[Site, Path, Problems], None]
+
+
+def cdn_files(site: Site, page_paths: list[str], problems: Problems) -> Iterable[Output]:
+    """Return sitemap.xml, robots.txt and _headers."""
+    yield Output("sitemap.xml", sitemap(site.config, page_paths), "sitemap")
+    yield Output("robots.txt", robots(site.config), "robots")
+    yield Output("_headers", headers(), "headers")
+
+
+INDEXERS: tuple[Indexer, ...] = (cdn_files,)
+FINALISERS: tuple[Finaliser, ...] = ()
