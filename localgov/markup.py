@@ -21,8 +21,9 @@ from markdown.treeprocessors import Treeprocessor
 
 from localgov.model import Section
 
-JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-BLOCK_LINE = re.compile(r"^[ \t]*(\{%.*?%\}|\{#.*?#\})[ \t]*$")
+# Jinja comments ({# #}) are not supported in content: `{#id}` is how headings get their ids.
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+BLOCK_LINE = re.compile(r"^[ \t]*\{%.*?%\}[ \t]*$")
 FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 TOKEN = re.compile(r"LGVJ(\d+)JVGL", re.IGNORECASE)

@@ -84,3 +84,10 @@ def test_sandbox_refuses_python_internals() -> None:
 
     with pytest.raises((SecurityError, UndefinedError)):
         render("{{ council.__class__.__mro__ }}", INLAND)
+
+
+def test_heading_ids_are_not_mistaken_for_jinja_comments() -> None:
+    converted = convert("## Fees {#fees}\n\nCosts {{ council.name }}.\n\n## C# and more {#csharp}\n\nText #} here.\n")
+    assert [s.id for s in converted.sections] == ["fees", "csharp"]
+    html = render("## Fees {#fees}\n\nA {#not-a-comment} B #} C\n", INLAND)
+    assert "A {#not-a-comment} B #} C" in html
