@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Iterable
 from typing import Any
 
 from localgov.errors import Problems, describe
 from localgov.yamlfile import YamlDoc
 
 
-def closest(word: str, options: list[str] | tuple[str, ...] | set[str] | frozenset[str]) -> str | None:
+def closest(word: str, options: Iterable[str]) -> str | None:
     """Return the option most like `word`, if any is close."""
     found = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
     return found[0] if found else None
 
 
-def did_you_mean(word: str, options: list[str] | tuple[str, ...] | set[str] | frozenset[str]) -> str:
+def did_you_mean(word: str, options: Iterable[str]) -> str:
     """Return '; did you mean X?' for the closest option, or ''."""
     best = closest(word, options)
     return f"; did you mean '{best}'?" if best else ""

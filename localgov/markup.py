@@ -97,7 +97,7 @@ def _is_stash(element: etree.Element) -> bool:
 
 
 class GovukExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's API name
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(GovukClasses(md), "govuk_classes", 0)
 
 

@@ -31,7 +31,7 @@ def sitemap(config: SiteConfig, html_paths: Iterable[str]) -> bytes:
 def robots(config: SiteConfig) -> bytes:
     return (
         f"User-agent: *\nDisallow: /search/\nDisallow: /postcodes/\n\nSitemap: {config.absolute('/sitemap.xml')}\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def headers() -> bytes:
@@ -48,7 +48,7 @@ def headers() -> bytes:
         "/postcodes/*\n"
         "  Cache-Control: public, max-age=86400\n"
         "  Access-Control-Allow-Origin: *\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def target_of(href: str) -> str | None:

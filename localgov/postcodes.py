@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
-import brotli  # type: ignore[import-untyped]
-import msgpack  # type: ignore[import-untyped]
+import brotli
+import msgpack
 import yaml
 
 from localgov.errors import LocalgovError

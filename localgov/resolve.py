@@ -103,9 +103,9 @@ def resolve(pages: Mapping[str, Page], councils: Mapping[str, Council], problems
         if page.provider == "all":
             # Counties also provide part of an 'all' service for their own area.
             for council in councils.values():
-                if council.is_county and set(page.requires) <= council.features:
-                    if page.elsewhere_for(council.nation) is None:
-                        chosen.add(council.slug)
+                if (council.is_county and set(page.requires) <= council.features
+                        and page.elsewhere_for(council.nation) is None):
+                    chosen.add(council.slug)
         variants[page.slug] = tuple(sorted(chosen))
         exceptions[page.slug] = dict(sorted(special.items()))
     return Resolution(variants=variants, exceptions=exceptions)
