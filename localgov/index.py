@@ -13,6 +13,7 @@ from pathlib import Path
 
 from localgov.errors import Problems
 from localgov.outputs import headers, robots, sitemap
+from localgov.postcode_index import postcode_shards
 from localgov.render import Output
 from localgov.site import Site
 
@@ -27,5 +28,5 @@ def cdn_files(site: Site, page_paths: list[str], problems: Problems) -> Iterable
     yield Output("_headers", headers(), "headers")
 
 
-INDEXERS: tuple[Indexer, ...] = (cdn_files,)
+INDEXERS: tuple[Indexer, ...] = (cdn_files, postcode_shards)
 FINALISERS: tuple[Finaliser, ...] = ()

@@ -458,6 +458,10 @@ class PostcodeLookup:
         """Return the area of a slot (None for slot 0, "no council")."""
         return self._areas[slot - 1] if slot else None
 
+    def packed(self, outcode_: str) -> tuple[str, bytes]:
+        """Return one outcode as stored: its sorted inward codes (3 characters each) and 16-bit codes."""
+        return self._table.get(outcode_, ("", b""))
+
     def entries(self, outcode_: str) -> Iterator[PostcodeEntry]:
         """Iterate over the postcodes of one outcode in inward-code order."""
         inwards, codes = self._table.get(outcode_, ("", b""))
