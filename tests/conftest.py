@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -173,3 +173,112 @@ def make_site(tmp_path: Path) -> MakeSite:
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     """Builds read today's date for alerts; fix it so tests are repeatable."""
     monkeypatch.setenv("LOCALGOV_TODAY", "2026-11-24")
+
+
+# -- the demo site and a real browser (tests/browser.py) -----------------------------------------
+
+DEMO_TODAY = "2026-11-24"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives Debian's Chromium through Playwright (skipped without it)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from tests.browser import chromium_missing
+
+    reason = chromium_missing()
+    if reason is None:
+        return
+    skip = pytest.mark.skip(reason=f"browser test: {reason}")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def build_demo(out: Path, *, timeout: float = 1200) -> None:
+    """Build this repository's own site (the national demo, as its site.yaml says) into `out` with the CLI."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LOCALGOV_TODAY": DEMO_TODAY}
+    result = subprocess.run(
+        [sys.executable, "-m", "localgov", "--root", str(REPO), "build", "--out", str(out)],
+        env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"the demo site does not build (exit {result.returncode}):\n{result.stderr[-6000:]}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the repository's demo site once per session; return its output folder (treat it as read-only)."""
+    out = tmp_path_factory.mktemp("demo") / "build"
+    build_demo(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def serve_folder() -> Iterator[Callable[..., str]]:
+    """Return a function that serves a folder on 127.0.0.1 (optionally with `_headers` rules) and returns its URL."""
+    from contextlib import ExitStack
+
+    from tests.browser import HeaderRule, serving
+
+    with ExitStack() as stack:
+
+        def serve(folder: Path, rules: list[HeaderRule] | None = None) -> str:
+            return stack.enter_context(serving(folder, rules))
+
+        yield serve
+
+
+@pytest.fixture(scope="session")
+def site_server(demo_site: Path, serve_folder: Callable[..., str]) -> str:
+    """Serve the demo site like a CDN without its headers; return the base URL (no trailing slash)."""
+    return serve_folder(demo_site)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One Debian Chromium for the whole session, driven by Playwright; never a downloaded browser."""
+    from tests.browser import CHROMIUM, LAUNCH_ARGS, chromium_missing
+
+    reason = chromium_missing()
+    if reason is not None:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: object) -> Iterator[Callable[..., object]]:
+    """Return a factory of pages: `new_page(js=True, viewport="desktop"|"phone", **context_options)`.
+
+    Each page has `page.errors` (tests.browser.PageErrors): uncaught exceptions, console errors and
+    failed requests, for tests to assert on.
+    """
+    from tests.browser import VIEWPORTS, watch_errors
+
+    contexts: list[object] = []
+
+    def make(*, js: bool = True, viewport: str = "desktop", **options: object) -> object:
+        context = browser.new_context(  # type: ignore[attr-defined]
+            java_script_enabled=js, viewport=VIEWPORTS[viewport], service_workers="block", **options
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = watch_errors(page)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()  # type: ignore[attr-defined]
