@@ -1,27 +1,47 @@
-"""The build: load -> resolve -> compose/render -> index -> write, stopping once on errors."""
+"""The build: load -> resolve -> compose/render -> index -> write, stopping once on errors.
+
+Builds are incremental. Every input is fingerprinted (localgov/cache.py); a build with no
+input changed writes nothing. Otherwise only units whose inputs changed (localgov/keys.py)
+are rendered, on every core (localgov/parallel.py), and only files whose bytes changed are
+written (localgov/write.py). The result is the same, byte for byte, as a clean build.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-
-from localgov.assets import build_assets
-from localgov.config import load_config
+from localgov import index
+from localgov.assets import build_assets, find_govuk_frontend
+from localgov.cache import (
+    FileEntry,
+    Inputs,
+    Manifest,
+    UnitEntry,
+    combine,
+    digest,
+    forget_manifest,
+    load_manifest,
+    save_manifest,
+    scan,
+    unchanged_on_disk,
+)
+from localgov.config import load_config, today
 from localgov.content import load_content
 from localgov.councils import load_councils
-from localgov.errors import BuildFailed, LocalgovError, Problem, Problems
-from localgov.frontmatter import read_document
-from localgov.index import FINALISERS, INDEXERS
-from localgov.outputs import HREF, target_of
-from localgov.render import Output, Renderer, template_dirs
+from localgov.errors import BuildFailed, Problem, Problems
+from localgov.keys import Keys
+from localgov.outputs import target_of
+from localgov.overrides import check_council_references, load_overrides, stopping_errors
+from localgov.parallel import PARALLEL_FROM, Job, Rendered, TrackingRenderer, Unit, render_all, workers_wanted
+from localgov.render import default_templates, template_dirs
 from localgov.resolve import resolve
 from localgov.site import Site
-from localgov.templating import error_line, source_tags
 from localgov.write import DuplicateOutput, Staging
 
 log = logging.getLogger(__name__)
@@ -38,36 +58,28 @@ class BuildResult:
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     missing: set[tuple[str, str, str]] = field(default_factory=set)
+    refused: list[Problem] = field(default_factory=list)
+    rendered: int = 0  # pages rendered this time (the rest were unchanged)
+    changed: int = 0  # files written or replaced
+    removed: int = 0  # files deleted because nothing makes them any more
+    timings: dict[str, float] = field(default_factory=dict)
 
 
-def load_site(root: Path, problems: Problems) -> Site | None:
-    """Run the load and resolve stages; None when there are errors (they are in `problems`)."""
+def load_site(root: Path, problems: Problems, *, keep_going: bool = False) -> Site | None:
+    """Run the load and resolve stages; None when there are errors (they are in `problems`).
+
+    With `keep_going`, errors that only refuse council files (see localgov/overrides.py) do not stop
+    the build: the site is loaded without those files.
+    """
     config = load_config(root, problems)
     councils = load_councils(root, problems)
     content = load_content(root, problems)
     resolution = resolve(content.pages, councils, problems)
-    check_page_references(content, councils, problems)
-    if problems.errors:
+    overrides = load_overrides(root, councils, content, problems)
+    check_council_references(content, councils, overrides, resolution, root, problems)
+    if stopping_errors(problems, overrides.refused if keep_going else ()):
         return None
-    return Site(config=config, councils=councils, content=content, resolution=resolution)
-
-
-def check_page_references(content: object, councils: dict, problems: Problems) -> None:  # type: ignore[type-arg]
-    """Check that alerts name real pages and topics."""
-    from localgov.content import Content
-    from localgov.fields import did_you_mean
-
-    assert isinstance(content, Content)
-    for council in councils.values():
-        for alert in council.alerts:
-            for page in alert.pages:
-                if page not in content.pages:
-                    problems.error(alert.source, alert.line, f"alert names an unknown page{did_you_mean(page, content.pages.keys())}",
-                                   field="alerts.pages", found=repr(page))
-            for topic in alert.topics:
-                if topic not in content.topics:
-                    problems.error(alert.source, alert.line, f"alert names an unknown topic{did_you_mean(topic, content.topics.keys())}",
-                                   field="alerts.topics", found=repr(topic))
+    return Site(config=config, councils=councils, content=content, resolution=resolution, overrides=overrides)
 
 
 def static_dirs(root: Path) -> list[Path]:
@@ -75,104 +87,344 @@ def static_dirs(root: Path) -> list[Path]:
     return [folder / "static" for folder in reversed(template_dirs(root))]
 
 
-def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress | None = None) -> BuildResult:
-    """Build the site at `root` into `out_dir`; raise BuildFailed and leave `out_dir` untouched on errors."""
+def input_locations(root: Path) -> dict[str, Path]:
+    """Return the inputs outside the site folder: default templates, GOV.UK Frontend and this package's code."""
+    locations: dict[str, Path] = {
+        "default-templates:": default_templates(),
+        "code:": Path(__file__).resolve().parent,
+    }
+    try:
+        package = find_govuk_frontend(root)
+    except Exception:  # noqa: BLE001 - reported by the asset stage with advice
+        return locations
+    dist = package / "dist" / "govuk"
+    locations["govuk:package.json"] = package / "package.json"
+    locations["govuk:css"] = dist / "govuk-frontend.min.css"
+    locations["govuk:js"] = dist / "govuk-frontend.min.js"
+    return locations
+
+
+class Timer:
+    """Collect how long each step took."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times[name] = self.times.get(name, 0.0) + now - self._last
+        self._last = now
+
+
+def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress | None = None,
+          keep_going: bool = False, incremental: bool = True, finalise: bool = True,
+          workers: int | None = None) -> BuildResult:
+    """Build the site at `root` into `out_dir`; raise BuildFailed and leave `out_dir` untouched on errors.
+
+    `incremental=False` ignores the cache (a clean build); `finalise=False` skips the whole-site steps
+    (the search indexes) and keeps their last output; `workers` is the number of render processes
+    (default: one per core when there are enough pages to render).
+    """
     started = time.perf_counter()
+    timer = Timer()
+    inputs = scan(root, input_locations(root))
+    manifest = load_manifest(root, out_dir) if incremental and out_dir.is_dir() else None
+    intact = unchanged_on_disk(out_dir, manifest.files) if manifest is not None else set()
+    timer.lap("scan")
+    if manifest is not None and _nothing_changed(manifest, inputs, intact, finalise):
+        return _unchanged(manifest, strict, started, timer)
+
     problems = Problems()
-    site = load_site(root, problems)
+    site = load_site(root, problems, keep_going=keep_going)
     if site is None:
         raise BuildFailed(problems.errors)
+    # Under --keep-going, refused council files are left out and their errors reported, not fatal.
+    contained = site.overrides.refused if keep_going else frozenset()
     if strict and problems.warnings:
         raise BuildFailed(problems.warnings)
     assets = build_assets(root, static_dirs(root))
-    renderer = Renderer(site, {a.name: a.url for a in assets}, problems)
-    if problems.errors:
+    asset_urls = {a.name: a.url for a in assets}
+    renderer = TrackingRenderer(site, asset_urls, problems)
+    if stopping_errors(problems, contained):
         raise BuildFailed(problems.errors)
+    keys = Keys(site, inputs, asset_urls, renderer.env, dict(manifest.templates) if manifest else {})
+    timer.lap("load")
+
+    old = manifest or Manifest(out=str(out_dir.resolve()))
+    previous = {path: entry.digest for path, entry in old.files.items() if path in intact}
+    new = Manifest(out=str(out_dir.resolve()), fingerprint=inputs.fingerprint, today=today().isoformat())
+    new.templates = keys.parsed
+    plan = _plan(renderer, keys, old, intact)
     staging = Staging(out_dir)
-    result = BuildResult()
     try:
-        links: dict[str, str] = {}
-        for asset in assets:
-            staging.write(asset.path, asset.data, "assets")
-        for source, make in renderer.site_pages():
-            try:
-                output = make()
-            except Exception as exc:  # noqa: BLE001 - a broken template or content file becomes a located problem
-                problems.error(*_locate(exc, source), f"cannot render: {type(exc).__name__}: {exc}")
-                continue
-            _keep(staging, output, links, result)
-        jobs = renderer.jobs()
-        for number, (page, council) in enumerate(jobs, start=1):
-            try:
-                output = renderer.render_job(page, council)
-            except Exception as exc:  # noqa: BLE001 - any failure in content becomes a located problem
-                _report_render_error(site, page, council, exc, problems)
-                continue
-            _keep(staging, output, links, result)
-            if progress is not None and number % 500 == 0:
-                progress("Rendering pages", number, len(jobs))
-        if progress is not None:
-            progress("Rendering pages", len(jobs), len(jobs))
-        if problems.errors:
+        if workers is None:
+            # Forking costs more than it saves on a few hundred pages.
+            workers = workers_wanted() if len(plan.render) >= PARALLEL_FROM else 1
+        rendered = list(render_all(Job(renderer, plan.render, staging.path, previous), workers,
+                                   _progress(progress, "Rendering pages")))
+        timer.lap("render")
+        written: set[str] = set()
+        _collect(rendered, plan, keys, old, new, staging, problems, written)
+        if stopping_errors(problems, contained):
             raise BuildFailed(problems.errors)
+        for asset in assets:
+            _keep(asset.path, asset.data, "assets", "asset", old, previous, new, staging, written)
         html_pages = sorted(p for p in staging.written if p.endswith(".html"))
-        for indexer in INDEXERS:
-            for output in indexer(site, html_pages, problems):
-                staging.write(output.path, output.data, output.source)
-        for href, path in sorted(links.items()):
-            target = target_of(href)
-            if target is not None and target not in staging.written and f"{target}/index.html" not in staging.written:
-                problems.warn(path, 0, f"broken internal link to {href}")
-        for finalise in FINALISERS:
-            finalise(site, staging.path, problems)
-        if problems.errors:
+        _run_indexers(site, html_pages, old, new, intact, previous, staging, problems, written)
+        timer.lap("index")
+        _check_links(new, staging.written, problems)
+        timer.lap("links")
+        if stopping_errors(problems, contained):
             raise BuildFailed(problems.errors)
         if strict and problems.warnings:
             raise BuildFailed(problems.warnings)
-        staging.commit()
+        final_key = _finaliser_key(keys, new)
+        finalising = _finalisers_due(final_key, new, old, intact, finalise)
+        if manifest is None or finalising or not out_dir.is_dir():
+            # A first build, or a whole-site step must see every file: stage everything and swap.
+            carried = _carry_finalised(old, new, intact, finalising)
+            staging.link_from_output(p for p in new.files if p not in written)
+            for name, finaliser in finalising:
+                before = set(new.files) | set(carried)
+                finaliser(site, staging.path, problems)
+                timer.lap(f"finalise:{name}")
+                _adopt(staging.path, before, f"final:{name}", new)
+                new.steps[name] = final_key
+            if stopping_errors(problems, contained):
+                raise BuildFailed(problems.errors)
+            forget_manifest(root, out_dir)
+            staging.commit()
+            removed = len(set(old.files) - set(new.files))
+        else:
+            _carry_finalised(old, new, intact, [])
+            removed_files = sorted(set(old.files) - set(new.files))
+            forget_manifest(root, out_dir)
+            staging.apply(sorted(written), removed_files)
+            removed = len(removed_files)
+        timer.lap("write")
     except DuplicateOutput as exc:
         staging.abandon()
         raise BuildFailed([Problem("build", 0, str(exc))]) from None
     except BaseException:
         staging.abandon()
         raise
-    result.files = len(staging.written)
-    result.seconds = time.perf_counter() - started
-    result.warnings = problems.warnings
-    result.missing = renderer.missing.items
-    return result
+    new.finalised = all(new.steps.get(_indexer_name(f)) == final_key for f in index.FINALISERS)
+    new.warnings = problems.warnings
+    new.pages = sum(1 for u in new.units.values() if u.path.endswith(".html"))
+    new.clean = not contained
+    save_manifest(root, out_dir, new)
+    timer.lap("save")
+    return BuildResult(
+        pages=new.pages, files=len(new.files), seconds=time.perf_counter() - started, warnings=problems.warnings,
+        missing={m for u in new.units.values() for m in u.missing}, refused=sorted(contained),
+        rendered=len(plan.render), changed=len(written), removed=removed, timings=timer.times,
+    )
 
 
-def _keep(staging: Staging, output: Output, links: dict[str, str], result: BuildResult) -> None:
-    """Write one output and note its internal links (each distinct link once, with the first page using it)."""
-    staging.write(output.path, output.data, output.source)
-    if output.path.endswith(".html"):
-        result.pages += 1
-        for match in HREF.finditer(output.data):
-            href = match.group(1).decode("utf-8", "replace")
-            if href not in links:
-                links[href] = output.path
+# -- the steps
 
 
-def _locate(exc: Exception, source: str) -> tuple[str, int]:
-    """Return the file and line a render error points at: a template if the error is in one, else `source`."""
-    import traceback
-
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith(".html") and "govuk_frontend_jinja" not in frame.filename:
-            return frame.filename, frame.lineno or 0
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        return exc.filename or exc.name or source, exc.lineno
-    return source, 0
+def _nothing_changed(manifest: Manifest, inputs: Inputs, intact: set[str], finalise: bool) -> bool:
+    return (manifest.fingerprint == inputs.fingerprint and manifest.today == today().isoformat()
+            and len(intact) == len(manifest.files) and manifest.clean and (manifest.finalised or not finalise))
 
 
-def _report_render_error(site: Site, page_slug: str, council: str, exc: Exception, problems: Problems) -> None:
-    page = site.content.pages[page_slug]
-    line = 0
-    try:
-        document = read_document((site.config.root / page.source).read_text(encoding="utf-8"))
-        tags, lines = source_tags(document.body, document.body_line)
-        line = error_line(str(exc), tags, lines, document.body_line)
-    except (OSError, LocalgovError, ValueError):
-        pass
-    problems.error(page.source, line, f"template error for {council}: {exc}")
+def _unchanged(manifest: Manifest, strict: bool, started: float, timer: Timer) -> BuildResult:
+    if strict and manifest.warnings:
+        raise BuildFailed(manifest.warnings)
+    return BuildResult(
+        pages=manifest.pages, files=len(manifest.files), seconds=time.perf_counter() - started,
+        warnings=manifest.warnings, missing={m for u in manifest.units.values() for m in u.missing},
+        timings=timer.times,
+    )
+
+
+@dataclass
+class Plan:
+    """Which units to render and which to keep as they are."""
+
+    render: list[Unit] = field(default_factory=list)
+    keys: dict[str, bytes] = field(default_factory=dict)  # unit -> key without templates
+    kept: list[str] = field(default_factory=list)
+
+
+def _plan(renderer: TrackingRenderer, keys: Keys, old: Manifest, intact: set[str]) -> Plan:
+    """List every unit with its key; a unit whose key and file are as last time is kept."""
+    site = renderer.site
+    council_of = {c.source: c.slug for c in site.councils.values()}
+    plan = Plan()
+    counts: Counter[str] = Counter()
+    units: list[tuple[Unit, bytes]] = []
+    for source, make in renderer.site_pages():
+        number = counts[source]
+        counts[source] += 1
+        council = council_of.get(source)
+        units.append((Unit(f"site:{source}#{number}", source, council=council or "", make=make),
+                      keys.site_page(source, council)))
+    for page, council in renderer.jobs():
+        common = site.content.pages.get(page)
+        units.append((Unit(f"page:{page}/{council}", common.source if common else "", page=page, council=council),
+                      keys.variant(page, council)))
+    for unit, key in units:
+        plan.keys[unit.id] = key
+        entry = old.units.get(unit.id)
+        if entry is not None and entry.path in intact and keys.with_templates(key, entry.templates) == entry.key:
+            plan.kept.append(unit.id)
+        else:
+            plan.render.append(unit)
+    return plan
+
+
+def _collect(rendered: list[Rendered], plan: Plan, keys: Keys, old: Manifest, new: Manifest, staging: Staging,
+             problems: Problems, written: set[str]) -> None:
+    """Record what was rendered and what was kept, and every problem found."""
+    root = str(keys.site.config.root)
+    for result in sorted(rendered, key=lambda r: r.unit):
+        for problem in result.problems:
+            problems.items.append(_relative(problem, root))
+        if not result.path:
+            continue
+        staging.claim(result.path, result.source)
+        new.units[result.unit] = UnitEntry(keys.with_templates(plan.keys[result.unit], result.templates), result.path,
+                                           result.templates, result.links, result.missing)
+        if result.written:
+            new.files[result.path] = FileEntry(result.digest, result.size, result.mtime_ns, result.source, "render")
+            written.add(result.path)
+        else:
+            new.files[result.path] = old.files[result.path]
+    for unit in plan.kept:
+        entry = old.units[unit]
+        staging.claim(entry.path, old.files[entry.path].source)
+        new.units[unit] = entry
+        new.files[entry.path] = old.files[entry.path]
+
+
+def _relative(problem: Problem, root: str) -> Problem:
+    """Show a file under the site folder relative to it."""
+    prefix = root.rstrip("/") + "/"
+    if problem.file.startswith(prefix):
+        from dataclasses import replace
+
+        return replace(problem, file=problem.file[len(prefix):])
+    return problem
+
+
+def _keep(path: str, data: bytes, source: str, origin: str, old: Manifest, previous: dict[str, bytes],
+          new: Manifest, staging: Staging, written: set[str]) -> None:
+    """Record one output made in this process, writing it into staging only if its bytes changed."""
+    staging.claim(path, source)
+    found = digest(data)
+    if previous.get(path) == found:
+        new.files[path] = old.files[path]
+        return
+    staging.put(path, data)
+    info = os.stat(staging.path / path)
+    new.files[path] = FileEntry(found, len(data), info.st_mtime_ns, source, origin)
+    written.add(path)
+
+
+def _indexer_name(indexer: object) -> str:
+    return f"{getattr(indexer, '__module__', '')}.{getattr(indexer, '__qualname__', repr(indexer))}"
+
+
+def _run_indexers(site: Site, html_pages: list[str], old: Manifest, new: Manifest, intact: set[str],
+                  previous: dict[str, bytes], staging: Staging, problems: Problems, written: set[str]) -> None:
+    """Run the index stage; an indexer with a key (index.INDEXER_KEYS) is skipped when its key is unchanged."""
+    known_keys: dict[object, Callable[[Site], str]] = getattr(index, "INDEXER_KEYS", {})
+    for indexer in index.INDEXERS:
+        name = _indexer_name(indexer)
+        origin = f"index:{name}"
+        key_of = known_keys.get(indexer) or getattr(indexer, "cache_key", None)
+        if key_of is not None:
+            key = combine(b"indexer", name, key_of(site))
+            before = [p for p, e in old.files.items() if e.origin == origin]
+            if old.steps.get(name) == key and all(p in intact for p in before):
+                for path in before:
+                    staging.claim(path, old.files[path].source)
+                    new.files[path] = old.files[path]
+                new.steps[name] = key
+                continue
+            new.steps[name] = key
+        for output in indexer(site, html_pages, problems):
+            _keep(output.path, output.data, output.source, origin, old, previous, new, staging, written)
+
+
+def _check_links(new: Manifest, outputs: Iterable[str], problems: Problems) -> None:
+    """Warn once per internal link that points to no output file, at the first page (by path) using it."""
+    existing = set(outputs)
+    hrefs: set[str] = set()
+    for entry in new.units.values():
+        hrefs.update(entry.links)
+    broken: set[str] = set()
+    for href in hrefs:
+        target = target_of(href)
+        if target is not None and target not in existing and f"{target}/index.html" not in existing:
+            broken.add(href)
+    if not broken:
+        return
+    first: dict[str, str] = {}
+    for entry in sorted(new.units.values(), key=lambda e: e.path):
+        for href in broken.intersection(entry.links):
+            first.setdefault(href, entry.path)
+    for href, path in sorted(first.items(), key=lambda item: (item[1], item[0])):
+        problems.warn(path, 0, f"broken internal link to {href}")
+
+
+def _finaliser_key(keys: Keys, new: Manifest) -> bytes:
+    parts: list[bytes | str] = [b"final", keys.global_key, keys.structure]
+    for path, entry in sorted(new.files.items()):
+        if entry.origin in ("render", "asset") or entry.origin.startswith("index:"):
+            parts += [path, entry.digest]
+    return combine(*parts)
+
+
+def _finalisers_due(key: bytes, new: Manifest, old: Manifest, intact: set[str],
+                    finalise: bool) -> list[tuple[str, index.Finaliser]]:
+    """Return the finalisers to run: all of them when any input of theirs changed or an output of theirs is gone."""
+    if not finalise or not index.FINALISERS:
+        return []
+    named = [(_indexer_name(f), f) for f in index.FINALISERS]
+    fresh = all(old.steps.get(name) == key for name, _ in named) and all(
+        path in intact for path, entry in old.files.items() if entry.origin.startswith("final:"))
+    if fresh:
+        for name, _ in named:
+            new.steps[name] = key
+        return []
+    return named
+
+
+def _carry_finalised(old: Manifest, new: Manifest, intact: set[str],
+                     finalising: list[tuple[str, index.Finaliser]]) -> set[str]:
+    """Keep the outputs of whole-site steps that are not run this time."""
+    running = {f"final:{name}" for name, _ in finalising}
+    carried: set[str] = set()
+    for path, entry in old.files.items():
+        if entry.origin.startswith("final:") and entry.origin not in running and path in intact and path not in new.files:
+            new.files[path] = entry
+            carried.add(path)
+    for name, key in old.steps.items():
+        new.steps.setdefault(name, key)
+    return carried
+
+
+def _adopt(folder: Path, known: set[str], origin: str, new: Manifest) -> None:
+    """Record the files a finaliser added to the staged folder."""
+    base = str(folder)
+    for dirpath, _, filenames in os.walk(folder):
+        rel_dir = os.path.relpath(dirpath, base)
+        for name in filenames:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+            if rel in known or rel in new.files:
+                continue
+            path = f"{dirpath}/{name}"
+            with open(path, "rb") as stream:
+                data = stream.read()
+            info = os.stat(path)
+            new.files[rel] = FileEntry(digest(data), len(data), info.st_mtime_ns, origin, origin)
+
+
+def _progress(progress: Progress | None, label: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(label, done, total)
