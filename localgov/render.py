@@ -199,10 +199,15 @@ class Renderer:
         ])
         lookup = None
         if page.provider != "national":
+            exceptions = self.site.resolution.exceptions.get(page.slug, {})
+            # Where no council provides the page because another body does, the browser shows that nation's inset.
+            elsewhere_in = {slug: councils[slug].nation for slug, target in exceptions.items()
+                            if not target and slug in councils and page.elsewhere_for(councils[slug].nation)}
             lookup = {
                 "page": page.slug,
                 "provider": page.provider,
-                "exceptions": json.dumps(self.site.resolution.exceptions.get(page.slug, {}), separators=(",", ":")),
+                "exceptions": json.dumps(exceptions, separators=(",", ":")),
+                "elsewhere": json.dumps(elsewhere_in, separators=(",", ":"), sort_keys=True),
             }
         elsewhere = [(nation, Markup(html)) for nation, html in page.provided_elsewhere]
         data = self.render("page.html", title=page.title, description=page.summary, canonical=page.url,
