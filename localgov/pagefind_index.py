@@ -96,42 +96,53 @@ def index_folder(site: Path, problems: Problems) -> int:
 
 # -- the same site, the same bytes ---------------------------------------------------------------
 #
-# Pagefind lists the values of each filter in hash-map order, which changes from run to run,
-# and names the filter files (and through them the metadata file) by their content. Sorting
-# the values and naming the files again makes two builds of the same site byte-identical.
+# Pagefind lists filters and their values in hash-map order, which changes from run to run, and
+# names the filter files (and through them the metadata file) by their content. Sorting them and
+# naming those files by a hash of the sorted content makes two builds of a site byte-identical.
 
 _SIGNATURE = b"pagefind_dcd"
 
 
 def canonicalise(bundle: Path) -> None:
-    """Sort the values of every filter file in a Pagefind bundle, renaming the files that change."""
+    """Sort the filters, and the values of each, in a Pagefind bundle, renaming the files that change."""
     entry_path = bundle / "pagefind-entry.json"
     entry = json.loads(entry_path.read_text(encoding="utf-8"))
     renames: dict[str, str] = {}
     for path in sorted((bundle / "filter").glob("*.pf_filter")):
         data = _unpack(path.read_bytes())
         name, values = data
-        ordered = [name, sorted(values, key=lambda pair: pair[0])]
-        if ordered == data:
-            continue
-        packed = _encode(ordered)
+        packed = _encode([name, sorted(values, key=lambda pair: pair[0])])
         language = path.stem.split("_", 1)[0]
         new = f"{language}_{hashlib.sha256(packed).hexdigest()[:7]}"
+        if new == path.stem:
+            continue
         (bundle / "filter" / f"{new}.pf_filter").write_bytes(_pack(packed))
         path.unlink()
         renames[path.stem] = new
-    if not renames:
-        return
+    filter_files = {path.stem for path in (bundle / "filter").glob("*.pf_filter")}
+    changed = False
     for language in entry["languages"].values():
         meta_path = bundle / f"pagefind.{language['hash']}.pf_meta"
         meta = _unpack(meta_path.read_bytes())
-        packed = _encode(_replace_strings(meta, renames))
+        packed = _encode([_sort_filters(part, filter_files) for part in _replace_strings(meta, renames)])
         prefix = language["hash"].split("_", 1)[0]
         new = f"{prefix}_{hashlib.sha256(packed).hexdigest()[:10]}"
+        if new == language["hash"]:
+            continue
         (bundle / f"pagefind.{new}.pf_meta").write_bytes(_pack(packed))
         meta_path.unlink()
         language["hash"] = new
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        changed = True
+    if changed:
+        entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _sort_filters(part: Any, filter_files: set[str]) -> Any:
+    """Sort the metadata's list of (filter name, filter file) pairs by name; leave anything else alone."""
+    if (isinstance(part, list) and part and all(isinstance(p, list) and len(p) == 2 and p[1] in filter_files
+                                                for p in part)):
+        return sorted(part, key=lambda pair: pair[0])
+    return part
 
 
 def _unpack(raw: bytes) -> Any:

@@ -571,7 +571,7 @@ def results_page(site_root: Path, query: str, postcode: str | None = None, counc
         title=f"Search results for \u201c{query}\u201d" if query else "Search", description="Search council services.",
         canonical="/search/", noindex=True, breadcrumbs=[{"text": "Home", "href": "/"}], query=query,
         council=council if council in names else None, results=results, page_number=page, pagination=pagination,
-        area_names=[names[slug].name for slug in shown if slug in names], provider_text=PROVIDER_TEXT,
+        area_names=[names[slug].name for slug in shown if slug in names], provider_text=PROVIDER_TEXT, server=True,
     )
     return html_.encode("utf-8")
 
@@ -585,8 +585,6 @@ def answer(site_root: Path, request_path: str) -> bytes | None:
         return None
     params = parse_qs(parts.query)
     query = params.get("q", [""])[0]
-    if not query.strip():
-        return None
     try:
         number = int(params.get("page", ["1"])[0])
     except ValueError:

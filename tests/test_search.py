@@ -1,0 +1,475 @@
+"""Search: reading queries, the markup both engines index, Whoosh, Pagefind in Node and in Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import threading
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from localgov.cli import main
+from localgov.errors import Problems
+from localgov.pagefind_index import index_folder
+from localgov.search import SearchIndex, condense, extract, read_docs, results_page, update_index
+from localgov.synonyms import CouncilName, Vocabulary, combine, words
+from tests.conftest import MakeSite
+from tests.helpers import tree_digest
+
+REPO = Path(__file__).resolve().parents[1]
+RUNNER = REPO / "tests" / "pagefind_runner.mjs"
+NODE = shutil.which("node")
+
+SYNONYMS = """
+- [bin, bins, refuse, rubbish, waste collection]
+- [tip, the tip, recycling centre]
+- [where do i vote, polling station]
+"""
+# A page whose only link to "rubbish" is through the synonym list, and one only its keywords find.
+TIP = """
+    ---
+    title: Household recycling centres
+    summary: Take things to the tip.
+    provider: upper
+    keywords: [hwrc, skip]
+    ---
+    Take bulky things to a recycling centre run by {{ council.name }}.
+"""
+VOTE = """
+    ---
+    title: Polling stations
+    summary: Where to vote on election day.
+    provider: national
+    ---
+    Your poll card says where your polling station is.
+"""
+SEARCH_FILES = {
+    "content/_synonyms.yaml": SYNONYMS,
+    "content/rubbish-and-recycling/recycling-centres.md": TIP,
+    "content/elections/_topic.yaml": "title: Elections\nsummary: Voting.\n",
+    "content/elections/polling-stations.md": VOTE,
+}
+COUNCILS = {
+    "maidstone": CouncilName("maidstone", "Maidstone Borough Council", "Maidstone", "kent"),
+    "kent": CouncilName("kent", "Kent County Council", "Kent"),
+    "reading": CouncilName("reading", "Reading Borough Council", "Reading"),
+    "city-of-london": CouncilName("city-of-london", "City of London Corporation", "City of London"),
+}
+
+
+def build(root: Path, *args: str) -> int:
+    return main(["--root", str(root), "build", *args])
+
+
+@pytest.fixture
+def search_site(make_site: MakeSite) -> Path:
+    """A small site with synonyms, built once; returns its root (the output is root/build)."""
+    root = make_site(SEARCH_FILES)
+    assert build(root) == 0
+    return root
+
+
+# -- reading queries ---------------------------------------------------------------------------
+
+
+def vocab() -> Vocabulary:
+    return Vocabulary([["bin", "bins", "refuse", "rubbish", "waste collection"], ["bin day", "collection day"],
+                       ["where do i vote", "polling station"]], COUNCILS)
+
+
+def test_words_lowercase_and_drop_apostrophes() -> None:
+    assert words("Where's the TIP? My neighbour's tree; bins weren't emptied") == [
+        "where", "the", "tip", "my", "neighbour", "tree", "bins", "werent", "emptied"]
+
+
+def test_parse_drops_stop_words_and_expands_synonyms() -> None:
+    parsed = vocab().parse("When are my bins collected?")
+    assert [s.typed for s in parsed.segments] == ["bins", "collected"]
+    bins = parsed.segments[0]
+    assert bins.alternatives[0].text == "bins" and bins.alternatives[0].weight == 1.0
+    assert {a.text for a in bins.alternatives} == {"bins", "bin", "refuse", "rubbish", "waste collection"}
+    assert all(a.weight < 1.0 for a in bins.alternatives[1:])
+    assert parsed.segments[1].alternatives == parsed.segments[1].alternatives[:1]
+
+
+def test_parse_prefers_the_longest_phrase_and_matches_plurals() -> None:
+    parsed = vocab().parse("bin days")
+    assert [s.typed for s in parsed.segments] == ["bin days"]
+    assert "collection day" in {a.text for a in parsed.segments[0].alternatives}
+    # Stop words inside a synonym phrase are not searched for.
+    where = vocab().parse("where do I vote")
+    assert [a.text for a in where.segments[0].alternatives] == ["vote", "polling station"]
+
+
+def test_parse_finds_council_names_and_their_area() -> None:
+    v = vocab()
+    parsed = v.parse("Maidstone bins")
+    assert parsed.councils == ("maidstone",) and [s.typed for s in parsed.segments] == ["bins"]
+    assert v.area_of(parsed.councils) == ("maidstone", "kent")
+    assert v.parse("city of london parking").councils == ("city-of-london",)
+    assert v.parse("kent county council").councils == ("kent",) and v.parse("kent county council").empty
+    # A council whose name is an everyday word needs "council" after it.
+    assert v.parse("reading glasses").councils == ()
+    assert v.parse("reading council bins").councils == ("reading",)
+
+
+def test_combine_ranks_pages_matching_more_of_the_query_first() -> None:
+    assert combine([1.0, 1.0]) > combine([3.0, 0.0]) > 0
+    assert combine([0.0, 0.0]) == 0
+
+
+def test_vocabulary_survives_json() -> None:
+    v = vocab()
+    again = Vocabulary.from_json(json.loads(json.dumps(v.to_json())))
+    for query in ("maidstone rubbish day", "where do i vote", "kent bin day"):
+        assert again.parse(query) == v.parse(query)
+
+
+# -- the markup ----------------------------------------------------------------------------------
+
+PAGE = """<html><body><nav>Menu bins</nav><main class="x" data-pagefind-body>
+<div class="lg-search-terms" hidden data-pagefind-weight="6">bin day, wheelie bin
+<span data-pagefind-filter="council:maidstone"></span><span data-pagefind-meta="page:bin-collections"></span>
+<span data-pagefind-meta="provider:lower"></span></div>
+<span class="govuk-caption-l" data-pagefind-meta="council">Maidstone Borough Council</span>
+<h1 class="govuk-heading-xl">Bin collections</h1><p class="govuk-body-l" data-pagefind-meta="summary">When bins go.</p>
+<nav data-pagefind-ignore="all"><a href="#a">Contents words</a></nav>
+<p>Put bins out<br>early &amp; often.</p><!-- a comment --><div data-pagefind-ignore="all"><p>Contact us</p></div>
+<p>Last<b>word</b></p></main><footer>Footer</footer></body></html>"""
+
+
+def test_extract_reads_what_pagefind_reads() -> None:
+    doc = extract(PAGE, "bin-collections/maidstone/index.html")
+    assert doc is not None
+    assert doc.url == "/bin-collections/maidstone/" and doc.page == "bin-collections" and doc.scope == "maidstone"
+    assert doc.title == "Bin collections" and doc.summary == "When bins go."
+    assert doc.keywords == "bin day, wheelie bin" and doc.provider == "lower"
+    assert doc.council_name == "Maidstone Borough Council"
+    assert doc.body == "Put bins out early & often. Lastword"
+    assert extract(PAGE.replace(" data-pagefind-body", ""), "x/index.html") is None
+
+
+def test_variants_keep_only_what_they_add() -> None:
+    common = extract(PAGE.replace("council:maidstone", "council:common"), "bin-collections/index.html")
+    variant = extract(PAGE.replace("early", "early or late, says Maidstone,"), "bin-collections/maidstone/index.html")
+    assert common is not None and variant is not None
+    condensed = {d.url: d for d in condense([common, variant])}
+    assert condensed["/bin-collections/"].body == common.body
+    assert condensed["/bin-collections/maidstone/"].body == "or late says maidstone"
+
+
+# -- the build -----------------------------------------------------------------------------------
+
+
+def test_build_writes_both_indexes_and_the_vocabulary(search_site: Path) -> None:
+    out = search_site / "build"
+    assert (out / "pagefind" / "pagefind.js").is_file()
+    assert not (out / "pagefind" / "pagefind-ui.js").exists(), "the prebuilt UI sets inline styles; it is not shipped"
+    data = json.loads((out / "search" / "synonyms.json").read_text(encoding="utf-8"))
+    assert ["bin", "bins", "refuse", "rubbish", "waste collection"] in data["groups"]
+    assert data["councils"]["maidstone"] == {"name": "Maidstone Borough Council", "short": "Maidstone", "parent": "kent"}
+    assert data["names"]["maidstone"] == "maidstone"
+    assert json.loads((out / "search" / "councils" / "maidstone.json").read_text())["pages"] == ["bin-collections"]
+    kent = json.loads((out / "search" / "councils" / "kent.json").read_text())["pages"]
+    assert kent == ["apply-for-a-school-place", "recycling-centres"]
+    search = (out / "search" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<script type="module" src="/assets/search\.[0-9a-f]{10}\.js"></script>', search)
+    assert "data-pagefind-body" not in search
+    variant = (out / "bin-collections" / "maidstone" / "index.html").read_text(encoding="utf-8")
+    assert 'data-pagefind-filter="council:maidstone"' in variant and "<main" in variant
+    assert re.search(r'<main [^>]*data-pagefind-body', variant)
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "data-pagefind-body" not in home
+
+
+def test_whoosh_finds_common_pages_by_resident_words(search_site: Path) -> None:
+    with SearchIndex(search_site) as index:
+        rubbish = index.search("rubbish")
+        assert [r.page for r in rubbish.results][:1] == ["bin-collections"]
+        assert all(r.council is None and r.url.count("/") == 2 for r in rubbish.results), "common pages only"
+        assert index.search("hwrc").results[0].page == "recycling-centres", "keywords are searched"
+        assert index.search("where do i vote").results[0].page == "polling-stations"
+        assert index.search("xylophone").total == 0
+
+
+def test_whoosh_shows_the_variants_of_the_residents_councils(search_site: Path) -> None:
+    with SearchIndex(search_site) as index:
+        found = index.search("tip", index.area_for("maidstone"))
+        assert found.area == ("maidstone", "kent")
+        top = found.results[0]
+        assert (top.page, top.url, top.council_name) == ("recycling-centres", "/recycling-centres/kent/",
+                                                          "Kent County Council")
+        bins = index.search("bins", ("medway",)).results[0]
+        assert bins.url == "/bin-collections/medway/"
+        # A national page has no variants: the common page is shown.
+        assert index.search("polling station", ("medway",)).results[0].url == "/polling-stations/"
+        # A council named in the query picks the area.
+        named = index.search("thanet rubbish")
+        assert named.area == ("thanet", "kent") and named.results[0].url == "/bin-collections/thanet/"
+        only = index.search("Thanet District Council")
+        assert only.total == 0 and [h.url for h in only.council_pages] == ["/councils/thanet/"]
+
+
+def test_whoosh_index_is_updated_only_where_pages_changed(search_site: Path) -> None:
+    out = search_site / "build"
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("index.html"))
+    docs = condense(read_docs(out, pages))
+    data = (out / "search" / "synonyms.json").read_bytes()
+    again = update_index(search_site, docs, data)
+    assert (again.added, again.updated, again.removed, again.rebuilt) == (0, 0, 0, False)
+    edited = [replace(d, body=d.body + " ballot") if d.url == "/polling-stations/" else d
+              for d in docs if d.url != "/bin-collections/thanet/"]
+    stats = update_index(search_site, edited, data)
+    assert (stats.added, stats.updated, stats.removed, stats.rebuilt) == (0, 1, 1, False)
+    with SearchIndex(search_site) as index:
+        assert index.search("ballot").results[0].url == "/polling-stations/"
+        assert [r.url for r in index.search("rubbish", ("thanet",)).results][:1] == ["/bin-collections/"]
+
+
+def test_pagefind_bundle_is_the_same_for_the_same_pages(tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        site = tmp_path / name
+        for number, council in enumerate(["kent", "adur", "medway", "york", "fife", "bury", "arun", "hart"]):
+            page = site / f"p{number}" / "index.html"
+            page.parent.mkdir(parents=True)
+            page.write_text(f'<html lang="en"><body><main data-pagefind-body><h1>Page {number}</h1>'
+                            f'<span data-pagefind-filter="council:{council}"></span>'
+                            f'<span data-pagefind-filter="tier:{number % 3}"></span><p>words {council}</p>'
+                            "</main></body></html>", encoding="utf-8")
+        problems = Problems()
+        assert index_folder(site, problems) == 8 and not problems.errors
+    assert tree_digest(tmp_path / "one" / "pagefind") == tree_digest(tmp_path / "two" / "pagefind")
+
+
+# -- localgov search and the no-JavaScript results page ----------------------------------------------
+
+
+def test_search_command_prints_titles_urls_and_councils(search_site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--root", str(search_site), "search", "rubbish", "--council", "maidstone", "-n", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "for Maidstone Borough Council and Kent County Council" in printed
+    assert re.search(r"1\. Bin collections \u2014 Maidstone Borough Council\n\s+/bin-collections/maidstone/", printed)
+    assert main(["--root", str(search_site), "search", "rubbish", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["results"][0]["url"] == "/bin-collections/" and data["read_as"] == ["rubbish"]
+    assert main(["--root", str(search_site), "search", "xylophone"]) == 1
+    assert main(["--root", str(search_site), "search", "bins", "--council", "nowhere"]) == 2
+    assert "no council called 'nowhere'" in capsys.readouterr().err
+
+
+def test_search_command_needs_a_built_site(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site()
+    assert main(["--root", str(root), "search", "bins"]) == 2
+    assert "run 'localgov build' first" in capsys.readouterr().err
+
+
+def test_results_page_is_the_search_page_with_results(search_site: Path) -> None:
+    page = results_page(search_site, "rubbish", council="tunbridge-wells").decode("utf-8")
+    assert "<title>Search results for \u201crubbish\u201d \u2013 Test council services</title>" in page
+    assert 'data-engine="whoosh"' in page and "Search needs JavaScript" not in page
+    assert re.search(r'<span class="govuk-!-font-weight-bold">\d+</span> results?', page)
+    assert "Showing pages for Tunbridge Wells Borough Council and Kent County Council." in page
+    assert '<a class="govuk-link" href="/bin-collections/tunbridge-wells/">Bin collections</a>' in page
+    assert '<input type="hidden" name="council" value="tunbridge-wells">' in page
+    assert 'value="rubbish"' in page
+    assert re.search(r'<link rel="stylesheet" href="/assets/localgov\.[0-9a-f]{10}\.css">', page)
+    nothing = results_page(search_site, "xylophone").decode("utf-8")
+    assert "There are no matching pages." in nothing
+
+
+def test_results_page_has_govuk_pagination(make_site: MakeSite) -> None:
+    files = dict(SEARCH_FILES)
+    for number in range(23):
+        files[f"content/elections/guide-{number}.md"] = (
+            f"---\ntitle: Guide {number}\nsummary: A guide to ballots.\nprovider: national\n---\nBallot guide.\n")
+    root = make_site(files)
+    assert build(root) == 0
+    first = results_page(root, "ballot").decode("utf-8")
+    assert '<span class="govuk-!-font-weight-bold">23</span> results' in first
+    assert first.count('class="lg-search-result ') == 10
+    assert 'class="govuk-pagination"' in first and 'href="/search/?q=ballot&amp;page=2" rel="next"' in first
+    third = results_page(root, "ballot", page=3).decode("utf-8")
+    assert third.count('class="lg-search-result ') == 3 and 'rel="prev"' in third and 'rel="next"' not in third
+
+
+def test_server_answers_search_without_javascript(search_site: Path) -> None:
+    from localgov.serve import make_server
+
+    server = make_server(search_site / "build", "127.0.0.1", 0, site_root=search_site)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for path in ("/search?q=refuse", "/search/?q=refuse&council=maidstone"):
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                assert response.status == 200
+                html = response.read().decode("utf-8")
+            assert 'data-engine="whoosh"' in html and "/bin-collections/" in html, path
+        with urllib.request.urlopen(base + "/search/", timeout=10) as response:
+            empty = response.read().decode("utf-8")
+        assert 'id="search-q"' in empty and "Search needs JavaScript" not in empty
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# -- Pagefind, through search.js, in Node ----------------------------------------------------------
+
+
+def run_pagefind(out: Path, request: dict[str, Any]) -> dict[str, Any]:
+    """Run queries through the built search.js and Pagefind index in Node."""
+    if NODE is None:
+        pytest.skip("Node.js is not installed")
+    done = subprocess.run([NODE, str(RUNNER), str(out)], input=json.dumps(request), capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def test_search_js_reads_queries_like_python(search_site: Path) -> None:
+    out = search_site / "build"
+    queries = ["When are my bins collected?", "Maidstone rubbish", "where's the tip", "where do i vote",
+               "Kent County Council", "reading council bins", "the", "", "kent tip opening times 2026"]
+    ran = run_pagefind(out, {"parse": queries})
+    with SearchIndex(search_site) as index:
+        for query, js in zip(queries, ran["parse"]):
+            py = index.vocabulary.parse(query)
+            assert js["councils"] == list(py.councils), query
+            assert js["segments"] == [
+                {"typed": s.typed, "alternatives": [{"text": a.text, "weight": a.weight} for a in s.alternatives]}
+                for s in py.segments], query
+
+
+def test_pagefind_finds_common_pages_or_the_residents_variants(search_site: Path) -> None:
+    out = search_site / "build"
+    ran = run_pagefind(out, {"queries": [
+        {"query": "rubbish"}, {"query": "rubbish", "area": ["maidstone", "kent"]}, {"query": "hwrc"},
+        {"query": "tip", "area": ["maidstone", "kent"]}, {"query": "where do i vote", "area": ["medway"]},
+        {"query": "thanet rubbish"}, {"query": "Thanet District Council"}, {"query": "xylophone"},
+    ]})["queries"]
+    plain, mine, keywords, tip, vote, named, only, nothing = ran
+    assert plain["results"][0]["url"] == "/bin-collections/"
+    assert all(r["council"] is None for r in plain["results"]), "without an area, common pages only"
+    assert mine["results"][0]["url"] == "/bin-collections/maidstone/"
+    assert {r["page"] for r in mine["results"]} == {r["page"] for r in plain["results"]}, "each page once"
+    assert keywords["results"][0]["page"] == "recycling-centres"
+    assert tip["results"][0]["url"] == "/recycling-centres/kent/"
+    assert vote["results"][0]["url"] == "/polling-stations/"
+    assert named["area"] == ["thanet", "kent"] and named["results"][0]["url"] == "/bin-collections/thanet/"
+    assert only["total"] == 0 and only["councilPages"] == ["/councils/thanet/"]
+    assert nothing["total"] == 0 and nothing["results"] == []
+
+
+# -- the search page in Chromium -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def csp_site(demo_site: Path, serve_folder: Callable[..., str]) -> str:
+    """The demo site served with its own `_headers`, so the page runs under the site's CSP."""
+    from tests.browser import parse_headers
+
+    return serve_folder(demo_site, parse_headers((demo_site / "_headers").read_text(encoding="utf-8")))
+
+
+def results_of(page: Any) -> list[tuple[str, str]]:
+    page.locator("#search-count").wait_for(state="visible")
+    links = page.locator("#search-list li.lg-search-result h2 a")
+    return [(links.nth(i).inner_text(), links.nth(i).get_attribute("href")) for i in range(links.count())]
+
+
+@pytest.mark.browser
+def test_search_page_in_a_browser_with_and_without_an_area(csp_site: str, new_page: Callable[..., Any]) -> None:
+    page = new_page()
+    page.goto(csp_site + "/search/")
+    box = page.get_by_role("searchbox")
+    box.fill("when are my bins collected")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q=when"))
+    found = results_of(page)
+    assert found[0] == ("Bin collections", "/bin-collections/")
+    assert all(href.count("/") == 2 for _, href in found), f"no area, so common pages only: {found}"
+    assert re.fullmatch(r"\d+ results?", page.locator("#search-count").inner_text())
+    assert page.get_by_role("link", name="find your council").first.get_attribute("href") == \
+        "/bin-collections/#find-your-council"
+
+    # The postcode journey remembers the area; search then shows that area's councils' pages.
+    page.evaluate("() => localStorage.setItem('localgov:area', JSON.stringify({lower: 'maidstone', county: 'kent'}))")
+    page.goto(csp_site + "/search/?q=rubbish")
+    found = results_of(page)
+    assert found[0] == ("Bin collections", "/bin-collections/maidstone/")
+    assert all(re.fullmatch(r"/[a-z-]+/((maidstone|kent)/)?", href) for _, href in found), found
+    assert "Showing pages for Maidstone Borough Council and Kent County Council" in page.locator("main").inner_text()
+    assert page.locator("#search-list li").first.locator(".lg-search-result__council").inner_text() == \
+        "Maidstone Borough Council"
+
+    # The page a resident came from wins over the remembered area.
+    page.goto(csp_site + "/search/?q=school+place&council=cardiff")
+    assert results_of(page)[0] == ("Apply for a school place", "/apply-for-a-school-place/cardiff/")
+
+    # "Search pages for every council" drops the remembered area.
+    page.goto(csp_site + "/search/?q=rubbish")
+    results_of(page)
+    page.get_by_role("link", name="Search pages for every council").click()
+    page.wait_for_url(re.compile(r"area=all"))
+    assert results_of(page)[0] == ("Bin collections", "/bin-collections/")
+    assert not page.errors, str(page.errors)
+
+
+@pytest.mark.browser
+def test_search_page_pages_through_results(csp_site: str, new_page: Callable[..., Any]) -> None:
+    page = new_page(viewport="phone")
+    page.goto(csp_site + "/search/?q=council")
+    first = results_of(page)
+    total = int(page.locator("#search-count span").inner_text().replace(",", ""))
+    assert total > 10 and len(first) == 10
+    page.locator(".govuk-pagination__next a").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    second = results_of(page)
+    assert second and not {href for _, href in second} & {href for _, href in first}
+    assert page.locator(".govuk-pagination__item--current").inner_text().strip() == "2"
+    assert not page.errors, str(page.errors)
+
+
+@pytest.mark.browser
+def test_search_page_says_when_nothing_matches(csp_site: str, new_page: Callable[..., Any]) -> None:
+    page = new_page()
+    page.goto(csp_site + "/search/?q=xylophone+zeppelin")
+    page.locator("#search-count").wait_for()
+    assert page.locator("#search-count").inner_text() == "0 results"
+    assert "There are no matching pages." in page.locator("main").inner_text()
+    assert not page.errors, str(page.errors)
+
+
+@pytest.fixture(scope="module")
+def server_with_search(demo_site: Path) -> Iterator[str]:
+    """The demo site as `localgov serve` serves it: /search?q= answered from the Whoosh index."""
+    from localgov.serve import make_server
+
+    server = make_server(demo_site, "127.0.0.1", 0, site_root=REPO)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.browser
+def test_search_form_works_without_javascript_on_the_dev_server(server_with_search: str,
+                                                                 new_page: Callable[..., Any]) -> None:
+    page = new_page(js=False)
+    page.goto(server_with_search + "/search/?council=maidstone")
+    box = page.get_by_role("searchbox")
+    box.fill("bin day")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q=bin"))
+    found = results_of(page)
+    assert found[0] == ("Bin collections", "/bin-collections/maidstone/")
+    assert "Search needs JavaScript" not in page.locator("main").inner_text()
