@@ -261,9 +261,9 @@ def test_lookup_key_changes_with_the_file_and_the_registry(make_site: MakeSite) 
 @pytest.mark.parametrize(
     ("setting", "files", "message"),
     [
-        ("postcodes/missing.csv", {}, "site.yaml:3: error: 'postcodes': no such postcode file or folder; expected "
-         "builtin, none, or the path of an ONSPD or NSPL file (.csv, .csv.gz, .zip) or folder in the site, "
-         "got 'postcodes/missing.csv'"),
+        ("postcodes/missing.csv", {}, ("site.yaml:3: error: 'postcodes': no such postcode file or folder; expected "
+                                       "builtin, none, or the path of an ONSPD or NSPL file (.csv, .csv.gz, .zip) or "
+                                       "folder in the site, got 'postcodes/missing.csv'")),
         ("postcodes/bad.csv", {"postcodes/bad.csv": "name,address\nx,y\n"},
          "site.yaml:3: error: 'postcodes': {root}/postcodes/bad.csv: not a postcode file I can read"),
         ("postcodes/empty.csv", {"postcodes/empty.csv": "pcds,laua\n"},
@@ -341,7 +341,7 @@ def _rows(path: Path, step: int = 1) -> Iterator[tuple[str, str, str, str]]:
     files = sorted(path.glob("*.csv*")) if path.is_dir() else [path]
     for file in files:
         opener = gzip.open if file.name.endswith(".gz") else open
-        with opener(file, "rt", encoding="utf-8-sig", newline="") as stream:  # type: ignore[operator]
+        with opener(file, "rt", encoding="utf-8-sig", newline="") as stream:
             reader = csv.reader(stream)
             header = [h.strip().lower() for h in next(reader)]
             pc = next(header.index(c) for c in ("pcds", "pcd") if c in header)
@@ -398,7 +398,7 @@ def test_demo_shards_agree_with_the_november_2025_file_and_the_cli(demo_site: Pa
     _check_against_file(shards, rows, REPO, cli_sample=25)
     # Every current council is someone's area, or (counties) someone's county.
     areas = [a for a in shards.areas if a]
-    gss, county = _demo_registry()
+    _, county = _demo_registry()
     assert {a[0] for a in areas} | {a[1] for a in areas if a[1]} == set(county)
 
 

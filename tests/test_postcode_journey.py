@@ -183,7 +183,7 @@ def macro_html(error: str, label: str) -> tuple[str, str]:
     env = layout_environment(REPO)
     env.globals["site"] = SiteConfig(root=REPO)
     form = env.get_template("partials/postcode_form.html").render(form_error=error, form_id="postcode", form_label=label)
-    group = re.search(r'<div class="govuk-form-group.*?</div>\s*(?=<button)', form, re.S)
+    group = re.search(r'<div class="govuk-form-group.*?</div>\s*(?=<button)', form, re.DOTALL)
     assert group is not None
     summary = env.from_string(
         '{% from "govuk_frontend_jinja/components/error-summary/macro.html" import govukErrorSummary %}'
