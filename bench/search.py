@@ -28,10 +28,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from localgov.build import build  # noqa: E402
-from localgov.errors import Problems  # noqa: E402
-from localgov.pagefind_index import index_folder  # noqa: E402
-from localgov.search import SearchIndex, condense, read_docs, update_index  # noqa: E402
+from localgov.build import build
+from localgov.errors import Problems
+from localgov.pagefind_index import index_folder
+from localgov.search import SearchIndex, condense, read_docs, update_index
 
 FIRST_QUERIES = [("bin day", []), ("bin day", ["maidstone", "kent"]), ("help paying rent", ["cardiff"])]
 

@@ -55,7 +55,7 @@ def start(site: Path, problems: Problems) -> Running | None:
         problems.warn("pagefind", 0, "Pagefind is not installed, so the site has no search index",
                       expected="pip install 'pagefind[bin]'")
         return None
-    log_file = tempfile.TemporaryFile()
+    log_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish()
     process = subprocess.Popen(command(site), stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     return Running(process, log_file, site)
 

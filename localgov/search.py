@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from localgov.errors import Problems
 from localgov.render import Output
@@ -63,8 +63,9 @@ class Doc:
 
     @property
     def digest(self) -> str:
-        text = "\x1f".join((self.url, self.page, self.scope, self.title, self.summary, self.keywords, self.body,
-                            self.council_name, self.provider))
+        parts = (self.url, self.page, self.scope, self.title, self.summary, self.keywords, self.body,
+                 self.council_name, self.provider)
+        text = "\x1f".join(parts)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
@@ -406,7 +407,7 @@ class SearchIndex:
     def close(self) -> None:
         self.ix.close()
 
-    def __enter__(self) -> SearchIndex:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -549,7 +550,7 @@ def results_page(site_root: Path, query: str, postcode: str | None = None, counc
 
     env.globals.update(site=config, asset=assets.__getitem__, chrome=chrome)
     params = {k: v for k, v in (("q", query), ("council", council), ("postcode", postcode)) if v}
-    pagination = None
+    pagination: dict[str, Any] | None = None
     if results is not None and results.total > PAGE_SIZE:
         pages = -(-results.total // PAGE_SIZE)
         pagination = {"landmarkLabel": "Search results pages", "items": []}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 # Words that carry no meaning for finding a service page. Negations ("not", "werent") stay
 # out of this list on purpose: "bins not collected" is not "bins collected".
@@ -26,7 +27,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     need needs of off on or our ours out please she should so some than that the their them
     then there these they this those to too up us very want wants was we were what whats
     when where wheres which while who whom whos why will with would you your youre yours
-    """.split()
+    """.split()  # noqa: SIM905 - easier to read and edit as text
 )
 # Phrases typed for a synonym of a single word count a little less than the word itself:
 # "rubbish" finds pages about bins, but a page that says "rubbish" should come first.
@@ -224,7 +225,10 @@ def council_phrases(councils: Iterable[CouncilName]) -> dict[tuple[str, ...], st
     return {key: next(iter(slugs)) for key, slugs in found.items() if len(slugs) == 1}
 
 
-def _longest(keys: list[str], start: int, table: Mapping[tuple[str, ...], object]) -> tuple[int, object | None]:
+_Found = TypeVar("_Found")
+
+
+def _longest(keys: list[str], start: int, table: Mapping[tuple[str, ...], _Found]) -> tuple[int, _Found | None]:
     for length in range(min(MAX_PHRASE, len(keys) - start), 0, -1):
         found = table.get(tuple(keys[start:start + length]))
         if found is not None:
@@ -237,4 +241,4 @@ def combine(segment_scores: list[float], power: float = COVERAGE_POWER) -> float
     matched = sum(1 for s in segment_scores if s > 0)
     if not matched:
         return 0.0
-    return sum(segment_scores) * (matched / len(segment_scores)) ** power
+    return float(sum(segment_scores) * (matched / len(segment_scores)) ** power)
