@@ -147,10 +147,22 @@ def page_list(rng: random.Random) -> list[tuple[str, str, str]]:
             for index, (slug, provider) in enumerate(zip(chosen, providers))]
 
 
-def override_text(rng: random.Random, slug: str, council_name: str) -> str:
-    """Return a council override in the format of localgov/overrides.py (a Markdown file with front matter)."""
-    return (f"---\nreplace: [how-to-apply]\n---\n## How to apply {{#how-to-apply}}\n\n"
-            f"Apply to {council_name} online. {_paragraph(rng, 2)}\n")
+def override_text(rng: random.Random, section: tuple[str, str], council_name: str) -> str:
+    """Return a council override that replaces one section of a common page (localgov/overrides.py)."""
+    title, anchor = section
+    return (f"---\nreplace: [{anchor}]\n---\n## {title} {{#{anchor}}}\n\n"
+            f"Apply to {council_name} online. {_paragraph(rng, 2)}\n\n"
+            "Call {{ council.phone }} if you need help.\n")
+
+
+def sections_of(markdown: str) -> list[tuple[str, str]]:
+    """Return (title, id) of each `## Title {#id}` heading."""
+    found = []
+    for line in markdown.splitlines():
+        if line.startswith("## ") and line.endswith("}") and "{#" in line:
+            title, _, anchor = line[3:].rpartition(" {#")
+            found.append((title, anchor.rstrip("}")))
+    return found
 
 
 ALERT = """\
@@ -189,17 +201,23 @@ def generate(root: Path, *, seed: int = 2026, councils_from: Path = REPO / "coun
         if "alerts:" not in text and rng.random() < 0.05:
             text = text.rstrip("\n") + "\n" + ALERT.format(slug=slug, page=rng.choice(alert_pages))
         (folder / "council.yaml").write_text(text, encoding="utf-8")
-    override_councils = sorted(rng.sample(council_slugs, len(council_slugs) // 10))
+    lower_tier = sorted(slug for slug in council_slugs
+                        if "type: county" not in (councils_from / slug / "council.yaml").read_text(encoding="utf-8"))
+    override_councils = sorted(rng.sample(lower_tier, len(council_slugs) // 10))
     if with_overrides is None:
         with_overrides = overrides_supported()
     edit_override: Path | None = None
     if with_overrides:
-        lower_pages = [slug for _, slug, provider in pages if provider == "lower"]
+        lower_pages = [(topic, slug) for topic, slug, provider in pages
+                       if provider == "lower" and "provided_elsewhere" not in
+                       (root / "content" / topic / f"{slug}.md").read_text(encoding="utf-8")]
         for slug in override_councils:
             name = slug.replace("-", " ").title()
-            for page in rng.sample(lower_pages, 3):
-                path = root / "councils" / slug / f"{page}.md"
-                path.write_text(override_text(rng, page, name), encoding="utf-8")
+            for topic, page in rng.sample(lower_pages, 3):
+                common = (root / "content" / topic / f"{page}.md").read_text(encoding="utf-8")
+                path = root / "councils" / slug / topic / f"{page}.md"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(override_text(rng, rng.choice(sections_of(common)), name), encoding="utf-8")
                 edit_override = edit_override or path
     templates = root / "templates"
     (templates / "partials").mkdir(parents=True)

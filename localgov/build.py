@@ -35,10 +35,19 @@ from localgov.config import load_config, today
 from localgov.content import load_content
 from localgov.councils import load_councils
 from localgov.errors import BuildFailed, Problem, Problems
-from localgov.keys import Keys
+from localgov.keys import SITE_STRUCTURE, Keys
 from localgov.outputs import target_of
 from localgov.overrides import check_council_references, load_overrides, stopping_errors
-from localgov.parallel import PARALLEL_FROM, Job, Rendered, TrackingRenderer, Unit, render_all, workers_wanted
+from localgov.parallel import (
+    COVERAGE,
+    PARALLEL_FROM,
+    Job,
+    Rendered,
+    TrackingRenderer,
+    Unit,
+    render_all,
+    workers_wanted,
+)
 from localgov.render import default_templates, template_dirs
 from localgov.resolve import resolve
 from localgov.site import Site
@@ -158,20 +167,38 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
     plan = _plan(renderer, keys, old, intact)
     staging = Staging(out_dir)
     try:
-        if workers is None:
-            # Forking costs more than it saves on a few hundred pages.
-            workers = workers_wanted() if len(plan.render) >= PARALLEL_FROM else 1
-        rendered = list(render_all(Job(renderer, plan.render, staging.path, previous), workers,
+        load_problems = list(problems.items)
+        rendered = list(render_all(Job(renderer, plan.render, staging.path, previous),
+                                   _processes(workers, len(plan.render), PARALLEL_FROM),
                                    _progress(progress, "Rendering pages")))
-        timer.lap("render")
         written: set[str] = set()
-        _collect(rendered, plan, keys, old, new, staging, problems, written)
+        _collect([r for r in rendered if not r.deferred], plan, keys, old, new, staging, problems, written, b"")
+        # Pages that show the coverage report come last, made from what the other pages found.
+        deferred = {r.unit for r in rendered if r.deferred}
+        later = [u for u in plan.units if u.id in deferred]
+        report_key = _prepare_coverage(renderer, new, load_problems)
+        for unit in plan.later:
+            entry = old.units[unit.id]
+            if entry.path in intact and combine(keys.with_templates(plan.keys[unit.id], entry.templates),
+                                                report_key) == entry.key:
+                plan.kept.append(unit.id)
+                _collect([], Plan(kept=[unit.id]), keys, old, new, staging, problems, written, report_key)
+            else:
+                later.append(unit)
+        if later:
+            planned = {u.id for u in plan.render}
+            plan.render.extend(u for u in later if u.id not in planned)
+            rendered = list(render_all(Job(renderer, later, staging.path, previous),
+                                       _processes(workers, len(later), PARALLEL_FROM // 4)))
+            _collect(rendered, plan, keys, old, new, staging, problems, written, report_key)
+        timer.lap("render")
         if stopping_errors(problems, contained):
             raise BuildFailed(problems.errors)
         for asset in assets:
             _keep(asset.path, asset.data, "assets", "asset", old, previous, new, staging, written)
         html_pages = sorted(p for p in staging.written if p.endswith(".html"))
-        _run_indexers(site, html_pages, old, new, intact, previous, staging, problems, written)
+        _run_indexers(site, html_pages, old, new, intact, previous, staging, problems, written,
+                      combine(keys.global_key, keys.structure, report_key))
         timer.lap("index")
         _check_links(new, staging.written, problems)
         timer.lap("links")
@@ -247,6 +274,8 @@ class Plan:
     render: list[Unit] = field(default_factory=list)
     keys: dict[str, bytes] = field(default_factory=dict)  # unit -> key without templates
     kept: list[str] = field(default_factory=list)
+    later: list[Unit] = field(default_factory=list)  # showed the coverage report last time: decided after the rest
+    units: list[Unit] = field(default_factory=list)
 
 
 def _plan(renderer: TrackingRenderer, keys: Keys, old: Manifest, intact: set[str]) -> Plan:
@@ -268,8 +297,11 @@ def _plan(renderer: TrackingRenderer, keys: Keys, old: Manifest, intact: set[str
                       keys.variant(page, council)))
     for unit, key in units:
         plan.keys[unit.id] = key
+        plan.units.append(unit)
         entry = old.units.get(unit.id)
-        if entry is not None and entry.path in intact and keys.with_templates(key, entry.templates) == entry.key:
+        if entry is not None and COVERAGE in entry.templates:
+            plan.later.append(unit)
+        elif entry is not None and entry.path in intact and keys.with_templates(key, entry.templates) == entry.key:
             plan.kept.append(unit.id)
         else:
             plan.render.append(unit)
@@ -277,7 +309,7 @@ def _plan(renderer: TrackingRenderer, keys: Keys, old: Manifest, intact: set[str
 
 
 def _collect(rendered: list[Rendered], plan: Plan, keys: Keys, old: Manifest, new: Manifest, staging: Staging,
-             problems: Problems, written: set[str]) -> None:
+             problems: Problems, written: set[str], report_key: bytes) -> None:
     """Record what was rendered and what was kept, and every problem found."""
     root = str(keys.site.config.root)
     for result in sorted(rendered, key=lambda r: r.unit):
@@ -286,18 +318,36 @@ def _collect(rendered: list[Rendered], plan: Plan, keys: Keys, old: Manifest, ne
         if not result.path:
             continue
         staging.claim(result.path, result.source)
-        new.units[result.unit] = UnitEntry(keys.with_templates(plan.keys[result.unit], result.templates), result.path,
-                                           result.templates, result.links, result.missing)
+        key = keys.with_templates(plan.keys[result.unit], result.templates)
+        if COVERAGE in result.templates:
+            key = combine(key, report_key)
+        new.units[result.unit] = UnitEntry(key, result.path, result.templates, result.links, result.missing)
         if result.written:
             new.files[result.path] = FileEntry(result.digest, result.size, result.mtime_ns, result.source, "render")
             written.add(result.path)
         else:
             new.files[result.path] = old.files[result.path]
     for unit in plan.kept:
+        if unit in new.units:
+            continue
         entry = old.units[unit]
         staging.claim(entry.path, old.files[entry.path].source)
         new.units[unit] = entry
         new.files[entry.path] = old.files[entry.path]
+
+
+def _prepare_coverage(renderer: TrackingRenderer, new: Manifest, load_problems: list[Problem]) -> bytes:
+    """Give the coverage report what the renders found; return a key of everything the report reads."""
+    found: dict[tuple[str, str], tuple[str, ...]] = {}
+    for unit, entry in new.units.items():
+        if unit.startswith("page:"):
+            page, _, council = unit[len("page:"):].rpartition("/")
+            found[(council, page)] = tuple(sorted({name for _, _, name in entry.missing}))
+    renderer.site.missing.clear()
+    renderer.site.missing.update(found)
+    renderer.coverage_problems = load_problems
+    return combine(b"coverage", repr(sorted(found.items())), repr(sorted(p.format() for p in load_problems)),
+                   today().isoformat())
 
 
 def _relative(problem: Problem, root: str) -> Problem:
@@ -329,15 +379,21 @@ def _indexer_name(indexer: object) -> str:
 
 
 def _run_indexers(site: Site, html_pages: list[str], old: Manifest, new: Manifest, intact: set[str],
-                  previous: dict[str, bytes], staging: Staging, problems: Problems, written: set[str]) -> None:
-    """Run the index stage; an indexer with a key (index.INDEXER_KEYS) is skipped when its key is unchanged."""
-    known_keys: dict[object, Callable[[Site], str]] = getattr(index, "INDEXER_KEYS", {})
+                  previous: dict[str, bytes], staging: Staging, problems: Problems, written: set[str],
+                  structure: bytes) -> None:
+    """Run the index stage; an indexer with a key (index.INDEXER_KEYS) is skipped when its key is unchanged.
+
+    `structure` is the key of an indexer listed with SITE_STRUCTURE: it reads the site's structure and what
+    the render stage found (for instance the coverage report), not the text of the pages.
+    """
+    known_keys: dict[object, Callable[[Site], str] | str] = getattr(index, "INDEXER_KEYS", {})
+    made_of = combine(structure, repr(sorted(p.format() for p in problems.items)))
     for indexer in index.INDEXERS:
         name = _indexer_name(indexer)
         origin = f"index:{name}"
         key_of = known_keys.get(indexer) or getattr(indexer, "cache_key", None)
         if key_of is not None:
-            key = combine(b"indexer", name, key_of(site))
+            key = combine(b"indexer", name, made_of if key_of == SITE_STRUCTURE else key_of(site))  # type: ignore[operator]
             before = [p for p, e in old.files.items() if e.origin == origin]
             if old.steps.get(name) == key and all(p in intact for p in before):
                 for path in before:
@@ -422,6 +478,14 @@ def _adopt(folder: Path, known: set[str], origin: str, new: Manifest) -> None:
                 data = stream.read()
             info = os.stat(path)
             new.files[rel] = FileEntry(digest(data), len(data), info.st_mtime_ns, origin, origin)
+
+
+def _processes(asked: int | None, units: int, enough: int) -> int:
+    """Return how many processes to render `units` with: as asked, else every core if there are enough units."""
+    if asked is not None:
+        return asked
+    # Forking costs more than it saves on a few hundred pages.
+    return workers_wanted() if units >= enough else 1
 
 
 def _progress(progress: Progress | None, label: str) -> Callable[[int, int], None] | None:

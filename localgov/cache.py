@@ -135,7 +135,7 @@ def scan(root: Path, extra: dict[str, Path]) -> Inputs:
 
 def libraries() -> str:
     """Return this package's version and the versions of the libraries that shape the output."""
-    versions = [f"localgov={__version__}", f"env:LOCALGOV_TODAY={os.environ.get('LOCALGOV_TODAY', '')}"]
+    versions = [f"localgov={__version__}"]
     for name in LIBRARIES:
         try:
             versions.append(f"{name}={importlib.metadata.version(name)}")

@@ -29,6 +29,8 @@ from localgov.cache import Inputs, combine, digest
 from localgov.site import Site
 
 ANY_TEMPLATE = "*"  # a template name meaning "could be any template": depend on all of them
+# In index.INDEXER_KEYS: an indexer made from the site's structure and what the render stage found.
+SITE_STRUCTURE = "site-structure"
 
 
 class Keys:
@@ -115,7 +117,7 @@ class Keys:
 
     def with_templates(self, key: bytes, names: Iterable[str]) -> bytes:
         """Return `key` combined with the templates a page used (and all they use, resolved now)."""
-        used = frozenset(names) or frozenset({ANY_TEMPLATE})
+        used = frozenset(n for n in names if not n.startswith("@")) or frozenset({ANY_TEMPLATE})
         closure = self._closure.get(used)
         if closure is None:
             closure = self._closure[used] = self._closure_of(used)

@@ -62,18 +62,42 @@ class Rendered:
     templates: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
     source: str = ""
+    deferred: bool = False  # put off until the coverage report is ready
+
+
+COVERAGE = "@coverage"  # noted among a page's templates when it shows the coverage report
+
+
+class CoverageNotReady(Exception):
+    """A page needs the coverage report, which is made once every other page is rendered."""
 
 
 class TrackingRenderer(Renderer):
-    """A renderer that notes the top-level templates each page is rendered with."""
+    """A renderer that notes the top-level templates each page is rendered with.
+
+    Pages that show the coverage report (what each council's pages lack) are put off until
+    every other page has been rendered: the report is then made from what those renders
+    found, instead of rendering every page's text a second time.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.used: set[str] = set()
+        self.coverage_problems: list[Problem] | None = None
 
     def render(self, template: str, **context: object) -> bytes:
         self.used.add(template)
         return super().render(template, **context)
+
+    def coverage(self) -> Any:
+        if self.coverage_problems is None:
+            raise CoverageNotReady
+        self.used.add(COVERAGE)
+        if self._coverage is None:
+            from localgov.report import coverage
+
+            self._coverage = coverage(self.site, self.coverage_problems)
+        return self._coverage
 
 
 @dataclass
@@ -94,6 +118,9 @@ def render_unit(job: Job, unit: Unit, made_dirs: set[str]) -> Rendered:
     before = len(renderer.problems.items)
     try:
         output = unit.make() if unit.make is not None else renderer.render_job(unit.page, unit.council)
+    except CoverageNotReady:
+        del renderer.problems.items[before:]
+        return Rendered(unit.id, deferred=True, source=unit.source)
     except Exception as exc:  # noqa: BLE001 - any failure in content or templates becomes a located problem
         problem = located_problem(renderer.site, unit, exc)
         return Rendered(unit.id, problems=(problem, *renderer.problems.items[before:]), source=unit.source)
