@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import json
 import os
 import re
 import threading
@@ -18,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from localgov.frontmatter import read_document
 from localgov.serve import SiteHandler, make_server
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ class HeaderSiteHandler(SiteHandler):
             self.send_header(name, value)
         super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -277,8 +277,7 @@ def heading_problems(headings: list[tuple[int, str]]) -> list[str]:
     levels = [level for level, _ in headings]
     if levels.count(1) != 1:
         problems.append(f"expected exactly one h1, found {levels.count(1)}")
-    elif levels[0] != 1:
-        problems.append(f"the first heading is h{levels[0]} {headings[0][1]!r}, not the h1")
+    # Headings before the h1 are allowed: GOV.UK puts notification banners (an h2 title) just above it.
     previous = 0
     for level, text in headings:
         if level > previous + 1 and previous:
@@ -314,5 +313,65 @@ def link_text_problems(links: list[Link]) -> list[str]:
     return problems
 
 
-def json_of(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
+# -- the demo site's pages of each kind ---------------------------------------------------------
+
+MISSING_PAGE = "/no-such-page/"
+
+
+@functools.cache
+def page_types() -> dict[str, str]:
+    """Return a URL of the demo site for every kind of page, picked from the site's own content."""
+    by_provider: dict[str, str] = {}
+    elsewhere = None
+    for path in sorted((REPO / "content").glob("*/*.md")):
+        meta = read_document(path.read_text(encoding="utf-8")).meta.data
+        by_provider.setdefault(str(meta.get("provider")), path.stem)
+        if meta.get("provided_elsewhere") and elsewhere is None:
+            elsewhere = path.stem
+    topic = min(p.parent.name for p in (REPO / "content").glob("*/_topic.yaml"))
+    urls = {
+        "home": "/",
+        "topic": f"/{topic}/",
+        "A to Z of councils": "/councils/",
+        "search": "/search/",
+        "page not found": MISSING_PAGE,
+        "hub, two-tier district": "/councils/maidstone/",
+        "hub, county": "/councils/kent/",
+        "hub, unitary": "/councils/medway/",
+        "hub, Wales": "/councils/cardiff/",
+        "hub, Northern Ireland": "/councils/belfast/",
+        "status": "/status/",
+    }
+    councils = {"lower": "maidstone", "upper": "kent", "all": "maidstone"}
+    for provider, slug in sorted(by_provider.items()):
+        urls[f"common page, {provider} tier"] = f"/{slug}/"
+        if provider in councils:
+            urls[f"variant, {provider} tier"] = f"/{slug}/{councils[provider]}/"
+    if elsewhere:
+        urls["common page, provided elsewhere"] = f"/{elsewhere}/"
+    urls["variant, Northern Ireland"] = "/bin-collections/belfast/"
+    return urls
+
+
+def built(site: Path, url: str) -> Path:
+    return site / "404.html" if url == MISSING_PAGE else site / url.strip("/") / "index.html"
+
+
+def existing(site: Path, name: str) -> str:
+    """Return the URL of a page type, skipping the test for a status page the site does not have."""
+    import pytest
+
+    url = page_types()[name]
+    if name == "status" and not built(site, url).is_file():
+        pytest.skip("the site has no status page")
+    assert built(site, url).is_file(), f"the demo site has no {name} page at {url}"
+    return url
+
+
+def sample_pages(site: Path) -> list[Path]:
+    """Every page that is not a variant, and every variant of a few councils of each kind."""
+    pages = [p for p in site.rglob("index.html") if p.parent.parent == site or p.parent.parent.name == "councils"]
+    pages += [site / "404.html", site / "index.html"]
+    for council in ("maidstone", "kent", "medway", "cardiff", "glasgow", "belfast", "westminster"):
+        pages += list(site.glob(f"*/{council}/index.html"))
+    return sorted(set(pages))
