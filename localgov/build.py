@@ -165,10 +165,10 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
     new = Manifest(out=str(out_dir.resolve()), fingerprint=inputs.fingerprint, today=today().isoformat())
     new.templates = keys.parsed
     plan = _plan(renderer, keys, old, intact)
-    staging = Staging(out_dir)
+    staging = Staging(out_dir, flat=manifest is not None)
     try:
         load_problems = list(problems.items)
-        rendered = list(render_all(Job(renderer, plan.render, staging.path, previous),
+        rendered = list(render_all(Job(renderer, plan.render, staging.path, previous, staging.flat),
                                    _processes(workers, len(plan.render), PARALLEL_FROM),
                                    _progress(progress, "Rendering pages")))
         written: set[str] = set()
@@ -188,7 +188,7 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
         if later:
             planned = {u.id for u in plan.render}
             plan.render.extend(u for u in later if u.id not in planned)
-            rendered = list(render_all(Job(renderer, later, staging.path, previous),
+            rendered = list(render_all(Job(renderer, later, staging.path, previous, staging.flat),
                                        _processes(workers, len(later), PARALLEL_FROM // 4)))
             _collect(rendered, plan, keys, old, new, staging, problems, written, report_key)
         timer.lap("render")
@@ -211,6 +211,7 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
         if manifest is None or finalising or not out_dir.is_dir():
             # A first build, or a whole-site step must see every file: stage everything and swap.
             carried = _carry_finalised(old, new, intact, finalising)
+            staging.unflatten(sorted(written))
             staging.link_from_output(p for p in new.files if p not in written)
             for name, finaliser in finalising:
                 before = set(new.files) | set(carried)
@@ -244,7 +245,7 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
     timer.lap("save")
     return BuildResult(
         pages=new.pages, files=len(new.files), seconds=time.perf_counter() - started, warnings=problems.warnings,
-        missing={m for u in new.units.values() for m in u.missing}, refused=sorted(contained),
+        missing=_missing(new), refused=sorted(contained),
         rendered=len(plan.render), changed=len(written), removed=removed, timings=timer.times,
     )
 
@@ -262,7 +263,7 @@ def _unchanged(manifest: Manifest, strict: bool, started: float, timer: Timer) -
         raise BuildFailed(manifest.warnings)
     return BuildResult(
         pages=manifest.pages, files=len(manifest.files), seconds=time.perf_counter() - started,
-        warnings=manifest.warnings, missing={m for u in manifest.units.values() for m in u.missing},
+        warnings=manifest.warnings, missing=_missing(manifest),
         timings=timer.times,
     )
 
@@ -299,7 +300,7 @@ def _plan(renderer: TrackingRenderer, keys: Keys, old: Manifest, intact: set[str
         plan.keys[unit.id] = key
         plan.units.append(unit)
         entry = old.units.get(unit.id)
-        if entry is not None and COVERAGE in entry.templates:
+        if entry is not None and COVERAGE in UnitEntry.split(entry.templates):
             plan.later.append(unit)
         elif entry is not None and entry.path in intact and keys.with_templates(key, entry.templates) == entry.key:
             plan.kept.append(unit.id)
@@ -318,10 +319,12 @@ def _collect(rendered: list[Rendered], plan: Plan, keys: Keys, old: Manifest, ne
         if not result.path:
             continue
         staging.claim(result.path, result.source)
-        key = keys.with_templates(plan.keys[result.unit], result.templates)
+        templates = UnitEntry.join(result.templates)
+        key = keys.with_templates(plan.keys[result.unit], templates)
         if COVERAGE in result.templates:
             key = combine(key, report_key)
-        new.units[result.unit] = UnitEntry(key, result.path, result.templates, result.links, result.missing)
+        missing = UnitEntry.join(sorted({name for _, _, name in result.missing}))
+        new.units[result.unit] = UnitEntry(key, result.path, templates, UnitEntry.join(result.links), missing)
         if result.written:
             new.files[result.path] = FileEntry(result.digest, result.size, result.mtime_ns, result.source, "render")
             written.add(result.path)
@@ -336,13 +339,23 @@ def _collect(rendered: list[Rendered], plan: Plan, keys: Keys, old: Manifest, ne
         new.files[entry.path] = old.files[entry.path]
 
 
+def _missing(manifest: Manifest) -> set[tuple[str, str, str]]:
+    """Return (council, page, name) for each piece of council data a page asked for and its council lacks."""
+    found: set[tuple[str, str, str]] = set()
+    for unit, entry in manifest.units.items():
+        if entry.missing and unit.startswith("page:"):
+            page, _, council = unit[len("page:"):].rpartition("/")
+            found.update((council, page, name) for name in UnitEntry.split(entry.missing))
+    return found
+
+
 def _prepare_coverage(renderer: TrackingRenderer, new: Manifest, load_problems: list[Problem]) -> bytes:
     """Give the coverage report what the renders found; return a key of everything the report reads."""
     found: dict[tuple[str, str], tuple[str, ...]] = {}
     for unit, entry in new.units.items():
         if unit.startswith("page:"):
             page, _, council = unit[len("page:"):].rpartition("/")
-            found[(council, page)] = tuple(sorted({name for _, _, name in entry.missing}))
+            found[(council, page)] = tuple(UnitEntry.split(entry.missing))
     renderer.site.missing.clear()
     renderer.site.missing.update(found)
     renderer.coverage_problems = load_problems
@@ -369,7 +382,7 @@ def _keep(path: str, data: bytes, source: str, origin: str, old: Manifest, previ
         new.files[path] = old.files[path]
         return
     staging.put(path, data)
-    info = os.stat(staging.path / path)
+    info = os.stat(staging.location(path))
     new.files[path] = FileEntry(found, len(data), info.st_mtime_ns, source, origin)
     written.add(path)
 
@@ -411,7 +424,7 @@ def _check_links(new: Manifest, outputs: Iterable[str], problems: Problems) -> N
     existing = set(outputs)
     hrefs: set[str] = set()
     for entry in new.units.values():
-        hrefs.update(entry.links)
+        hrefs.update(UnitEntry.split(entry.links))
     broken: set[str] = set()
     for href in hrefs:
         target = target_of(href)
@@ -421,7 +434,7 @@ def _check_links(new: Manifest, outputs: Iterable[str], problems: Problems) -> N
         return
     first: dict[str, str] = {}
     for entry in sorted(new.units.values(), key=lambda e: e.path):
-        for href in broken.intersection(entry.links):
+        for href in broken.intersection(UnitEntry.split(entry.links)):
             first.setdefault(href, entry.path)
     for href, path in sorted(first.items(), key=lambda item: (item[1], item[0])):
         problems.warn(path, 0, f"broken internal link to {href}")

@@ -29,7 +29,7 @@ from localgov.errors import Problem
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".localgov-cache"
-FORMAT = 3
+FORMAT = 4
 # Files larger than this are fingerprinted by size and modification time instead of their bytes.
 HASH_LIMIT = 4 * 1024 * 1024
 SITE_FOLDERS = ("content", "councils", "templates", "postcodes")
@@ -147,7 +147,7 @@ def libraries() -> str:
 # -- the manifest ------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class FileEntry:
     """One file in the output folder."""
 
@@ -158,15 +158,27 @@ class FileEntry:
     origin: str  # "render", "asset", "index:<name>" or "final:<name>"
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitEntry:
-    """One rendered page: the key of its inputs and what rendering it found."""
+    """One rendered page: the key of its inputs and what rendering it found.
+
+    The lists are kept as newline-joined text, which is quick to save and load for tens of
+    thousands of pages and is only split when needed.
+    """
 
     key: bytes
     path: str
-    templates: tuple[str, ...]
-    links: tuple[str, ...]
-    missing: tuple[tuple[str, str, str], ...]
+    templates: str  # the templates it was rendered with
+    links: str  # its internal links
+    missing: str  # the names of council data its text asked for and the council lacks
+
+    @staticmethod
+    def join(items: tuple[str, ...] | list[str]) -> str:
+        return "\n".join(items)
+
+    @staticmethod
+    def split(text: str) -> list[str]:
+        return text.split("\n") if text else []
 
 
 @dataclass
@@ -194,9 +206,8 @@ class Manifest:
                 number = strings[text] = len(strings)
             return number
 
-        files = [[path, e.digest, e.size, e.mtime_ns, ref(e.source), ref(e.origin)] for path, e in self.files.items()]
-        units = [[unit, e.key, e.path, [ref(t) for t in e.templates], [ref(link) for link in e.links],
-                  [list(m) for m in e.missing]] for unit, e in self.units.items()]
+        files = [(path, e.digest, e.size, e.mtime_ns, ref(e.source), ref(e.origin)) for path, e in self.files.items()]
+        units = [(unit, e.key, e.path, ref(e.templates), e.links, e.missing) for unit, e in self.units.items()]
         data = {
             "format": FORMAT, "out": self.out, "fingerprint": self.fingerprint, "today": self.today,
             "strings": list(strings), "files": files, "units": units, "steps": self.steps,
@@ -208,16 +219,15 @@ class Manifest:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Manifest:
-        raw: dict[str, Any] = msgpack.unpackb(data, raw=False, strict_map_key=False)
+        raw: dict[str, Any] = msgpack.unpackb(data, raw=False, strict_map_key=False, use_list=False)
         if raw.get("format") != FORMAT:
             raise ValueError("another cache format")
-        strings: list[str] = raw["strings"]
+        strings: tuple[str, ...] = raw["strings"]
         manifest = cls(out=raw["out"], fingerprint=raw["fingerprint"], today=raw["today"], pages=raw["pages"],
                        finalised=raw["finalised"], clean=raw["clean"])
         manifest.files = {path: FileEntry(d, size, mtime, strings[source], strings[origin])
                           for path, d, size, mtime, source, origin in raw["files"]}
-        manifest.units = {unit: UnitEntry(key, path, tuple(strings[t] for t in templates),
-                                          tuple(strings[link] for link in links), tuple(tuple(m) for m in missing))
+        manifest.units = {unit: UnitEntry(key, path, strings[templates], links, missing)
                           for unit, key, path, templates, links, missing in raw["units"]}
         manifest.steps = dict(raw["steps"])
         manifest.templates = {k: tuple(v) for k, v in raw["templates"]}

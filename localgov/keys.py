@@ -4,9 +4,9 @@ A unit's key is a digest of every input that can change its bytes. If the key is
 as last time, the page is not rendered again. The rules, from the most to the least local:
 
 - a council variant `/<page>/<council>/`: the page's source file, its topic's file, the
-  council's folder (council.yaml, overrides, council-only pages), the parent county's folder
-  (districts name their county), the councils the page resolves to, and which of the
-  council's alerts are live today;
+  council's council.yaml and its file for that page (an override or a council-only page), the
+  front matter and names of the council's other files and its county's (districts name their
+  county), the councils the page resolves to, and which of the council's alerts are live today;
 - a common page `/<page>/`: its source file and the site's *structure*;
 - a council hub `/councils/<council>/`: the council's folder and the structure;
 - every other page (home, topics, A to Z, search, 404): the structure.
@@ -53,7 +53,7 @@ class Keys:
         self._folders = self._council_folders()
         self.structure = self._structure()
         self._templates: dict[str, bytes] = {}
-        self._closure: dict[frozenset[str], bytes] = {}
+        self._closure: dict[str, bytes] = {}
         self._resolution = {page: combine(*slugs) for page, slugs in site.resolution.variants.items()}
 
     # -- the parts
@@ -63,14 +63,34 @@ class Keys:
 
     def _council_folders(self) -> dict[str, bytes]:
         grouped: dict[str, list[bytes | str]] = {}
+        outline: dict[str, list[bytes | str]] = {}
+        pages: dict[tuple[str, str], list[bytes | str]] = {}
         for key, value in sorted(self.inputs.files.items()):
             if key.startswith("councils/") and key.count("/") >= 2:
-                slug = key.split("/", 2)[1]
+                slug, rest = key.split("/", 2)[1:]
                 grouped.setdefault(slug, []).extend((key, value))
+                if rest == "council.yaml":
+                    outline.setdefault(slug, []).extend((key, value))
+                elif key.endswith(".md"):
+                    outline.setdefault(slug, []).extend((key, self.inputs.front.get(key, value)))
+                    pages.setdefault((slug, rest.rpartition("/")[2][:-3]), []).extend((key, value))
+                else:
+                    outline.setdefault(slug, []).extend((key, value))
+        self._outline = {slug: combine(*parts) for slug, parts in outline.items()}
+        self._page_files = {pair: combine(*parts) for pair, parts in pages.items()}
         return {slug: combine(*parts) for slug, parts in grouped.items()}
 
     def folder(self, council: str) -> bytes:
+        """Return a digest of every file of a council."""
         return self._folders.get(council, b"-")
+
+    def council_for(self, council: str, page: str) -> bytes:
+        """Return a digest of what one page of a council reads of its folder.
+
+        That is council.yaml, the council's files for that page (an override, or the council-only page),
+        and the front matter and names of its other files, which say what pages the council has.
+        """
+        return combine(self._outline.get(council, b"-"), self._page_files.get((council, page), b"-"))
 
     def _structure(self) -> bytes:
         parts: list[bytes | str] = [b"structure"]
@@ -101,7 +121,7 @@ class Keys:
             self.file(common.source) if common else b"",
             self.file(self.site.content.topics[common.topic].source) if common and common.topic in self.site.content.topics
             else b"",
-            self.folder(council), self.folder(parent) if parent else b"", self.alerts(council),
+            self.council_for(council, page), self._outline.get(parent, b"-") if parent else b"", self.alerts(council),
             self._resolution.get(page, b""),
         )
 
@@ -115,12 +135,12 @@ class Keys:
 
     # -- templates
 
-    def with_templates(self, key: bytes, names: Iterable[str]) -> bytes:
-        """Return `key` combined with the templates a page used (and all they use, resolved now)."""
-        used = frozenset(n for n in names if not n.startswith("@")) or frozenset({ANY_TEMPLATE})
-        closure = self._closure.get(used)
+    def with_templates(self, key: bytes, names: str) -> bytes:
+        """Return `key` combined with the templates a page used (newline-joined; followed through all they use)."""
+        closure = self._closure.get(names)
         if closure is None:
-            closure = self._closure[used] = self._closure_of(used)
+            used = frozenset(n for n in names.split("\n") if n and not n.startswith("@")) or frozenset({ANY_TEMPLATE})
+            closure = self._closure[names] = self._closure_of(used)
         return combine(key, closure)
 
     def _closure_of(self, names: frozenset[str]) -> bytes:

@@ -29,6 +29,7 @@ from localgov.outputs import HREF, target_of
 from localgov.render import Output, Renderer
 from localgov.site import Site
 from localgov.templating import error_line, source_tags
+from localgov.write import FLAT, flat_name
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ class Job:
     units: Sequence[Unit]
     staging: Path | None  # None: render without writing (checks)
     previous: dict[str, bytes]  # output path -> digest of the intact file in the output folder
+    flat: bool = False  # write changed files under flat names (an incremental build; see write.Staging)
 
 
 def render_unit(job: Job, unit: Unit, made_dirs: set[str]) -> Rendered:
@@ -129,11 +131,14 @@ def render_unit(job: Job, unit: Unit, made_dirs: set[str]) -> Rendered:
     written = False
     mtime_ns = 0
     if job.staging is not None and job.previous.get(output.path) != found:
-        target = f"{job.staging}/{output.path}"
-        parent = output.path.rpartition("/")[0]
-        if parent and parent not in made_dirs:
-            os.makedirs(f"{job.staging}/{parent}", exist_ok=True)
-            made_dirs.add(parent)
+        if job.flat:
+            target = f"{job.staging}/{FLAT}/{flat_name(output.path)}"
+        else:
+            target = f"{job.staging}/{output.path}"
+            parent = output.path.rpartition("/")[0]
+            if parent and parent not in made_dirs:
+                os.makedirs(f"{job.staging}/{parent}", exist_ok=True)
+                made_dirs.add(parent)
         with open(target, "wb") as stream:
             stream.write(data)
         mtime_ns = os.stat(target).st_mtime_ns

@@ -10,6 +10,7 @@ whole build has succeeded, so a failed build leaves the output folder as it was.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -28,15 +29,35 @@ class DuplicateOutput(LocalgovError):
     """Two sources would write the same output file."""
 
 
-class Staging:
-    """A temporary folder beside the output folder, holding what the build writes."""
+FLAT = ".changed"  # the staging subfolder of an incremental build: changed files under flat names
 
-    def __init__(self, out_dir: Path) -> None:
+
+def flat_name(rel: str) -> str:
+    """Return the name a changed file has in the flat staging folder."""
+    return hashlib.blake2b(rel.encode("utf-8"), digest_size=12).hexdigest()
+
+
+class Staging:
+    """A temporary folder beside the output folder, holding what the build writes.
+
+    A clean build writes the new site into it as a tree. An incremental build writes only changed
+    files, side by side in one flat folder (`.changed/`), because a folder tree of a few changed
+    pages among tens of thousands would cost more to make and remove than the files themselves.
+    """
+
+    def __init__(self, out_dir: Path, *, flat: bool = False) -> None:
         self.out_dir = out_dir
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+        self.flat = flat
+        if flat:
+            (self.path / FLAT).mkdir()
         self.written: dict[str, str] = {}
         self._dirs: set[str] = set()
+
+    def location(self, rel: str) -> Path:
+        """Return where a changed file is staged."""
+        return self.path / FLAT / flat_name(rel) if self.flat else self.path / rel
 
     def claim(self, rel: str, source: str) -> None:
         """Note that `source` makes `rel`; two sources making one file is an error."""
@@ -52,9 +73,9 @@ class Staging:
 
     def put(self, rel: str, data: bytes) -> None:
         """Write a file into staging (already claimed)."""
-        target = self.path / rel
-        self._parent(rel)
-        target.write_bytes(data)
+        if not self.flat:
+            self._parent(rel)
+        self.location(rel).write_bytes(data)
 
     def _parent(self, rel: str) -> None:
         parent = rel.rpartition("/")[0]
@@ -65,6 +86,16 @@ class Staging:
     def write_all(self, items: Iterable[tuple[str, bytes, str]]) -> None:
         for rel, data, source in items:
             self.write(rel, data, source)
+
+    def unflatten(self, changed: Iterable[str]) -> None:
+        """Move the changed files of an incremental build into a tree, so that staging can become the output."""
+        if not self.flat:
+            return
+        for rel in changed:
+            self._parent(rel)
+            os.replace(self.path / FLAT / flat_name(rel), self.path / rel)
+        (self.path / FLAT).rmdir()
+        self.flat = False
 
     def link_from_output(self, rels: Iterable[str]) -> None:
         """Hard-link unchanged files of the current output into staging (copy where links are not possible)."""
@@ -97,7 +128,7 @@ class Staging:
             if parent and parent not in made:
                 (out / parent).mkdir(parents=True, exist_ok=True)
                 made.add(parent)
-            os.replace(self.path / rel, out / rel)
+            os.replace(self.location(rel), out / rel)
         folders: set[Path] = set()
         for rel in removed:
             target = out / rel

@@ -87,6 +87,12 @@ EDITS: list[tuple[str, dict[str, str | bytes | None]]] = [
     ("drop the shadowing template", {"templates/partials/page_meta.html": None}),
     ("add a static file", {"templates/static/extra.css": "body { margin: 0 }\n"}),
     ("change the site name", {"site.yaml": "name: Council services (test)\nbase_url: https://test.example\npostcodes: none\n"}),
+    ("add a council-only page", {"councils/medway/rubbish-and-recycling/medway-bin-amnesty.md":
+                                 "---\ntitle: Bin amnesty\nsummary: Hand in spare bins.\n---\n"
+                                 "Bring spare bins to {{ council.name }} depots in May.\n"}),
+    ("change a council-only page", {"councils/medway/rubbish-and-recycling/medway-bin-amnesty.md":
+                                    "---\ntitle: Bin amnesty\nsummary: Hand in spare bins.\n---\n"
+                                    "Bring spare bins to {{ council.name }} depots in June.\n"}),
     ("delete a page", {"content/rubbish-and-recycling/green-waste.md": None}),
     ("delete an override", {"councils/maidstone/rubbish-and-recycling/bin-collections.md": None}),
 ]
