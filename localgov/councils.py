@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from localgov.errors import Problems, describe
-from localgov.fields import FieldReader
+from localgov.fields import FieldReader, did_you_mean
 from localgov.model import COUNCIL_TYPES, NATIONS, Alert, Contact, Council, ServiceLink
 from localgov.paths import escapes, is_slug, relative
 from localgov.yamlfile import YamlProblem, parse_mapping
@@ -114,28 +114,36 @@ def read_council(slug: str, path: Path, rel: str, problems: Problems) -> Council
         alerts=read_alerts(fields),
         example_data=example,
         source=rel,
+        lines=tuple(sorted(doc.lines.items())),
     )
 
 
 def read_contact(fields: FieldReader) -> Contact:
     raw = fields.mapping("contact")
-    line = fields.doc.line("contact")
     values: dict[str, str | None] = {}
     for key, value in raw.items():
+        line = fields.doc.line(f"contact.{key}")
         if key not in CONTACT_FIELDS:
-            fields.problems.error(fields.file, line, "unknown contact field", field=f"contact.{key}",
-                                  expected="one of " + ", ".join(CONTACT_FIELDS), found=repr(key))
+            fields.problems.error(fields.file, line, f"unknown contact field{did_you_mean(key, CONTACT_FIELDS)}",
+                                  field=f"contact.{key}", expected="one of " + ", ".join(CONTACT_FIELDS),
+                                  found=repr(key))
             continue
         if value is None:
             continue
-        if not isinstance(value, (str, int)) or not str(value).strip():
+        if isinstance(value, int) and not isinstance(value, bool):
+            # YAML reads 01622602000 as a number and drops the leading 0 (or reads it as octal).
+            fields.problems.error(fields.file, line, "write it in quotes so YAML keeps it as written",
+                                  field=f"contact.{key}", expected=f'text such as "{value}"',
+                                  found=f"the number {value}")
+            continue
+        if not isinstance(value, str) or not value.strip():
             fields.problems.error(fields.file, line, "wrong type", field=f"contact.{key}",
                                   expected="text", found=describe(value))
             continue
         values[key] = str(value).strip()
     email = values.get("email")
     if email and not EMAIL.match(email):
-        fields.problems.error(fields.file, line, "not an email address", field="contact.email",
+        fields.problems.error(fields.file, fields.doc.line("contact.email"), "not an email address", field="contact.email",
                               expected="an address like name@council.gov.uk", found=repr(email))
         values["email"] = None
     return Contact(**values)
@@ -143,9 +151,9 @@ def read_contact(fields: FieldReader) -> Contact:
 
 def read_links(fields: FieldReader) -> tuple[tuple[str, ServiceLink], ...]:
     raw = fields.mapping("links")
-    line = fields.doc.line("links")
     links: list[tuple[str, ServiceLink]] = []
     for key, value in raw.items():
+        line = fields.doc.line(f"links.{key}")
         url: Any = value
         text: Any = None
         if isinstance(value, dict):
@@ -162,7 +170,7 @@ def read_links(fields: FieldReader) -> tuple[tuple[str, ServiceLink], ...]:
             fields.problems.error(fields.file, line, "wrong type", field=f"links.{key}.text",
                                   expected="text", found=describe(text))
             text = None
-        links.append((str(key), ServiceLink(url=url.strip(), text=text.strip() if text else None)))
+        links.append((str(key), ServiceLink(url=url.strip(), text=text.strip() if text else None, line=line)))
     return tuple(sorted(links))
 
 
@@ -171,7 +179,7 @@ def read_hands_over(fields: FieldReader) -> tuple[tuple[str, str], ...]:
     pairs: list[tuple[str, str]] = []
     for page, target in raw.items():
         if not isinstance(target, str) or not is_slug(target):
-            fields.problems.error(fields.file, fields.doc.line("hands_over"), "wrong type",
+            fields.problems.error(fields.file, fields.doc.line(f"hands_over.{page}"), "wrong type",
                                   field=f"hands_over.{page}", expected="the slug of the council that provides it",
                                   found=describe(target))
             continue
@@ -191,31 +199,38 @@ def read_alerts(fields: FieldReader) -> tuple[Alert, ...]:
     alerts: list[Alert] = []
     for number, item in enumerate(raw, start=1):
         where = f"alerts[{number}]"
+        line = fields.doc.line(where)
         if not isinstance(item, dict):
             fields.problems.error(fields.file, line, "wrong type", field=where,
                                   expected="a mapping with title, body, start and end", found=describe(item))
             continue
         for key in sorted(set(map(str, item)) - ALERT_FIELDS):
-            fields.problems.error(fields.file, line, "unknown alert field", field=f"{where}.{key}",
+            fields.problems.error(fields.file, fields.doc.line(f"{where}.{key}"),
+                                  f"unknown alert field{did_you_mean(key, ALERT_FIELDS)}", field=f"{where}.{key}",
                                   expected="one of " + ", ".join(sorted(ALERT_FIELDS)), found=repr(key))
         title, body = item.get("title"), item.get("body")
         start, end = _date(item.get("start")), _date(item.get("end"))
         ok = True
         for key, value, kind in (("title", title, str), ("body", body, str)):
             if not isinstance(value, kind) or not value.strip():
-                fields.problems.error(fields.file, line, "missing or wrong type", field=f"{where}.{key}",
+                fields.problems.error(fields.file, fields.doc.line(f"{where}.{key}") if value is not None else line,
+                                      "missing or wrong type", field=f"{where}.{key}",
                                       expected="text", found=describe(value))
                 ok = False
         for key, parsed, value in (("start", start, item.get("start")), ("end", end, item.get("end"))):
             if parsed is None:
-                fields.problems.error(fields.file, line, "not a date", field=f"{where}.{key}",
+                fields.problems.error(fields.file, fields.doc.line(f"{where}.{key}") if value is not None else line,
+                                      "not a date", field=f"{where}.{key}",
                                       expected="a date like 2026-12-01", found=describe(value))
                 ok = False
         if start and end and end < start:
-            fields.problems.error(fields.file, line, "ends before it starts", field=f"{where}.end",
+            fields.problems.error(fields.file, fields.doc.line(f"{where}.end"), "ends before it starts",
+                                  field=f"{where}.end",
                                   expected=f"a date on or after {start}", found=str(end))
             ok = False
         pages, topics = item.get("pages") or [], item.get("topics") or []
+        pages = [pages] if isinstance(pages, str) else pages
+        topics = [topics] if isinstance(topics, str) else topics
         if not isinstance(pages, list) or not isinstance(topics, list):
             fields.problems.error(fields.file, line, "wrong type", field=f"{where}.pages",
                                   expected="lists of page and topic slugs", found=describe(pages))
@@ -246,16 +261,19 @@ def check_registry(councils: dict[str, Council], problems: Problems) -> None:
     for council in councils.values():
         for code in (council.gss, *council.former_gss):
             if code in seen and seen[code] != council.slug:
-                problems.error(council.source, 0, f"GSS code {code} is also used by {seen[code]}", field="gss")
+                problems.error(council.source, council.line_of("gss"), f"GSS code {code} is also used by {seen[code]}",
+                               field="gss")
             seen[code] = council.slug
         if council.parent is not None:
             parent = councils.get(council.parent)
             if parent is None or not parent.is_county:
-                problems.error(council.source, 0, "parent is not a county council in councils/", field="parent",
-                               expected="the slug of a county", found=repr(council.parent))
+                problems.error(council.source, council.line_of("parent"), "parent is not a county council in councils/",
+                               field="parent", expected="the slug of a county", found=repr(council.parent))
             elif parent.nation != council.nation:
-                problems.error(council.source, 0, "parent county is in another nation", field="parent")
+                problems.error(council.source, council.line_of("parent"), "parent county is in another nation",
+                               field="parent")
         for page, target in council.hands_over:
             if target not in councils:
-                problems.error(council.source, 0, "hands over to a council that is not in councils/",
-                               field=f"hands_over.{page}", found=repr(target))
+                problems.error(council.source, council.line_of(f"hands_over.{page}"),
+                               f"hands over to a council that is not in councils/{did_you_mean(target, councils.keys())}",
+                               field=f"hands_over.{page}", expected="the slug of a council", found=repr(target))

@@ -35,6 +35,15 @@ SINGLE_TIER_TYPES: frozenset[str] = frozenset(
 )
 
 
+# Contact fields, in the order pages show them, with how to say each in a sentence.
+CONTACT_LABELS: dict[str, str] = {
+    "phone": "phone number",
+    "email": "email address",
+    "address": "address",
+    "opening_hours": "opening hours",
+}
+
+
 @dataclass(frozen=True)
 class Contact:
     """How residents reach a council."""
@@ -51,6 +60,7 @@ class ServiceLink:
 
     url: str
     text: str | None = None
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,12 @@ class Council:
     alerts: tuple[Alert, ...] = ()
     example_data: bool = False
     source: str = ""
+    lines: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
+
+    def line_of(self, path: str) -> int:
+        """Return the line of a field in council.yaml (`links.bins`, `takes_on[2]`), or 0 if unknown."""
+        table = dict(self.lines)
+        return table.get(path) or table.get(path.split("[")[0].split(".")[0], 0)
 
     @property
     def display_name(self) -> str:

@@ -116,17 +116,19 @@ def check_declarations(pages: Mapping[str, Page], councils: Mapping[str, Council
     for council in councils.values():
         for page_slug, target in council.hands_over:
             if page_slug not in pages:
-                problems.error(council.source, 0, f"hands over an unknown page{did_you_mean(page_slug, pages.keys())}",
+                problems.error(council.source, council.line_of(f"hands_over.{page_slug}"),
+                               f"hands over an unknown page{did_you_mean(page_slug, pages.keys())}",
                                field=f"hands_over.{page_slug}", expected="a page slug from content/",
                                found=repr(page_slug))
-        for page_slug in council.takes_on:
+        for number, page_slug in enumerate(council.takes_on, start=1):
             page = pages.get(page_slug)
+            line = council.line_of(f"takes_on[{number}]")
             if page is None:
-                problems.error(council.source, 0, f"takes on an unknown page{did_you_mean(page_slug, pages.keys())}",
+                problems.error(council.source, line, f"takes on an unknown page{did_you_mean(page_slug, pages.keys())}",
                                field="takes_on", expected="a page slug from content/", found=repr(page_slug))
             elif not council.is_county:
-                problems.error(council.source, 0, "only a county can take on a service for its districts",
+                problems.error(council.source, line, "only a county can take on a service for its districts",
                                field="takes_on", found=repr(page_slug))
             elif page.provider not in ("lower", "all"):
-                problems.error(council.source, 0, f"'{page_slug}' is already a county service",
+                problems.error(council.source, line, f"'{page_slug}' is already a county service",
                                field="takes_on", expected="a lower-tier page", found=f"provider {page.provider}")

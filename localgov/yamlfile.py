@@ -15,7 +15,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 @dataclass(frozen=True)
 class YamlDoc:
-    """A parsed YAML mapping with the 1-based line of each top-level key."""
+    """A parsed YAML mapping with the 1-based line of each key: `name`, `links.bins`, `alerts[1].end`."""
 
     data: dict[str, Any]
     lines: dict[str, int]
@@ -46,8 +46,7 @@ def parse_mapping(text: str, line_offset: int = 0) -> YamlDoc:
                 line_offset + node.start_mark.line + 1,
             )
         lines: dict[str, int] = {}
-        for key_node, _ in node.value:
-            lines[str(key_node.value)] = line_offset + key_node.start_mark.line + 1
+        _collect_lines(node, "", line_offset, lines, set())
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -61,6 +60,25 @@ def parse_mapping(text: str, line_offset: int = 0) -> YamlDoc:
     if not isinstance(data, dict):  # pragma: no cover - guarded by the node check
         raise YamlProblem("expected a mapping", line_offset + 1)
     return YamlDoc({str(k): v for k, v in data.items()}, lines, line_offset + 1)
+
+
+def _collect_lines(node: yaml.Node, path: str, line_offset: int, lines: dict[str, int], seen: set[int]) -> None:
+    """Record the line of every key and list item under `node`: `key`, `key.sub`, `key[1]` (lists count from 1)."""
+    # Aliases share nodes; visit each once so a file of nested aliases cannot blow up.
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            child = f"{path}.{key}" if path else key
+            lines.setdefault(child, line_offset + key_node.start_mark.line + 1)
+            _collect_lines(value_node, child, line_offset, lines, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for number, item in enumerate(node.value, start=1):
+            child = f"{path}[{number}]"
+            lines.setdefault(child, line_offset + item.start_mark.line + 1)
+            _collect_lines(item, child, line_offset, lines, seen)
 
 
 def _node_kind(node: yaml.Node) -> str:
