@@ -12,21 +12,58 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from localgov.errors import Problems
+from localgov.fields import did_you_mean
 from localgov.markup import JINJA, protect
 from localgov.model import Council
 
 ALLOWED_NAMES = frozenset({"council"})
 ATTRIBUTE = re.compile(r"has no attribute '([^']+)'|'([^']+)' is undefined")
 
+# What `council` offers content: properties, and methods with their (fewest, most) arguments.
+COUNCIL_PROPERTIES = frozenset(
+    {"name", "short_name", "slug", "website", "nation", "type", "is_county", "url",
+     "phone", "email", "address", "opening_hours"}
+)
+COUNCIL_METHODS: dict[str, tuple[int, int]] = {"has": (1, 1), "link": (1, 2), "service_url": (1, 1)}
+COUNCIL_API = COUNCIL_PROPERTIES | frozenset(COUNCIL_METHODS)
+# Filters a council file may apply to council data; none of them can produce markup.
+SAFE_FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "striptags", "length", "string", "e", "escape"})
+LARGEST_PRODUCT = 10_000  # characters or items a '*' may produce in content
+
 
 class ContentEnvironment(SandboxedEnvironment):
     """Sandbox for content and council files: no Python internals and no way to switch off escaping."""
 
+    intercepted_binops = frozenset({"*", "**"})
+
     def __init__(self) -> None:
         super().__init__(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-        for unsafe in ("safe", "attr", "format", "xmlattr"):
+        for unsafe in ("safe", "attr", "format", "xmlattr", "map", "select", "reject", "selectattr", "rejectattr",
+                       "groupby", "sort", "unique", "min", "max", "sum", "dictsort", "tojson", "indent", "wordwrap",
+                       "center", "batch", "slice", "random", "pprint", "urlize"):
             self.filters.pop(unsafe, None)
         self.globals.clear()
+        self.tests.clear()
+        self.tests.update({"defined": jinja2.tests.test_defined, "none": jinja2.tests.test_none})
+
+    def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
+        """Allow only the documented council data, and nothing private on anything."""
+        if attr.startswith("_"):
+            return False
+        if isinstance(obj, (CouncilView, GenericCouncilView)):
+            return attr in COUNCIL_API
+        return bool(super().is_safe_attribute(obj, attr, value))
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object, right: object) -> object:
+        """Refuse powers, and products too large for a page, so content cannot exhaust memory."""
+        if operator == "**":
+            raise jinja2.sandbox.SecurityError("'**' is not available in content")
+        if operator == "*":
+            for text, times in ((left, right), (right, left)):
+                if isinstance(text, (str, list, tuple)) and isinstance(times, int):
+                    if len(text) * max(times, 0) > LARGEST_PRODUCT:
+                        raise jinja2.sandbox.SecurityError("'*' would make text too long for a page")
+        return super().call_binop(context, operator, left, right)
 
 
 def content_environment() -> ContentEnvironment:
@@ -133,7 +170,13 @@ class CouncilView:
         """Link to the council's own online service for `key`, or say where to find it."""
         found = self._council.link_for(*self._keys_for(str(key)))
         if found is not None:
-            return Markup('<a class="govuk-link" href="{}">{}</a>').format(found.url, text or found.text or found.url)
+            label = text or found.text
+            if not label:
+                return Markup('<a class="govuk-link" href="{0}">{0}</a>').format(found.url)
+            # Say where the link goes, for anyone who meets it out of context (the page's own title may be
+            # the same words, leading to the common page).
+            return Markup('<a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden"> on the {} website'
+                          '</span></a>').format(found.url, label, self._council.name)
         self._lack(f"link:{key}")
         label = text or "Find out more"
         return Markup("{} on the {}").format(label, self._website_link(f"{self._council.name} website"))
@@ -193,11 +236,11 @@ class GenericCouncilView:
         return self.name
 
 
-def check_source_template(rel: str, body: str, first_line: int, problems: Problems) -> None:
-    """Parse the Jinja in a Markdown body, reporting syntax errors and unknown names at their source line."""
+def parse_source_template(rel: str, body: str, first_line: int, problems: Problems) -> nodes.Template | None:
+    """Parse the Jinja tags of a Markdown body into a tree whose line numbers are the file's; None on syntax errors."""
     _, tags, lines = protect(body, first_line)
     if not tags:
-        return
+        return None
     # Rebuild a template of only the tags, each on its own source line, so Jinja's line numbers are ours.
     parts: list[str] = []
     current = first_line
@@ -210,18 +253,185 @@ def check_source_template(rel: str, body: str, first_line: int, problems: Proble
     source = "".join(parts)
     env = content_environment()
     try:
-        tree = env.parse("\n" * (first_line - 1) + source)
+        return env.parse("\n" * (first_line - 1) + source)
     except jinja2.TemplateSyntaxError as exc:
         problems.error(rel, exc.lineno or first_line, f"template error in content: {exc.message}",
                        expected="Jinja like {{ council.name }} or {% if council.has('coastline') %}")
-        return
+        return None
+
+
+def check_source_template(rel: str, body: str, first_line: int, problems: Problems, *,
+                          contributed: bool = False) -> nodes.Template | None:
+    """Check the Jinja in a Markdown body, reporting each problem at its source line; return the parsed tree.
+
+    Everywhere: only `council` and its documented data, nothing private (`__class__`), right numbers
+    of arguments. In council files (`contributed`), also only `{% if %}` tags and `{{ }}` that show
+    council data, so a council file cannot build text or markup of its own through Jinja.
+    """
+    _, tags, lines = protect(body, first_line)
+    tree = parse_source_template(rel, body, first_line, problems)
+    if tree is None:
+        return None
+    found = Problems()
     for name in sorted(meta.find_undeclared_variables(tree) - ALLOWED_NAMES):
-        problems.error(rel, _line_of(name, tags, lines, first_line), f"unknown name '{name}' in content",
-                       expected="council (for example {{ council.name }})", found=repr(name))
-    for node in tree.find_all(nodes.Getattr):
-        if node.attr.startswith("_"):
-            problems.error(rel, node.lineno, f"'{node.attr}' is not available in content",
-                           expected="council data such as council.name", found=repr(node.attr))
+        found.error(rel, _line_of(name, tags, lines, first_line), f"unknown name '{name}' in content",
+                    expected="council (for example {{ council.name }})", found=repr(name))
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        _check_access(rel, node, found)
+    for call in tree.find_all(nodes.Call):
+        _check_call(rel, call, found)
+    if contributed:
+        _check_contributed(rel, tree, found)
+    # The same mistake twice on a line is one problem.
+    problems.extend(list(dict.fromkeys(found.items)))
+    return tree
+
+
+def _check_access(rel: str, node: nodes.Getattr | nodes.Getitem, problems: Problems) -> None:
+    if isinstance(node, nodes.Getattr):
+        name: object = node.attr
+    elif isinstance(node.arg, nodes.Const):
+        name = node.arg.value
+    else:
+        problems.error(rel, node.lineno, "only fixed names can be looked up in content",
+                       expected="council data such as council.name", found="a computed [ ] lookup")
+        return
+    if isinstance(name, str) and name.startswith("_"):
+        problems.error(rel, node.lineno, f"'{name}' is not available in content",
+                       expected="council data such as council.name", found=repr(name))
+        return
+    if isinstance(node.node, nodes.Name) and node.node.name == "council" and name not in COUNCIL_API:
+        problems.error(rel, node.lineno, f"council has no '{name}'{did_you_mean(str(name), COUNCIL_API)}",
+                       expected="one of " + ", ".join(sorted(COUNCIL_API)), found=repr(name))
+
+
+def _council_member(node: nodes.Node) -> str | None:
+    """Return `x` if `node` is `council.x`."""
+    if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name) and node.node.name == "council":
+        return node.attr
+    return None
+
+
+def _check_call(rel: str, call: nodes.Call, problems: Problems) -> None:
+    member = _council_member(call.node)
+    if member is None:
+        problems.error(rel, call.lineno, "only council.has(), council.link() and council.service_url() can be called",
+                       expected="for example council.link('bin-collections', 'Check your bin day')",
+                       found="another call")
+        return
+    if member not in COUNCIL_METHODS:
+        if member in COUNCIL_PROPERTIES:
+            problems.error(rel, call.lineno, f"council.{member} is data, not something to call",
+                           expected=f"{{{{ council.{member} }}}}", found=f"council.{member}()")
+        return
+    fewest, most = COUNCIL_METHODS[member]
+    given = len(call.args) + len(call.kwargs)
+    if call.dyn_args is not None or call.dyn_kwargs is not None or not fewest <= given <= most:
+        count = f"{fewest}" if fewest == most else f"{fewest} or {most}"
+        problems.error(rel, call.lineno, f"council.{member}() takes {count} argument{'s' if most > 1 else ''}",
+                       expected=f"council.{member}({', '.join(_ARGUMENTS[member][:most])})",
+                       found=f"{given} argument{'s' if given != 1 else ''}")
+
+
+_ARGUMENTS = {"has": ["'feature'"], "link": ["'page-or-lgsl'", "'Link text'"], "service_url": ["'page-or-lgsl'"]}
+_CONDITION_NODES = (nodes.Name, nodes.Getattr, nodes.Call, nodes.Const, nodes.Compare, nodes.Operand, nodes.And,
+                    nodes.Or, nodes.Not, nodes.List, nodes.Tuple, nodes.Test)
+
+
+def _check_contributed(rel: str, tree: nodes.Template, problems: Problems) -> None:
+    """Council files may show council data and choose text with `{% if %}`, nothing more."""
+    for node in tree.body:
+        _check_statement(rel, node, problems)
+
+
+def _check_statement(rel: str, node: nodes.Node, problems: Problems) -> None:
+    if isinstance(node, nodes.Output):
+        for child in node.nodes:
+            if isinstance(child, nodes.TemplateData):
+                continue
+            if not _shows_council_data(child):
+                problems.error(rel, child.lineno, "council files can only show council data in {{ }}",
+                               expected="{{ council.name }}, {{ council.phone }} or {{ council.link('page', 'text') }}",
+                               found=_describe_node(child))
+        return
+    if isinstance(node, nodes.If):
+        for test in [node.test, *(n.test for n in node.elif_)]:
+            bad = next((n for n in _walk(test) if not isinstance(n, _CONDITION_NODES)), None)
+            if bad is not None:
+                problems.error(rel, test.lineno, "council files can only test council data in {% if %}",
+                               expected="for example {% if council.has('coastline') %}", found=_describe_node(bad))
+        for child in [*node.body, *(c for n in node.elif_ for c in n.body), *node.else_]:
+            _check_statement(rel, child, problems)
+        return
+    problems.error(rel, node.lineno, "council files can only use {% if %} tags",
+                   expected="{% if council.has('coastline') %} ... {% endif %}", found=_describe_node(node))
+
+
+def _shows_council_data(node: nodes.Node) -> bool:
+    while isinstance(node, nodes.Filter):
+        if node.name not in SAFE_FILTERS or node.args or node.kwargs or node.node is None:
+            return False
+        node = node.node
+    if _council_member(node) in COUNCIL_PROPERTIES:
+        return True
+    if isinstance(node, nodes.Call) and _council_member(node.node) in COUNCIL_METHODS:
+        return all(isinstance(arg, nodes.Const) for arg in node.args) and not node.kwargs
+    return False
+
+
+def _walk(node: nodes.Node) -> list[nodes.Node]:
+    found = [node]
+    for child in node.iter_child_nodes():
+        found.extend(_walk(child))
+    return found
+
+
+def _expression(node: nodes.Node) -> str | None:
+    """Return an expression as it was probably written, for messages; None if it is not simple."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Const):
+        return repr(node.value)
+    if isinstance(node, nodes.Getattr):
+        inner = _expression(node.node)
+        return f"{inner}.{node.attr}" if inner is not None else None
+    if isinstance(node, nodes.Getitem):
+        inner, key = _expression(node.node), _expression(node.arg)
+        return f"{inner}[{key}]" if inner is not None and key is not None else None
+    if isinstance(node, nodes.Call):
+        inner = _expression(node.node)
+        args = [_expression(a) for a in node.args]
+        return f"{inner}({', '.join(a for a in args if a)})" if inner is not None and all(args) else None
+    return None
+
+
+def _describe_node(node: nodes.Node) -> str:
+    text = _expression(node)
+    if text is not None:
+        return text if len(text) <= 60 else text[:57] + "..."
+    kinds = {nodes.For: "{% for %}", nodes.Assign: "{% set %}", nodes.AssignBlock: "{% set %}",
+             nodes.Macro: "{% macro %}", nodes.CallBlock: "{% call %}", nodes.Include: "{% include %}",
+             nodes.Import: "{% import %}", nodes.FromImport: "{% from %}", nodes.Extends: "{% extends %}",
+             nodes.Block: "{% block %}", nodes.FilterBlock: "{% filter %}", nodes.With: "{% with %}",
+             nodes.Const: "fixed text", nodes.Concat: "joined text (~)", nodes.Filter: "a filter",
+             nodes.CondExpr: "an inline if", nodes.Call: "a call"}
+    for kind, text in kinds.items():
+        if isinstance(node, kind):
+            return text
+    return type(node).__name__.lower()
+
+
+def council_calls(tree: nodes.Template | None, *methods: str) -> list[tuple[str, int]]:
+    """Return the fixed first argument of each call to council.<method>() for `methods`, with its line."""
+    if tree is None:
+        return []
+    keys: list[tuple[str, int]] = []
+    for call in tree.find_all(nodes.Call):
+        if _council_member(call.node) in methods and call.args:
+            first = call.args[0]
+            if isinstance(first, nodes.Const):
+                keys.append((str(first.value), call.lineno))
+    return keys
 
 
 def _line_of(name: str, tags: list[str], lines: list[int], default: int) -> int:
@@ -260,6 +470,11 @@ class SectionTemplates:
                 self._compiled[key] = env.from_string(html)
             else:
                 self._static[key] = html
+
+    @property
+    def templated(self) -> bool:
+        """Say whether any section needs council data (otherwise every council gets the same text)."""
+        return bool(self._compiled)
 
     def render(self, key: str, view: object) -> str:
         template = self._compiled.get(key)
