@@ -15,6 +15,7 @@ from localgov.errors import Problems
 from localgov.outputs import headers, robots, sitemap
 from localgov.postcode_index import postcode_shards
 from localgov.render import Output
+from localgov.report import coverage_json
 from localgov.search import build_search_indexes, synonyms_file
 from localgov.site import Site
 
@@ -29,5 +30,5 @@ def cdn_files(site: Site, page_paths: list[str], problems: Problems) -> Iterable
     yield Output("_headers", headers(), "headers")
 
 
-INDEXERS: tuple[Indexer, ...] = (cdn_files, postcode_shards, synonyms_file)
+INDEXERS: tuple[Indexer, ...] = (cdn_files, postcode_shards, synonyms_file, coverage_json)
 FINALISERS: tuple[Finaliser, ...] = (build_search_indexes,)

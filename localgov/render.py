@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -13,10 +14,12 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from localgov.compose import Composed, compose_common, compose_variant, page_key
+from localgov.compose import Composed, compose_common, compose_council_page, compose_variant, page_key
 from localgov.errors import Problems
-from localgov.markup import convert
-from localgov.model import Alert, Area, Council, Page, Topic
+from localgov.markup import sanitise
+from localgov.model import CONTACT_LABELS, Alert, Area, Council, Page, Topic
+from localgov.overrides import CouncilPage, render_council_markup
+from localgov.report import JSON_PATH, STATUS_URL, Coverage, compile_sections, coverage, describe_missing
 from localgov.resolve import provider_for
 from localgov.site import Site
 from localgov.templating import (
@@ -120,6 +123,8 @@ class Renderer:
         self.sections = self._compile_sections()
         self._lgsl = {p.slug: str(p.lgsl) for p in site.content.pages.values() if p.lgsl is not None}
         self._az_all = self._council_az()
+        self._council_topics: dict[str, list[tuple[Topic, list[dict[str, str]]]]] = {}
+        self._coverage: Coverage | None = None
 
     # -- helpers available to templates
 
@@ -147,22 +152,18 @@ class Renderer:
     # -- compile content once
 
     def _compile_sections(self) -> dict[str, SectionTemplates]:
-        compiled: dict[str, SectionTemplates] = {}
-        for page in self.site.content.pages.values():
-            parts = {s.id: s.html for s in page.sections}
-            parts.update({f"{s.id}#title": s.title for s in page.sections if "{" in s.title})
-            try:
-                compiled[page_key(page)] = SectionTemplates(self.content_env, parts)
-            except jinja2.TemplateError as exc:
-                self.problems.error(page.source, 0, f"template error in content: {exc}")
-        return compiled
+        """Compile every common page's and council file's sections once, for all the variants that use them."""
+        return compile_sections(self.site, self.content_env, self.problems)
 
     def render_sections(self, composed: Composed, view: object) -> tuple[Markup, list[tuple[str, str]]]:
         parts: list[str] = []
         contents: list[tuple[str, str]] = []
+        contributed = composed.contributed
         for ref in composed.sections:
             templates = self.sections[ref.source]
-            parts.append(templates.render(ref.id, view))
+            html = templates.render(ref.id, view)
+            # Council files were checked and sanitised at load; clean what they render too, in case.
+            parts.append(sanitise(html) if ref.source in contributed else html)
             if ref.id != "intro" and ref.title:
                 title = ref.title
                 if "{" in title:
@@ -218,16 +219,35 @@ class Renderer:
         return Output(f"{page.slug}/index.html", data, page.source)
 
     def variant(self, page: Page, council: Council) -> Output:
-        composed = compose_variant(page, council.slug)
+        override = self.site.overrides.for_variant(council.slug, page.slug)
+        composed = compose_variant(page, council.slug, override)
         view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=self.missing)
         body, contents = self.render_sections(composed, view)
         topic = self.site.content.topics[page.topic]
+        # Templates read the summary and search words from `page`: give them the council's.
+        shown = page if override is None else dataclasses.replace(page, summary=composed.summary,
+                                                                   keywords=composed.keywords)
         data = self.render("variant.html", title=f"{page.title}: {council.name}", description=composed.summary,
-                           canonical=f"/{page.slug}/{council.slug}/", page=page, council=council, body=body,
-                           summary=composed.summary, contents=contents, alerts=self.alerts(council, page),
-                           also=self.also(page, council),
+                           canonical=f"/{page.slug}/{council.slug}/", page=shown, council=council, body=body,
+                           summary=composed.summary, contents=contents,
+                           alerts=self.alerts(council, page.slug, page.topic),
+                           also=self.also(page, council), find_href=f"/{page.slug}/#find-your-council",
                            breadcrumbs=[{"text": "Home", "href": "/"}, {"text": topic.title, "href": f"/{topic.slug}/"},
                                         {"text": page.title, "href": page.url}])
+        return Output(f"{page.slug}/{council.slug}/index.html", data, page.source)
+
+    def council_page(self, page: CouncilPage, council: Council) -> Output:
+        """Render a page only one council has, at /<page>/<council>/."""
+        composed = compose_council_page(page)
+        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=self.missing)
+        body, contents = self.render_sections(composed, view)
+        topic = self.site.content.topics[page.topic]
+        data = self.render("variant.html", title=f"{page.title}: {council.name}", description=page.summary,
+                           canonical=page.url, page=page, council=council, body=body, summary=page.summary,
+                           contents=contents, alerts=self.alerts(council, page.slug, page.topic), also=None,
+                           find_href="/councils/", council_only=True,
+                           breadcrumbs=[{"text": "Home", "href": "/"},
+                                        {"text": topic.title, "href": f"/{topic.slug}/{council.slug}/"}])
         return Output(f"{page.slug}/{council.slug}/index.html", data, page.source)
 
     def also(self, page: Page, council: Council) -> dict[str, str] | None:
@@ -245,32 +265,28 @@ class Renderer:
                     "href": f"/councils/{council.slug}/", "link_text": f"District councils in {council.display_name}"}
         return None
 
-    def alerts(self, council: Council, page: Page | None) -> list[dict[str, object]]:
-        """Return the alerts to show today on a page of `council` (its hub when `page` is None)."""
+    def alerts(self, council: Council, page: str | None = None, topic: str | None = None) -> list[dict[str, object]]:
+        """Return the alerts to show today on a page of `council`: a service page, a topic page, or its hub."""
         today = self.site.config.today
         shown: list[dict[str, object]] = []
         for alert in council.alerts:
-            if not alert.active_on(today) or not self._targets(alert, page):
+            if not alert.active_on(today) or not self._targets(alert, page, topic):
                 continue
-            html = "".join(s.html for s in convert(alert.body, contributed=True).sections)
-            shown.append({"title": alert.title, "html": Markup(html)})
+            shown.append({"title": alert.title, "html": render_council_markup(alert.body)})
         return shown
 
     @staticmethod
-    def _targets(alert: Alert, page: Page | None) -> bool:
+    def _targets(alert: Alert, page: str | None, topic: str | None) -> bool:
         if alert.everywhere:
             return True
-        if page is None:
-            return False
-        return page.slug in alert.pages or page.topic in alert.topics
+        return (page is not None and page in alert.pages) or (topic is not None and topic in alert.topics)
 
-    def council_hub(self, council: Council) -> Output:
+    def area_services(self, council: Council) -> list[dict[str, str]]:
+        """Return the services for a council's area, by title: for a district, its own and its county's."""
         site = self.site
         area = Area(council.slug, council.parent) if council.is_district else Area(council.slug)
-        groups: list[dict[str, object]] = []
-        by_topic: dict[str, list[dict[str, str]]] = defaultdict(list)
-        providers_by_topic: dict[str, set[str]] = defaultdict(set)
-        for page in sorted(site.content.pages.values(), key=lambda p: p.title):
+        items: list[dict[str, str]] = []
+        for page in site.content.pages.values():
             if page.provider == "national":
                 continue
             if council.is_county:
@@ -281,13 +297,58 @@ class Renderer:
                 slug = provider_for(page, area, site.councils).council
             if slug is None:
                 continue
-            provider = site.councils[slug]
-            by_topic[page.topic].append({"url": f"/{page.slug}/{slug}/", "title": page.title,
-                                         "by": provider.name if slug != council.slug else ""})
-            providers_by_topic[page.topic].add(provider.name)
-        for topic in sorted(site.content.topics.values(), key=lambda t: (t.order, t.title)):
-            if by_topic.get(topic.slug):
-                groups.append({"slug": topic.slug, "title": topic.title, "pages": by_topic[topic.slug]})
+            summary = page.summary
+            if slug == council.slug:
+                override = site.overrides.for_variant(slug, page.slug)
+                summary = override.summary or page.summary if override else page.summary
+            items.append({"url": f"/{page.slug}/{slug}/", "title": page.title, "summary": summary, "topic": page.topic,
+                          "council": slug, "by": site.councils[slug].name if slug != council.slug else ""})
+        owners = [council.slug] + ([council.parent] if council.is_district and council.parent else [])
+        for owner in owners:
+            for own in site.overrides.pages_of(owner):
+                items.append({"url": own.url, "title": own.title, "summary": own.summary, "topic": own.topic,
+                              "council": owner, "by": site.councils[owner].name if owner != council.slug else ""})
+        return sorted(items, key=lambda i: (i["title"].lower(), i["url"]))
+
+    def council_topics(self, council: Council) -> list[tuple[Topic, list[dict[str, str]]]]:
+        """Return the topics a council's area has services in, in order, with those services."""
+        if council.slug in self._council_topics:
+            return self._council_topics[council.slug]
+        by_topic: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for item in self.area_services(council):
+            by_topic[item["topic"]].append(item)
+        found = [(topic, by_topic[topic.slug])
+                 for topic in sorted(self.site.content.topics.values(), key=lambda t: (t.order, t.title))
+                 if by_topic.get(topic.slug)]
+        self._council_topics[council.slug] = found
+        return found
+
+    def council_topic(self, council: Council, topic: Topic) -> Output:
+        """Render a topic for one council's area, at /<topic>/<council>/, with the council's alerts for it."""
+        pages = dict((t.slug, items) for t, items in self.council_topics(council)).get(topic.slug, [])
+        if council.is_district and council.parent:
+            county = self.site.councils[council.parent]
+            intro = f"These are the services for addresses in {council.display_name}, from {council.name} and {county.name}."
+        elif council.is_county:
+            intro = f"These are the services of {council.name}. District councils in {council.display_name} provide others."
+        else:
+            intro = f"These are the services of {council.name}."
+        data = self.render("topic.html", title=f"{topic.title}: {council.name}", description=topic.summary,
+                           canonical=f"/{topic.slug}/{council.slug}/", topic=topic, pages=pages, council=council,
+                           council_intro=intro,
+                           alerts=self.alerts(council, None, topic.slug),
+                           breadcrumbs=[{"text": "Home", "href": "/"},
+                                        {"text": council.name, "href": f"/councils/{council.slug}/"}])
+        return Output(f"{topic.slug}/{council.slug}/index.html", data, council.source)
+
+    def council_hub(self, council: Council) -> Output:
+        site = self.site
+        groups: list[dict[str, object]] = []
+        providers_by_topic: dict[str, set[str]] = defaultdict(set)
+        for topic, items in self.council_topics(council):
+            groups.append({"slug": topic.slug, "title": topic.title, "href": f"/{topic.slug}/{council.slug}/",
+                           "pages": items})
+            providers_by_topic[topic.slug].update(site.councils[i["council"]].name for i in items)
         who = None
         related = None
         if council.is_district and council.parent:
@@ -310,9 +371,38 @@ class Renderer:
         data = self.render("council.html", title=council.name, description=intro, canonical=f"/councils/{council.slug}/",
                            council=council, nation_label=NATION_LABELS.get(council.nation, council.nation),
                            intro=intro, services=groups, who_does_what=who, related=related,
-                           alerts=self.alerts(council, None),
+                           alerts=self.alerts(council),
                            breadcrumbs=[{"text": "Home", "href": "/"}, {"text": "Councils A to Z", "href": "/councils/"}])
         return Output(f"councils/{council.slug}/index.html", data, council.source)
+
+    # -- the coverage report
+
+    def coverage(self) -> Coverage:
+        """Work out the coverage report once per renderer."""
+        if self._coverage is None:
+            self._coverage = coverage(self.site, self.problems)
+        return self._coverage
+
+    def status(self) -> Output:
+        """Render /status/: every council's coverage at a glance, for the central team."""
+        report = self.coverage()
+        data = self.render("status.html", title="Council data coverage", noindex=True, canonical=STATUS_URL,
+                           description="What each council's data and files give its pages.", report=report,
+                           totals=report.totals(), json_url=f"/{JSON_PATH}",
+                           breadcrumbs=[{"text": "Home", "href": "/"}])
+        return Output("status/index.html", data, "templates/status.html")
+
+    def status_council(self, council: Council) -> Output:
+        """Render /status/<council>/: each service of one council and what it has or lacks."""
+        report = self.coverage()
+        entry = report.council(council.slug)
+        data = self.render("status_council.html", title=f"Coverage: {council.name}", noindex=True,
+                           canonical=f"{STATUS_URL}{council.slug}/", description=f"What {council.name}'s data and"
+                           " files give its pages.", council=council, entry=entry, describe_missing=describe_missing,
+                           contact_labels=CONTACT_LABELS,
+                           breadcrumbs=[{"text": "Home", "href": "/"},
+                                        {"text": "Council data coverage", "href": STATUS_URL}])
+        return Output(f"status/{council.slug}/index.html", data, "templates/status_council.html")
 
     def _council_az(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
         return az_groups([(c.display_name, f"/councils/{c.slug}/", c.type_label) for c in self.site.councils.values()])
@@ -334,12 +424,30 @@ class Renderer:
     # -- everything
 
     def jobs(self) -> list[tuple[str, str]]:
-        """Return every (page, council) variant to render, in a stable order."""
-        return [(page, council) for page in sorted(self.site.content.pages)
-                for council in self.site.resolution.councils_for(page)]
+        """Return every (page, council) to render: each variant, then each council-only page, in a stable order."""
+        variants = [(page, council) for page in sorted(self.site.content.pages)
+                    for council in self.site.resolution.councils_for(page)]
+        return variants + sorted((page.slug, page.council) for page in self.site.overrides.pages.values())
 
     def render_job(self, page_slug: str, council_slug: str) -> Output:
-        return self.variant(self.site.content.pages[page_slug], self.site.councils[council_slug])
+        page = self.site.content.pages.get(page_slug)
+        council = self.site.councils[council_slug]
+        if page is None:
+            own = self.site.overrides.council_page(council_slug, page_slug)
+            if own is None:
+                raise KeyError(f"no page {page_slug!r} for {council_slug}")
+            return self.council_page(own, council)
+        return self.variant(page, council)
+
+    def job_sources(self, page_slug: str, council_slug: str) -> tuple[str, ...]:
+        """Return the source files one job's output depends on (besides templates), for incremental builds."""
+        council = self.site.councils[council_slug]
+        page = self.site.content.pages.get(page_slug)
+        if page is None:
+            own = self.site.overrides.council_page(council_slug, page_slug)
+            return (own.source if own else "", council.source)
+        override = self.site.overrides.for_variant(council_slug, page_slug)
+        return (page.source, *((override.source,) if override else ()), council.source)
 
     def site_pages(self) -> Iterator[tuple[str, Callable[[], Output]]]:
         """Yield (source, render function) for every page that is not a variant."""
@@ -353,3 +461,8 @@ class Renderer:
             yield page.source, functools.partial(self.common_page, page)
         for council in self.site.councils.values():
             yield council.source, functools.partial(self.council_hub, council)
+            for topic, _ in self.council_topics(council):
+                yield council.source, functools.partial(self.council_topic, council, topic)
+        yield "templates/status.html", self.status
+        for council in self.site.councils.values():
+            yield "templates/status_council.html", functools.partial(self.status_council, council)
