@@ -57,7 +57,8 @@ def test_variant_html_has_govuk_markup_and_council_data(make_site: MakeSite) -> 
     crumbs = html[html.index("govuk-breadcrumbs"):html.index('id="main-content"')]
     assert re.findall(r'href="([^"]+)"', crumbs) == ["/", "/rubbish-and-recycling/", "/bin-collections/"]
     # The council's own link, and its canonical URL.
-    assert '<a class="govuk-link" href="https://www.maidstone.gov.uk/bins">Report a missed bin</a>' in html
+    assert ('<a class="govuk-link" href="https://www.maidstone.gov.uk/bins">Report a missed bin'
+            '<span class="govuk-visually-hidden"> on the Maidstone Borough Council website</span></a>') in html
     assert '<link rel="canonical" href="https://test.example/bin-collections/maidstone/">' in html
 
 

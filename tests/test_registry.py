@@ -21,6 +21,8 @@ needs_data = pytest.mark.skipif(not AUTHORITIES.is_dir(), reason="shared/data is
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FIELDS = {"name", "short_name", "gss", "former_gss", "type", "nation", "parent", "website"}
+# A council's own data (README, "A council"), checked by tests/test_councildata.py.
+LOCAL_DATA = {"contact", "links", "features", "takes_on", "hands_over", "alerts", "example_data"}
 TYPES = {
     "CTY": "county", "NMD": "non-metropolitan-district", "UA": "unitary", "MD": "metropolitan-district",
     "LBO": "london-borough", "CC": "london-borough", "WPA": "welsh-principal-area",
@@ -74,7 +76,8 @@ def test_every_council_file_is_well_formed(councils: dict[str, dict[str, Any]]) 
     assert len(councils) == 382
     for slug, data in councils.items():
         assert SLUG.fullmatch(slug), slug
-        assert set(data) <= FIELDS and {"name", "short_name", "gss", "type", "nation", "website"} <= set(data), slug
+        assert set(data) <= FIELDS | LOCAL_DATA, slug
+        assert {"name", "short_name", "gss", "type", "nation", "website"} <= set(data), slug
         assert all(isinstance(data[k], str) and data[k] == data[k].strip() and data[k]
                    for k in FIELDS - {"former_gss"} if k in data), slug
         assert re.fullmatch(r"[ENSW]\d{8}", data["gss"]), slug
