@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from localgov.compose import Composed, compose_common, compose_council_page, compose_variant, page_key
+from localgov.compose import Composed, compose_common, compose_council_page, compose_variant
 from localgov.errors import Problems
 from localgov.markup import sanitise
 from localgov.model import CONTACT_LABELS, Alert, Area, Council, Page, Topic
@@ -325,7 +325,7 @@ class Renderer:
 
     def council_topic(self, council: Council, topic: Topic) -> Output:
         """Render a topic for one council's area, at /<topic>/<council>/, with the council's alerts for it."""
-        pages = dict((t.slug, items) for t, items in self.council_topics(council)).get(topic.slug, [])
+        pages = {t.slug: items for t, items in self.council_topics(council)}.get(topic.slug, [])
         if council.is_district and council.parent:
             county = self.site.councils[council.parent]
             intro = f"These are the services for addresses in {council.display_name}, from {council.name} and {county.name}."

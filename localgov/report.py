@@ -26,7 +26,7 @@ from localgov.compose import Composed, compose_council_page, compose_variant, pa
 from localgov.errors import Problem, Problems
 from localgov.model import CONTACT_LABELS, Alert, Council
 from localgov.site import Site
-from localgov.templating import CouncilView, Missing, SectionTemplates, content_environment
+from localgov.templating import ContentEnvironment, CouncilView, Missing, SectionTemplates, content_environment
 
 STATUS_URL = "/status/"
 JSON_PATH = "status/coverage.json"
@@ -161,7 +161,7 @@ class Coverage:
 # -- computing
 
 
-def compile_sections(site: Site, env: jinja2.Environment | None = None,
+def compile_sections(site: Site, env: ContentEnvironment | None = None,
                      problems: Problems | None = None) -> dict[str, SectionTemplates]:
     """Compile every common page's and every council file's sections once, by compile key."""
     env = env or content_environment()
@@ -242,12 +242,14 @@ def coverage(site: Site, problems: Problems | Iterable[Problem] = ()) -> Coverag
                 view = CouncilView(council, page.slug, keys_for=keys_for, missing=missing)
                 missing_data(composed, view, compiled)
                 known = tuple(sorted({name for _, _, name in missing.items}))
+            url = f"/{page.slug}/{council.slug}/"
+            override: str | None
             if composed.page.provider == "council":
-                kind, override, url = "council-only", page.source, f"/{page.slug}/{council.slug}/"
+                kind, override = "council-only", page.source
                 link = council.link_for(page.slug) is not None
             else:
                 found = site.overrides.for_variant(council.slug, page.slug)
-                kind, override, url = "common", found.source if found else None, f"/{page.slug}/{council.slug}/"
+                kind, override = "common", found.source if found else None
                 link = council.link_for(*keys_for(page.slug)) is not None
             targeted = [a for a in council.alerts if page.slug in a.pages or page.topic in a.topics]
             services.append(ServiceStatus(

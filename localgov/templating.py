@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -57,12 +58,12 @@ class ContentEnvironment(SandboxedEnvironment):
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object, right: object) -> object:
         """Refuse powers, and products too large for a page, so content cannot exhaust memory."""
         if operator == "**":
-            raise jinja2.sandbox.SecurityError("'**' is not available in content")
+            raise SecurityError("'**' is not available in content")
         if operator == "*":
             for text, times in ((left, right), (right, left)):
-                if isinstance(text, (str, list, tuple)) and isinstance(times, int):
-                    if len(text) * max(times, 0) > LARGEST_PRODUCT:
-                        raise jinja2.sandbox.SecurityError("'*' would make text too long for a page")
+                if (isinstance(text, (str, list, tuple)) and isinstance(times, int)
+                        and len(text) * max(times, 0) > LARGEST_PRODUCT):
+                    raise SecurityError("'*' would make text too long for a page")
         return super().call_binop(context, operator, left, right)
 
 
@@ -277,6 +278,7 @@ def check_source_template(rel: str, body: str, first_line: int, problems: Proble
         found.error(rel, _line_of(name, tags, lines, first_line), f"unknown name '{name}' in content",
                     expected="council (for example {{ council.name }})", found=repr(name))
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        assert isinstance(node, (nodes.Getattr, nodes.Getitem))
         _check_access(rel, node, found)
     for call in tree.find_all(nodes.Call):
         _check_call(rel, call, found)
@@ -360,8 +362,9 @@ def _check_statement(rel: str, node: nodes.Node, problems: Problems) -> None:
             if bad is not None:
                 problems.error(rel, test.lineno, "council files can only test council data in {% if %}",
                                expected="for example {% if council.has('coastline') %}", found=_describe_node(bad))
-        for child in [*node.body, *(c for n in node.elif_ for c in n.body), *node.else_]:
-            _check_statement(rel, child, problems)
+        children: list[nodes.Node] = [*node.body, *(c for n in node.elif_ for c in n.body), *node.else_]
+        for statement in children:
+            _check_statement(rel, statement, problems)
         return
     problems.error(rel, node.lineno, "council files can only use {% if %} tags",
                    expected="{% if council.has('coastline') %} ... {% endif %}", found=_describe_node(node))

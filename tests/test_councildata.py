@@ -44,8 +44,8 @@ def council_yaml(extra: str) -> str:
 YAML_ERRORS: dict[str, tuple[str, str]] = {
     "unknown link key": (
         "links:\n  bin-colections: https://www.medway.gov.uk/bins\n",
-        r"councils/medway/council\.yaml:8: error: 'links\.bin-colections': no page or LGSL code 'bin-colections'; "
-        r"did you mean 'bin-collections'\?; expected a page slug from content/ or a page's LGSL code",
+        (r"councils/medway/council\.yaml:8: error: 'links\.bin-colections': no page or LGSL code 'bin-colections'; "
+        r"did you mean 'bin-collections'\?; expected a page slug from content/ or a page's LGSL code"),
     ),
     "unknown lgsl code": (
         "links:\n  bin-collections: https://www.medway.gov.uk/bins\n  '9999': https://www.medway.gov.uk/x\n",
@@ -53,8 +53,8 @@ YAML_ERRORS: dict[str, tuple[str, str]] = {
     ),
     "insecure link": (
         "links:\n  bin-collections: http://www.medway.gov.uk/bins\n",
-        r"council\.yaml:8: error: 'links\.bin-collections': not a secure web address; expected an address starting "
-        r"https://, got 'http://www\.medway\.gov\.uk/bins'",
+        (r"council\.yaml:8: error: 'links\.bin-collections': not a secure web address; expected an address starting "
+        r"https://, got 'http://www\.medway\.gov\.uk/bins'"),
     ),
     "phone as a number": (
         "contact:\n  email: info@medway.gov.uk\n  phone: 01634333333\n",
@@ -69,14 +69,14 @@ YAML_ERRORS: dict[str, tuple[str, str]] = {
         r"council\.yaml:9: error: 'contact\.email': not an email address",
     ),
     "alert for an unknown page": (
-        "alerts:\n  - title: Closed\n    body: Closed today.\n    start: 2026-11-01\n    end: 2026-11-30\n"
-        "    pages: [bin-colection]\n",
+        ("alerts:\n  - title: Closed\n    body: Closed today.\n    start: 2026-11-01\n    end: 2026-11-30\n"
+        "    pages: [bin-colection]\n"),
         r"council\.yaml:8: error: 'alerts\.pages': alert names an unknown page; did you mean 'bin-collections'\?",
     ),
     "alert ending before it starts": (
         "alerts:\n  - title: Closed\n    body: Closed today.\n    start: 2026-11-30\n    end: 2026-11-01\n",
-        r"council\.yaml:11: error: 'alerts\[1\]\.end': ends before it starts; expected a date on or after 2026-11-30, "
-        r"got 2026-11-01",
+        (r"council\.yaml:11: error: 'alerts\[1\]\.end': ends before it starts; expected a date on or after 2026-11-30, "
+        r"got 2026-11-01"),
     ),
     "alert with a bad date": (
         "alerts:\n  - title: Closed\n    body: Closed.\n    start: 1 November\n    end: 2026-11-30\n",
@@ -88,13 +88,13 @@ YAML_ERRORS: dict[str, tuple[str, str]] = {
     ),
     "hand-over of an unknown page": (
         "hands_over:\n  bin-colections: kent\n",
-        r"council\.yaml:8: error: 'hands_over\.bin-colections': hands over an unknown page; "
-        r"did you mean 'bin-collections'\?",
+        (r"council\.yaml:8: error: 'hands_over\.bin-colections': hands over an unknown page; "
+        r"did you mean 'bin-collections'\?"),
     ),
     "hand-over to an unknown council": (
         "hands_over:\n  bin-collections: maidston\n",
-        r"council\.yaml:8: error: 'hands_over\.bin-collections': hands over to a council that is not in councils/; "
-        r"did you mean 'maidstone'\?",
+        (r"council\.yaml:8: error: 'hands_over\.bin-collections': hands over to a council that is not in councils/; "
+        r"did you mean 'maidstone'\?"),
     ),
 }
 
@@ -190,8 +190,8 @@ SANDBOX_ERRORS: dict[str, tuple[str, str]] = {
     "unknown council data": ("{{ council.phon }}", r":7: error: council has no 'phon'; did you mean 'phone'\?"),
     "too many arguments": ("{{ council.has('a', 'b') }}", r":7: error: council\.has\(\) takes 1 argument"),
     "calling data": ("{{ council.name() }}", r":7: error: council\.name is data, not something to call"),
-    "other calls": ("{{ council.name.upper() }}", r":7: error: only council\.has\(\), council\.link\(\) and "
-                    r"council\.service_url\(\) can be called"),
+    "other calls": ("{{ council.name.upper() }}", (r":7: error: only council\.has\(\), council\.link\(\) and "
+                    r"council\.service_url\(\) can be called")),
 }
 
 

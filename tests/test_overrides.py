@@ -176,18 +176,18 @@ OVERRIDE_ERRORS: dict[str, tuple[str, str, str]] = {
     "unknown section in replace": (
         "councils/kent/schools/apply-for-a-school-place.md",
         "---\nsummary: Kent's own.\nreplace: [deadline]\n---\n## Deadlines {#deadlines}\n\nBy 31 October.\n",
-        r"councils/kent/schools/apply-for-a-school-place\.md:3: error: 'replace': no section 'deadline' in "
-        r"schools/apply-for-a-school-place; did you mean 'deadlines'\?",
+        (r"councils/kent/schools/apply-for-a-school-place\.md:3: error: 'replace': no section 'deadline' in "
+        r"schools/apply-for-a-school-place; did you mean 'deadlines'\?"),
     ),
     "unknown section in remove": (
         BINS_OVERRIDE, "---\nremove: [mised]\n---\n",
-        r"bin-collections\.md:2: error: 'remove': no section 'mised' in rubbish-and-recycling/bin-collections; "
-        r"did you mean 'missed'\?",
+        (r"bin-collections\.md:2: error: 'remove': no section 'mised' in rubbish-and-recycling/bin-collections; "
+        r"did you mean 'missed'\?"),
     ),
     "unknown anchor in after": (
         BINS_OVERRIDE, "---\nafter: {what-go: garden}\n---\n## Garden {#garden}\n\nx\n",
-        r"bin-collections\.md:2: error: 'after': no section 'what-go' in rubbish-and-recycling/bin-collections; "
-        r"did you mean 'what-goes'\?",
+        (r"bin-collections\.md:2: error: 'after': no section 'what-go' in rubbish-and-recycling/bin-collections; "
+        r"did you mean 'what-goes'\?"),
     ),
     "placed section missing from the file": (
         BINS_OVERRIDE, "---\nbefore: {missed: gardn}\n---\n## Garden {#garden}\n\nx\n",
@@ -207,8 +207,8 @@ OVERRIDE_ERRORS: dict[str, tuple[str, str, str]] = {
     ),
     "title in an override": (
         BINS_OVERRIDE, "---\ntitle: Our bins\n---\n",
-        r"bin-collections\.md:2: error: 'title': an override cannot change 'title', which "
-        r"content/rubbish-and-recycling/bin-collections\.md sets",
+        (r"bin-collections\.md:2: error: 'title': an override cannot change 'title', which "
+        r"content/rubbish-and-recycling/bin-collections\.md sets"),
     ),
     "body replace with remove": (
         BINS_OVERRIDE, "---\nbody: replace\nremove: [missed]\n---\nAll new.\n",
@@ -220,23 +220,23 @@ OVERRIDE_ERRORS: dict[str, tuple[str, str, str]] = {
     ),
     "wrong topic folder": (
         "councils/maidstone/schools/bin-collections.md", "x\n",
-        r"councils/maidstone/schools/bin-collections\.md: error: the common page bin-collections is in the topic "
-        r"'rubbish-and-recycling', not 'schools'; expected councils/maidstone/rubbish-and-recycling/bin-collections\.md",
+        (r"councils/maidstone/schools/bin-collections\.md: error: the common page bin-collections is in the topic "
+        r"'rubbish-and-recycling', not 'schools'; expected councils/maidstone/rubbish-and-recycling/bin-collections\.md"),
     ),
     "misspelt page name": (
         "councils/maidstone/rubbish-and-recycling/bin-colections.md", "---\nreplace: [missed]\n---\n",
-        r"bin-colections\.md:2: error: 'replace': there is no common page 'bin-colections' to change; "
-        r"did you mean 'bin-collections'\?",
+        (r"bin-colections\.md:2: error: 'replace': there is no common page 'bin-colections' to change; "
+        r"did you mean 'bin-collections'\?"),
     ),
     "council-only page without a title": (
         "councils/maidstone/rubbish-and-recycling/bin-collection-days.md", "Tuesdays.\n",
-        r"bin-collection-days\.md:1: error: 'title': there is no common page 'bin-collection-days'; did you mean "
-        r"'bin-collections'\?, so this file is a council-only page and needs a title",
+        (r"bin-collection-days\.md:1: error: 'title': there is no common page 'bin-collection-days'; did you mean "
+        r"'bin-collections'\?, so this file is a council-only page and needs a title"),
     ),
     "file outside a topic folder": (
         "councils/maidstone/bin-collections.md", "x\n",
-        r"councils/maidstone/bin-collections\.md: error: council files go in a topic folder, like the common pages; "
-        r"expected councils/maidstone/rubbish-and-recycling/bin-collections\.md",
+        (r"councils/maidstone/bin-collections\.md: error: council files go in a topic folder, like the common pages; "
+        r"expected councils/maidstone/rubbish-and-recycling/bin-collections\.md"),
     ),
     "level 1 heading": (
         BINS_OVERRIDE, "---\nsummary: x\n---\n# Bins\n",
