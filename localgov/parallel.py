@@ -14,6 +14,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import re
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,6 @@ import jinja2
 from localgov.cache import digest
 from localgov.errors import LocalgovError, Problem
 from localgov.frontmatter import read_document
-from localgov.outputs import HREF, target_of
 from localgov.render import Output, Renderer
 from localgov.site import Site
 from localgov.templating import error_line, source_tags
@@ -153,14 +153,12 @@ def render_unit(job: Job, unit: Unit, made_dirs: set[str]) -> Rendered:
     )
 
 
+INTERNAL = re.compile(rb"""(?:href|src)="(/(?!/)[^"#?]*)""")
+
+
 def internal_links(data: bytes) -> tuple[str, ...]:
     """Return the distinct internal links of a page (fragments and queries cut off), sorted."""
-    found: set[str] = set()
-    for match in HREF.finditer(data):
-        href = match.group(1).decode("utf-8", "replace")
-        if target_of(href) is not None:
-            found.add(href)
-    return tuple(sorted(found))
+    return tuple(sorted(link.decode("utf-8", "replace") for link in set(INTERNAL.findall(data))))
 
 
 _JOB: Job | None = None  # set in each worker by `_start`, from the parent's memory

@@ -1,0 +1,126 @@
+"""The live preview: a saved change is served at once; a broken one keeps the last site and shows the error."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MakeSite
+
+TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def wait_for(check: Callable[[], bool], what: str, log: Path) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {what}; server said:\n{log.read_text(encoding='utf-8')[-4000:]}")
+
+
+@pytest.fixture
+def preview(make_site: MakeSite, tmp_path: Path) -> Iterator[tuple[Path, str, Path]]:
+    """Run `localgov serve` on a small site; yield (site, base URL, server log)."""
+    root = make_site()
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w", encoding="utf-8") as stream:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "localgov", "--root", str(root), "serve", "--port", str(port), "--no-search"],
+            stdout=stream, stderr=subprocess.STDOUT, env={**os.environ, "LOCALGOV_TODAY": "2026-11-24"})
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(lambda: fetch(base + "/")[0] == 200, "the server to start", log)
+            yield root, base, log
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def test_a_saved_change_is_served_and_a_broken_one_keeps_the_last_site(preview: tuple[Path, str, Path]) -> None:
+    root, base, log = preview
+    page = base + "/bin-collections/maidstone/"
+    status, html = fetch(page)
+    assert status == 200 and "collects your bins every week or fortnight" in html
+    assert "livereload.js" in html, "the page reloads itself after a rebuild"
+
+    source = root / "content/rubbish-and-recycling/bin-collections.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("every week or fortnight", "on Tuesdays"),
+                      encoding="utf-8")
+    wait_for(lambda: "collects your bins on Tuesdays" in fetch(page)[1], "the changed page", log)
+
+    good = source.read_text(encoding="utf-8")
+    source.write_text(good.replace("provider: lower", "provider: [lower"), encoding="utf-8")
+    wait_for(lambda: "localgov-build-problems" in fetch(page)[1], "the build problems on the page", log)
+    status, html = fetch(page)
+    assert status == 200
+    assert "collects your bins on Tuesdays" in html, "the last good page is still served"
+    where = "content/rubbish-and-recycling/bin-collections.md:5: error: invalid YAML"
+    assert where in html, "the problem, with its file and line, is shown over the page"
+    assert "4 | provider: [lower" in html, "with the lines around it"
+    assert where in log.read_text(encoding="utf-8"), "and in the terminal"
+
+    source.write_text(good.replace("on Tuesdays", "on Wednesdays"), encoding="utf-8")
+    wait_for(lambda: "collects your bins on Wednesdays" in fetch(page)[1], "the fixed page", log)
+    assert "localgov-build-problems" not in fetch(page)[1]
+
+
+def test_the_preview_answers_like_the_cdn(preview: tuple[Path, str, Path]) -> None:
+    _, base, _ = preview
+    status, html = fetch(base + "/no-such-page/")
+    assert status == 404 and "Page not found" in html
+    request = urllib.request.Request(base + "/bin-collections/maidstone", method="HEAD")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        urllib.request.build_opener(NoRedirect).open(request, timeout=10)
+    assert redirect.value.code == 301 and redirect.value.headers["Location"] == "/bin-collections/maidstone/"
+    status, css = fetch(base + "/sitemap.xml")
+    assert status == 200 and "<urlset" in css
+
+
+def test_a_new_site_builds_and_serves_at_once(tmp_path: Path) -> None:
+    site = tmp_path / "new"
+    assert subprocess.run([sys.executable, "-m", "localgov", "new", str(site)], check=False).returncode == 0
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w", encoding="utf-8") as stream:
+        process = subprocess.Popen([sys.executable, "-m", "localgov", "--root", str(site), "serve", "--port",
+                                    str(port)], stdout=stream, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}/bin-collections/bristol/"
+            wait_for(lambda: fetch(url)[0] == 200, "the new site", log)
+            assert "Bristol City Council collects rubbish" in fetch(url)[1]
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
