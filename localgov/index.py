@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from localgov.errors import Problems
+from localgov.keys import SITE_STRUCTURE
 from localgov.outputs import headers, robots, sitemap
-from localgov.postcode_index import postcode_shards
+from localgov.postcode_index import lookup_key, postcode_shards
 from localgov.render import Output
 from localgov.report import coverage_json
 from localgov.search import build_search_indexes, synonyms_file
@@ -32,3 +33,7 @@ def cdn_files(site: Site, page_paths: list[str], problems: Problems) -> Iterable
 
 INDEXERS: tuple[Indexer, ...] = (cdn_files, postcode_shards, synonyms_file, coverage_json)
 FINALISERS: tuple[Finaliser, ...] = (build_search_indexes,)
+# Indexers that take a while, with a digest of everything they read: an incremental build skips
+# one (keeping its last outputs) while its key is unchanged. Indexers not listed run every build.
+# SITE_STRUCTURE: made from the site's structure, the problems and what rendering found, not page text.
+INDEXER_KEYS: dict[Indexer, Callable[[Site], str] | str] = {postcode_shards: lookup_key, coverage_json: SITE_STRUCTURE}

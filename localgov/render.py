@@ -17,6 +17,7 @@ from markupsafe import Markup
 from localgov.compose import Composed, compose_common, compose_council_page, compose_variant
 from localgov.errors import Problems
 from localgov.markup import sanitise
+from localgov.memo import MemoTemplate
 from localgov.model import CONTACT_LABELS, Alert, Area, Council, Page, Topic
 from localgov.overrides import CouncilPage, render_council_markup
 from localgov.report import JSON_PATH, STATUS_URL, Coverage, compile_sections, coverage, describe_missing
@@ -92,7 +93,10 @@ def layout_environment(root: Path) -> jinja2.Environment:
             ),
         ]
     )
-    return jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    # Templates are compiled once per build (a new environment each time), and components are remembered.
+    env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    env.template_class = MemoTemplate
+    return env
 
 
 def az_groups(items: list[tuple[str, str, str]]) -> list[tuple[str, list[tuple[str, str, str]]]]:
