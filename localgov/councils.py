@@ -44,6 +44,10 @@ def load_councils(root: Path, problems: Problems) -> dict[str, Council]:
                            expected="lower-case letters, digits and hyphens", found=repr(child.name))
             continue
         path = child / COUNCIL_FILE
+        if path.is_symlink() and escapes(path, child):
+            problems.error(rel, 0, f"is a link to a place outside {relative(child, root)}/; copy the file in instead",
+                           expected="a file inside the council's folder", found="a symbolic link")
+            continue
         if not path.is_file():
             problems.error(rel, 0, f"every council folder needs a {COUNCIL_FILE}")
             continue

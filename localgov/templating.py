@@ -274,7 +274,19 @@ def check_source_template(rel: str, body: str, first_line: int, problems: Proble
     if tree is None:
         return None
     found = Problems()
-    for name in sorted(meta.find_undeclared_variables(tree) - ALLOWED_NAMES):
+    env = content_environment()
+    for used in tree.find_all((nodes.Filter, nodes.Test)):
+        assert isinstance(used, (nodes.Filter, nodes.Test))
+        kind, table = ("filter", env.filters) if isinstance(used, nodes.Filter) else ("test", env.tests)
+        if used.name not in table:
+            found.error(rel, used.lineno or first_line, f"the {kind} '{used.name}' is not available in content"
+                        f"{did_you_mean(used.name, set(table))}", expected=f"one of {', '.join(sorted(table))}",
+                        found=repr(used.name))
+    try:
+        names = meta.find_undeclared_variables(tree)
+    except jinja2.TemplateAssertionError:
+        names = set()  # an unknown filter or test, reported above
+    for name in sorted(names - ALLOWED_NAMES):
         found.error(rel, _line_of(name, tags, lines, first_line), f"unknown name '{name}' in content",
                     expected="council (for example {{ council.name }})", found=repr(name))
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
@@ -282,6 +294,12 @@ def check_source_template(rel: str, body: str, first_line: int, problems: Proble
         _check_access(rel, node, found)
     for call in tree.find_all(nodes.Call):
         _check_call(rel, call, found)
+    for modifier in tree.find_all((nodes.EvalContextModifier, nodes.ScopedEvalContextModifier)):
+        found.error(rel, modifier.lineno or first_line, "{% autoescape %} is not available in content: council data"
+                    " is always escaped", expected="text and council data", found="{% autoescape %}")
+    for statement in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        found.error(rel, statement.lineno or first_line, "content cannot include, import or extend templates",
+                    expected="text and council data", found=_describe_node(statement))
     if contributed:
         _check_contributed(rel, tree, found)
     # The same mistake twice on a line is one problem.
@@ -352,7 +370,7 @@ def _check_statement(rel: str, node: nodes.Node, problems: Problems) -> None:
             if isinstance(child, nodes.TemplateData):
                 continue
             if not _shows_council_data(child):
-                problems.error(rel, child.lineno, "council files can only show council data in {{ }}",
+                problems.error(rel, child.lineno or 1, "council files can only show council data in {{ }}",
                                expected="{{ council.name }}, {{ council.phone }} or {{ council.link('page', 'text') }}",
                                found=_describe_node(child))
         return
@@ -360,13 +378,13 @@ def _check_statement(rel: str, node: nodes.Node, problems: Problems) -> None:
         for test in [node.test, *(n.test for n in node.elif_)]:
             bad = next((n for n in _walk(test) if not isinstance(n, _CONDITION_NODES)), None)
             if bad is not None:
-                problems.error(rel, test.lineno, "council files can only test council data in {% if %}",
+                problems.error(rel, test.lineno or 1, "council files can only test council data in {% if %}",
                                expected="for example {% if council.has('coastline') %}", found=_describe_node(bad))
         children: list[nodes.Node] = [*node.body, *(c for n in node.elif_ for c in n.body), *node.else_]
         for statement in children:
             _check_statement(rel, statement, problems)
         return
-    problems.error(rel, node.lineno, "council files can only use {% if %} tags",
+    problems.error(rel, node.lineno or 1, "council files can only use {% if %} tags",
                    expected="{% if council.has('coastline') %} ... {% endif %}", found=_describe_node(node))
 
 

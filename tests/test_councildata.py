@@ -125,6 +125,16 @@ def test_links_by_page_slug_lgsl_code_or_own_page_are_accepted(make_site: MakeSi
         root / "build", "/beach-huts/medway/")
 
 
+def test_council_yaml_that_is_a_link_out_of_its_folder_is_refused(make_site: MakeSite, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(council_yaml(""), encoding="utf-8")
+    root = make_site({"councils/medway/council.yaml": None})
+    (root / "councils" / "medway").mkdir(parents=True, exist_ok=True)
+    (root / "councils" / "medway" / "council.yaml").symlink_to(outside)
+    assert ("councils/medway/council.yaml: error: is a link to a place outside councils/medway/; copy the file in"
+            " instead") in load_problems(root)
+
+
 def test_feature_typo_is_a_warning_with_the_closest_feature(make_site: MakeSite) -> None:
     root = make_site({"councils/medway/council.yaml": council_yaml("features: [coastlin]\n")})
     assert ("councils/medway/council.yaml:7: warning: 'features': no page uses the feature 'coastlin'; "
@@ -192,6 +202,11 @@ SANDBOX_ERRORS: dict[str, tuple[str, str]] = {
     "calling data": ("{{ council.name() }}", r":7: error: council\.name is data, not something to call"),
     "other calls": ("{{ council.name.upper() }}", (r":7: error: only council\.has\(\), council\.link\(\) and "
                     r"council\.service_url\(\) can be called")),
+    "the safe filter": ("{{ council.name | safe }}", r":7: error: the filter 'safe' is not available in content"),
+    "the attr filter": ("{{ council | attr('_council') }}", r":7: error: the filter 'attr' is not available"),
+    "autoescape off": ("{% autoescape false %}{{ council.name }}{% endautoescape %}",
+                       r":7: error: \{% autoescape %\} is not available in content"),
+    "include": ("{% include 'base.html' %}", r":7: error: content cannot include, import or extend templates"),
 }
 
 
