@@ -113,12 +113,8 @@ ESCAPES = [
 ]
 
 
-# Gaps found by these tests in code outside the test suite. Each test is expected to fail until its gap is
-# closed (strict: a fix makes the test pass and the marker must then go).
-FILTER_CRASH = ("localgov/templating.py: the sandbox drops these filters, so Jinja raises TemplateAssertionError "
-                "while checking the file and the build stops with a traceback instead of a problem with file and line")
-AUTOESCAPE = ("localgov/templating.py: {% autoescape false %} is not refused, so council data (or a string in a "
-              "council file) reaches the page unescaped, after the HTML sanitiser has run")
+# Gaps found by these tests in code outside the test suite: case -> what is wrong, and where. Each such case
+# is expected to fail until its gap is closed (strict: a fix makes it pass, and its entry must then go).
 CONTENT_GAPS: dict[str, str] = {}
 COUNCIL_GAPS: dict[str, str] = {**CONTENT_GAPS}
 
