@@ -196,7 +196,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-def build_demo(out: Path, *, timeout: float = 1200) -> None:
+def build_demo(out: Path, *, clean: bool = False, timeout: float = 1200) -> None:
     """Build this repository's own site (the national demo, as its site.yaml says) into `out` with the CLI."""
     import os
     import subprocess
@@ -204,19 +204,27 @@ def build_demo(out: Path, *, timeout: float = 1200) -> None:
 
     env = {**os.environ, "LOCALGOV_TODAY": DEMO_TODAY}
     result = subprocess.run(
-        [sys.executable, "-m", "localgov", "--root", str(REPO), "build", "--out", str(out)],
+        [sys.executable, "-m", "localgov", "--root", str(REPO), "build", "--out", str(out), *(["--clean"] if clean else [])],
         env=env, capture_output=True, text=True, timeout=timeout, check=False,
     )
     if result.returncode != 0:
         pytest.fail(f"the demo site does not build (exit {result.returncode}):\n{result.stderr[-6000:]}", pytrace=False)
 
 
+def forget_demo_cache(out: Path) -> None:
+    """Remove the build cache the repository keeps for a test's output folder, which nothing will build again."""
+    from localgov.cache import manifest_path
+
+    manifest_path(REPO, out).unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Build the repository's demo site once per session; return its output folder (treat it as read-only)."""
     out = tmp_path_factory.mktemp("demo") / "build"
     build_demo(out)
-    return out
+    yield out
+    forget_demo_cache(out)
 
 
 @pytest.fixture(scope="session")
