@@ -228,7 +228,12 @@ class GenericCouncilView:
         return Markup("the opening hours on {}").format(self._find("your council’s website"))
 
     def link(self, key: str, text: str | None = None) -> Markup:
-        return self._find(text or "Find your council")
+        if not text:
+            return self._find("Find your council")
+        # The link leads to the postcode form, not the service: say so, so its text (often a section's
+        # heading too) makes sense out of context.
+        return Markup('<a class="govuk-link" href="#find-your-council">{}<span class="govuk-visually-hidden">:'
+                      " find your council first</span></a>").format(text)
 
     def service_url(self, key: str) -> str:
         return "#find-your-council"
