@@ -454,3 +454,21 @@ def test_the_policy_check_catches_inline_script(tmp_path: Path, serve_folder: Ca
     found = violations(page)
     assert page.title() == "t", "the inline script ran despite the policy"
     assert any("script-src" in v for v in found) and any("style-src" in v for v in found), found
+
+
+@pytest.mark.browser
+def test_search_results_show_titles_as_text(make_site: MakeSite, serve_folder: Callable[..., str],
+                                            new_page: NewPage) -> None:
+    hostile = "<img src=x onerror=window.__pwned=1>"
+    root = make_site({"content/rubbish-and-recycling/bin-collections.md":
+                      f"---\ntitle: 'Bin collections {hostile}'\nsummary: 'When bins go {hostile}'\nprovider: lower\n"
+                      "keywords: [bin day]\n---\n{{ council.name }} collects your bins.\n"})
+    assert build(root) == 0
+    url = serve_folder(root / "build")
+    page = new_page()
+    page.goto(url + "/search/?q=bin+collections")
+    result = page.locator("main a[href^='/bin-collections/']").first
+    result.wait_for(state="visible")
+    assert hostile in page.locator("main").inner_text()
+    assert page.locator("main img").count() == 0
+    assert page.evaluate("() => window.__pwned") is None
