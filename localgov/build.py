@@ -22,6 +22,7 @@ from localgov.cache import (
     FileEntry,
     Inputs,
     Manifest,
+    PageMemo,
     UnitEntry,
     combine,
     digest,
@@ -32,7 +33,7 @@ from localgov.cache import (
     unchanged_on_disk,
 )
 from localgov.config import load_config, today
-from localgov.content import load_content
+from localgov.content import PageReader, load_content
 from localgov.councils import load_councils
 from localgov.errors import BuildFailed, Problem, Problems
 from localgov.keys import SITE_STRUCTURE, Keys
@@ -56,6 +57,7 @@ from localgov.write import DuplicateOutput, Staging
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
+WHOLE_SITE_SHARE = 0.3  # above this share of pages to render, stage a whole new output folder
 
 
 @dataclass
@@ -74,15 +76,17 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def load_site(root: Path, problems: Problems, *, keep_going: bool = False) -> Site | None:
+def load_site(root: Path, problems: Problems, *, keep_going: bool = False,
+              read_page: PageReader | None = None) -> Site | None:
     """Run the load and resolve stages; None when there are errors (they are in `problems`).
 
     With `keep_going`, errors that only refuse council files (see localgov/overrides.py) do not stop
-    the build: the site is loaded without those files.
+    the build: the site is loaded without those files. `read_page` reads one common page (see
+    localgov/content.py).
     """
     config = load_config(root, problems)
     councils = load_councils(root, problems)
-    content = load_content(root, problems)
+    content = load_content(root, problems, read_page)
     resolution = resolve(content.pages, councils, problems)
     overrides = load_overrides(root, councils, content, problems)
     check_council_references(content, councils, overrides, resolution, root, problems)
@@ -145,7 +149,9 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
         return _unchanged(manifest, strict, started, timer)
 
     problems = Problems()
-    site = load_site(root, problems, keep_going=keep_going)
+    memo = PageMemo(root, combine(inputs.libraries, *[v for k, v in sorted(inputs.files.items()) if k.startswith("code:")]))
+    site = load_site(root, problems, keep_going=keep_going, read_page=memo if incremental else None)
+    memo.save()
     if site is None:
         raise BuildFailed(problems.errors)
     # Under --keep-going, refused council files are left out and their errors reported, not fatal.
@@ -165,7 +171,10 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
     new = Manifest(out=str(out_dir.resolve()), fingerprint=inputs.fingerprint, today=today().isoformat())
     new.templates = keys.parsed
     plan = _plan(renderer, keys, old, intact)
-    staging = Staging(out_dir, flat=manifest is not None)
+    # Most pages changing (a template used everywhere): write a whole new tree and swap it in, as a clean
+    # build does, rather than rename tens of thousands of files into place one by one.
+    whole = manifest is None or len(plan.render) > WHOLE_SITE_SHARE * max(1, len(plan.units))
+    staging = Staging(out_dir, flat=not whole)
     try:
         load_problems = list(problems.items)
         rendered = list(render_all(Job(renderer, plan.render, staging.path, previous, staging.flat),
@@ -208,7 +217,7 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
             raise BuildFailed(problems.warnings)
         final_key = _finaliser_key(keys, new)
         finalising = _finalisers_due(final_key, new, old, intact, finalise)
-        if manifest is None or finalising or not out_dir.is_dir():
+        if whole or finalising:
             # A first build, or a whole-site step must see every file: stage everything and swap.
             carried = _carry_finalised(old, new, intact, finalising)
             staging.unflatten(sorted(written))

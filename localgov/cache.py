@@ -286,3 +286,65 @@ def unchanged_on_disk(out_dir: Path, files: dict[str, FileEntry]) -> set[str]:
         if info.st_size == entry.size and info.st_mtime_ns == entry.mtime_ns:
             same.add(path)
     return same
+
+
+# -- pages read before ---------------------------------------------------------------------------
+
+
+class PageMemo:
+    """Remember each common page read by the load stage, by its path, topic and bytes.
+
+    Reading a page converts its Markdown and checks its Jinja, which for a national site is most
+    of the load stage; a one-file edit then reads only that file again. The memo is kept in the
+    cache folder as a pickle, like Python's own bytecode cache: made and read by this package only.
+    Only the pages of the last build are kept.
+    """
+
+    NAME = "pages.pickle"
+
+    def __init__(self, root: Path, code: bytes) -> None:
+        self.path = root / CACHE_DIR / self.NAME
+        self.code = code
+        self.known: dict[bytes, tuple[Any, list[Problem]]] = {}
+        self.used: dict[bytes, tuple[Any, list[Problem]]] = {}
+        try:
+            import pickle
+
+            loaded = pickle.loads(self.path.read_bytes())
+            if isinstance(loaded, dict) and loaded.get("code") == code:
+                self.known = loaded["pages"]
+        except FileNotFoundError:
+            pass
+        except Exception as exc:  # noqa: BLE001 - a damaged memo only means reading every page again
+            log.warning("ignoring %s: %s", self.path, exc)
+
+    def __call__(self, path: Path, topic: str, root: Path, problems: Any) -> Any:
+        from localgov.content import read_page
+
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return read_page(path, topic, root, problems)
+        key = combine(path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path), topic, data)
+        found = self.known.get(key)
+        if found is None:
+            before = len(problems.items)
+            page = read_page(path, topic, root, problems)
+            found = (page, list(problems.items[before:]))
+        else:
+            problems.items.extend(found[1])
+        self.used[key] = found
+        return found[0]
+
+    def save(self) -> None:
+        if self.used.keys() == self.known.keys():
+            return
+        import pickle
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_name(f"{self.NAME}.{os.getpid()}.partial")
+            partial.write_bytes(pickle.dumps({"code": self.code, "pages": self.used}, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.replace(self.path)
+        except OSError as exc:
+            log.warning("could not save %s: %s", self.path, exc)

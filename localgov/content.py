@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +32,16 @@ class Content:
     synonyms: tuple[tuple[str, ...], ...] = ()
 
 
-def load_content(root: Path, problems: Problems) -> Content:
-    """Read `content/<topic>/_topic.yaml` and `content/<topic>/<page>.md`, reporting every problem."""
+PageReader = Callable[[Path, str, Path, Problems], "Page | None"]
+
+
+def load_content(root: Path, problems: Problems, read: PageReader | None = None) -> Content:
+    """Read `content/<topic>/_topic.yaml` and `content/<topic>/<page>.md`, reporting every problem.
+
+    `read` reads one page (by default `read_page`; an incremental build passes one that remembers
+    pages it has read before by their bytes).
+    """
+    read = read or read_page
     folder = root / "content"
     topics: dict[str, Topic] = {}
     pages: dict[str, Page] = {}
@@ -54,7 +63,7 @@ def load_content(root: Path, problems: Problems) -> Content:
             continue
         topics[topic.slug] = topic
         for path in sorted(topic_dir.glob("*.md")):
-            page = read_page(path, topic.slug, root, problems)
+            page = read(path, topic.slug, root, problems)
             if page is None:
                 continue
             if page.slug in pages:

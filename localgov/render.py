@@ -79,6 +79,16 @@ def template_dirs(root: Path) -> list[Path]:
     return unique
 
 
+def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
+    """Return a cache of compiled templates in the site's cache folder (None if it cannot be made)."""
+    folder = root / ".localgov-cache" / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def layout_environment(root: Path) -> jinja2.Environment:
     """Return the environment for layouts: site templates shadow the defaults, which stay reachable as localgov/."""
     loader = jinja2.ChoiceLoader(
@@ -93,8 +103,10 @@ def layout_environment(root: Path) -> jinja2.Environment:
             ),
         ]
     )
-    # Templates are compiled once per build (a new environment each time), and components are remembered.
-    env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    # Templates are compiled once per build (a new environment each time), their compiled code is kept in the
+    # site's cache between builds, and components are remembered.
+    env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+                             bytecode_cache=bytecode_cache(root))
     env.template_class = MemoTemplate
     return env
 
