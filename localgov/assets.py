@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from localgov.errors import LocalgovError
+from localgov.paths import escapes
 
 GOVUK_VERSION_FILE = "package.json"
 ASSET_REF = re.compile(r"__ASSET\(([\w./-]+)\)__")
@@ -73,6 +74,8 @@ def build_assets(root: Path, static_dirs: list[Path]) -> list[AssetFile]:
     for folder in static_dirs:
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
+                if path.is_symlink() and escapes(path, folder):
+                    raise LocalgovError(f"{path}: is a link out of {folder}; copy the file in instead")
                 if path.is_file() and not path.name.startswith("."):
                     sources[path.relative_to(folder).as_posix()] = path
     # Text assets may name others as __ASSET(name)__; hash those they name first.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from localgov.errors import Problems
 from localgov.fields import FieldReader
+from localgov.paths import links_out, relative
 from localgov.yamlfile import YamlProblem, parse_mapping
 
 CONFIG_FILE = "site.yaml"
@@ -58,6 +59,8 @@ def load_config(root: Path, problems: Problems) -> SiteConfig:
     """Read `site.yaml` (optional); every field has a default."""
     path = root / CONFIG_FILE
     base = SiteConfig(root=root, today=today())
+    for link in links_out(root / "templates", root):
+        problems.error(relative(link, root), 0, "is a link out of the site; templates must be files in templates/")
     if not path.exists():
         return base
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -77,5 +78,7 @@ def describe(value: object) -> str:
     """Describe a found value briefly for an error message."""
     if value is None:
         return "nothing"
-    text = repr(value) if isinstance(value, str) else f"{type(value).__name__} {value!r}"
+    if isinstance(value, (list, tuple, dict, set)):
+        return f"a {type(value).__name__} of {len(value)} item{'s' if len(value) != 1 else ''}"
+    text = repr(value[:80]) if isinstance(value, str) else f"{type(value).__name__} {reprlib.repr(value)}"
     return text if len(text) <= 60 else text[:57] + "..."

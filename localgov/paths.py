@@ -31,3 +31,16 @@ def escapes(path: Path, folder: Path) -> bool:
     except ValueError:
         return True
     return False
+
+
+def links_out(folder: Path, root: Path) -> list[Path]:
+    """Return every link under `folder` (and `folder` itself) that leads outside `root`."""
+    found: list[Path] = []
+    if folder.is_symlink() and escapes(folder, root):
+        return [folder]
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() and escapes(path, root):
+            found.append(path)
+    return found

@@ -33,8 +33,47 @@ class YamlProblem(Exception):
         self.line = line
 
 
+# Deeper nesting than any real file needs; libyaml and PyYAML recurse, so refuse it before parsing.
+MAX_DEPTH = 40
+
+
+def check_shape(text: str, line_offset: int = 0) -> None:
+    """Refuse what no content or council file needs and a parser cannot survive: deep nesting, anchors, aliases."""
+    depth = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        indent = len(line) - len(line.lstrip(" "))
+        if indent > MAX_DEPTH * 4:
+            raise YamlProblem(f"nested too deeply (more than {MAX_DEPTH} levels)", line_offset + number)
+        quote = ""  # a quote left open is an apostrophe in plain text, so it ends with the line
+        for char in line:
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlProblem(f"nested too deeply (more than {MAX_DEPTH} levels)", line_offset + number)
+            elif char in "]}":
+                depth = max(0, depth - 1)
+            elif char == "#":
+                break
+    if "&" not in text and "*" not in text:
+        return
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise YamlProblem(
+                    "YAML anchors and aliases (&name, *name) are not allowed; write the value out",
+                    line_offset + event.start_mark.line + 1,
+                )
+    except yaml.YAMLError:
+        return  # the parser reports the syntax error itself, with its line
+
+
 def parse_mapping(text: str, line_offset: int = 0) -> YamlDoc:
     """Parse `text` as a YAML mapping; `line_offset` is added to every line number."""
+    check_shape(text, line_offset)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -47,7 +86,7 @@ def parse_mapping(text: str, line_offset: int = 0) -> YamlDoc:
             )
         lines: dict[str, int] = {}
         _collect_lines(node, "", line_offset, lines, set())
-        data = loader.construct_document(node)
+        data = _construct(loader, node, line_offset)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = line_offset + (mark.line + 1 if mark else 1)
@@ -60,6 +99,23 @@ def parse_mapping(text: str, line_offset: int = 0) -> YamlDoc:
     if not isinstance(data, dict):  # pragma: no cover - guarded by the node check
         raise YamlProblem("expected a mapping", line_offset + 1)
     return YamlDoc({str(k): v for k, v in data.items()}, lines, line_offset + 1)
+
+
+def _construct(loader: Any, node: yaml.MappingNode, line_offset: int) -> dict[str, Any]:
+    """Build the mapping value by value, so a value PyYAML cannot build is reported at its own line."""
+    data: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        try:
+            key = loader.construct_object(key_node, deep=True)
+            data[str(key)] = loader.construct_object(value_node, deep=True)
+        except yaml.MarkedYAMLError:
+            raise
+        except (ValueError, TypeError, AttributeError, OverflowError, RecursionError, yaml.YAMLError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise YamlProblem(
+                f"invalid value for '{key_node.value}': {reason}", line_offset + value_node.start_mark.line + 1
+            ) from None
+    return data
 
 
 def _collect_lines(node: yaml.Node, path: str, line_offset: int, lines: dict[str, int], seen: set[int]) -> None:
