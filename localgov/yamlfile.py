@@ -63,9 +63,9 @@ def check_shape(text: str, line_offset: int = 0) -> None:
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = event.start_mark.line + 1 if event.start_mark else 1
+                where = event.start_mark.line + 1 if event.start_mark else 1
                 raise YamlProblem("YAML anchors and aliases (&name, *name) are not allowed; write the value out",
-                                  line_offset + line)
+                                  line_offset + where)
     except yaml.YAMLError:
         return  # the parser reports the syntax error itself, with its line
 
