@@ -8,6 +8,7 @@ written (localgov/write.py). The result is the same, byte for byte, as a clean b
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -117,6 +118,14 @@ def input_locations(root: Path) -> dict[str, Path]:
     return locations
 
 
+@dataclass
+class BuildState:
+    """What a long-running process (the live preview) keeps in memory between builds."""
+
+    manifest: Manifest | None = None
+    memo: PageMemo | None = None
+
+
 class Timer:
     """Collect how long each step took."""
 
@@ -132,26 +141,39 @@ class Timer:
 
 def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress | None = None,
           keep_going: bool = False, incremental: bool = True, finalise: bool = True,
-          workers: int | None = None) -> BuildResult:
+          workers: int | None = None, state: BuildState | None = None) -> BuildResult:
     """Build the site at `root` into `out_dir`; raise BuildFailed and leave `out_dir` untouched on errors.
 
     `incremental=False` ignores the cache (a clean build); `finalise=False` skips the whole-site steps
     (the search indexes) and keeps their last output; `workers` is the number of render processes
-    (default: one per core when there are enough pages to render).
+    (default: one per core when there are enough pages to render). A long-running process passes the
+    same `state` to every build, so that each starts from what the last one left in memory.
     """
     started = time.perf_counter()
     timer = Timer()
     inputs = scan(root, input_locations(root))
-    manifest = load_manifest(root, out_dir) if incremental and out_dir.is_dir() else None
-    intact = unchanged_on_disk(out_dir, manifest.files) if manifest is not None else set()
+    if state is not None and state.manifest is not None and state.manifest.out == str(out_dir.resolve()) \
+            and incremental and out_dir.is_dir():
+        # This process wrote the output folder and has watched it since: no need to read it back.
+        manifest: Manifest | None = state.manifest
+        intact = set(state.manifest.files)
+    else:
+        manifest = load_manifest(root, out_dir) if incremental and out_dir.is_dir() else None
+        intact = unchanged_on_disk(out_dir, manifest.files) if manifest is not None else set()
     timer.lap("scan")
     if manifest is not None and _nothing_changed(manifest, inputs, intact, finalise):
+        if state is not None:
+            state.manifest = manifest
         return _unchanged(manifest, strict, started, timer)
 
     problems = Problems()
-    memo = PageMemo(root, combine(inputs.libraries, *[v for k, v in sorted(inputs.files.items()) if k.startswith("code:")]))
+    code = combine(inputs.libraries, *[v for k, v in sorted(inputs.files.items()) if k.startswith("code:")])
+    memo = state.memo if state is not None and state.memo is not None and state.memo.code == code else None
+    memo = memo or PageMemo(root, code)
     site = load_site(root, problems, keep_going=keep_going, read_page=memo if incremental else None)
     memo.save()
+    if state is not None:
+        state.memo = memo
     if site is None:
         raise BuildFailed(problems.errors)
     # Under --keep-going, refused council files are left out and their errors reported, not fatal.
@@ -169,6 +191,7 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
     old = manifest or Manifest(out=str(out_dir.resolve()))
     previous = {path: entry.digest for path, entry in old.files.items() if path in intact}
     new = Manifest(out=str(out_dir.resolve()), fingerprint=inputs.fingerprint, today=today().isoformat())
+    new.links = list(old.links)  # kept pages refer to their links by number
     new.templates = keys.parsed
     plan = _plan(renderer, keys, old, intact)
     # Most pages changing (a template used everywhere): write a whole new tree and swap it in, as a clean
@@ -188,8 +211,8 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
         report_key = _prepare_coverage(renderer, new, load_problems)
         for unit in plan.later:
             entry = old.units[unit.id]
-            if entry.path in intact and combine(keys.with_templates(plan.keys[unit.id], entry.templates),
-                                                report_key) == entry.key:
+            if entry.path in intact and entry.key == plan.keys[unit.id] and \
+                    entry.made == combine(keys.templates(entry.templates), report_key):
                 plan.kept.append(unit.id)
                 _collect([], Plan(kept=[unit.id]), keys, old, new, staging, problems, written, report_key)
             else:
@@ -251,6 +274,8 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
     new.pages = sum(1 for u in new.units.values() if u.path.endswith(".html"))
     new.clean = not contained
     save_manifest(root, out_dir, new)
+    if state is not None:
+        state.manifest = new
     timer.lap("save")
     return BuildResult(
         pages=new.pages, files=len(new.files), seconds=time.perf_counter() - started, warnings=problems.warnings,
@@ -311,7 +336,8 @@ def _plan(renderer: TrackingRenderer, keys: Keys, old: Manifest, intact: set[str
         entry = old.units.get(unit.id)
         if entry is not None and COVERAGE in UnitEntry.split(entry.templates):
             plan.later.append(unit)
-        elif entry is not None and entry.path in intact and keys.with_templates(key, entry.templates) == entry.key:
+        elif entry is not None and entry.path in intact and entry.key == key and \
+                entry.made == keys.templates(entry.templates):
             plan.kept.append(unit.id)
         else:
             plan.render.append(unit)
@@ -329,11 +355,12 @@ def _collect(rendered: list[Rendered], plan: Plan, keys: Keys, old: Manifest, ne
             continue
         staging.claim(result.path, result.source)
         templates = UnitEntry.join(result.templates)
-        key = keys.with_templates(plan.keys[result.unit], templates)
+        made = keys.templates(templates)
         if COVERAGE in result.templates:
-            key = combine(key, report_key)
+            made = combine(made, report_key)
         missing = UnitEntry.join(sorted({name for _, _, name in result.missing}))
-        new.units[result.unit] = UnitEntry(key, result.path, templates, UnitEntry.join(result.links), missing)
+        new.units[result.unit] = UnitEntry(plan.keys[result.unit], made, result.path, templates,
+                                           new.number_links(result.links), missing)
         if result.written:
             new.files[result.path] = FileEntry(result.digest, result.size, result.mtime_ns, result.source, "render")
             written.add(result.path)
@@ -361,15 +388,17 @@ def _missing(manifest: Manifest) -> set[tuple[str, str, str]]:
 def _prepare_coverage(renderer: TrackingRenderer, new: Manifest, load_problems: list[Problem]) -> bytes:
     """Give the coverage report what the renders found; return a key of everything the report reads."""
     found: dict[tuple[str, str], tuple[str, ...]] = {}
-    for unit, entry in new.units.items():
+    hasher = hashlib.blake2b(b"coverage", digest_size=16)
+    for unit in sorted(new.units):
         if unit.startswith("page:"):
+            missing = new.units[unit].missing
             page, _, council = unit[len("page:"):].rpartition("/")
-            found[(council, page)] = tuple(UnitEntry.split(entry.missing))
+            found[(council, page)] = tuple(UnitEntry.split(missing))
+            hasher.update(f"{unit}\t{missing}\n".encode("utf-8"))
     renderer.site.missing.clear()
     renderer.site.missing.update(found)
     renderer.coverage_problems = load_problems
-    return combine(b"coverage", repr(sorted(found.items())), repr(sorted(p.format() for p in load_problems)),
-                   today().isoformat())
+    return combine(hasher.digest(), repr(sorted(p.format() for p in load_problems)), today().isoformat())
 
 
 def _relative(problem: Problem, root: str) -> Problem:
@@ -431,30 +460,32 @@ def _run_indexers(site: Site, html_pages: list[str], old: Manifest, new: Manifes
 def _check_links(new: Manifest, outputs: Iterable[str], problems: Problems) -> None:
     """Warn once per internal link that points to no output file, at the first page (by path) using it."""
     existing = set(outputs)
-    hrefs: set[str] = set()
+    used: set[int] = set()
     for entry in new.units.values():
-        hrefs.update(UnitEntry.split(entry.links))
-    broken: set[str] = set()
-    for href in hrefs:
+        used.update(new.link_numbers(entry))
+    broken: set[int] = set()
+    for number in used:
+        href = new.links[number]
         target = target_of(href)
         if target is not None and target not in existing and f"{target}/index.html" not in existing:
-            broken.add(href)
+            broken.add(number)
     if not broken:
         return
     first: dict[str, str] = {}
     for entry in sorted(new.units.values(), key=lambda e: e.path):
-        for href in broken.intersection(UnitEntry.split(entry.links)):
-            first.setdefault(href, entry.path)
+        for number in broken.intersection(new.link_numbers(entry)):
+            first.setdefault(new.links[number], entry.path)
     for href, path in sorted(first.items(), key=lambda item: (item[1], item[0])):
         problems.warn(path, 0, f"broken internal link to {href}")
 
 
 def _finaliser_key(keys: Keys, new: Manifest) -> bytes:
-    parts: list[bytes | str] = [b"final", keys.global_key, keys.structure]
+    """Return a key of everything the whole-site steps read: every page and file made before them."""
+    hasher = hashlib.blake2b(keys.global_key + keys.structure, digest_size=16)
     for path, entry in sorted(new.files.items()):
-        if entry.origin in ("render", "asset") or entry.origin.startswith("index:"):
-            parts += [path, entry.digest]
-    return combine(*parts)
+        if not entry.origin.startswith("final:"):
+            hasher.update(path.encode("utf-8") + b"\0" + entry.digest)
+    return hasher.digest()
 
 
 def _finalisers_due(key: bytes, new: Manifest, old: Manifest, intact: set[str],

@@ -17,6 +17,7 @@ import hashlib
 import importlib.metadata
 import logging
 import os
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from localgov.errors import Problem
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".localgov-cache"
-FORMAT = 4
+FORMAT = 5
 # Files larger than this are fingerprinted by size and modification time instead of their bytes.
 HASH_LIMIT = 4 * 1024 * 1024
 SITE_FOLDERS = ("content", "councils", "templates", "postcodes")
@@ -160,16 +161,18 @@ class FileEntry:
 
 @dataclass(slots=True)
 class UnitEntry:
-    """One rendered page: the key of its inputs and what rendering it found.
+    """One rendered page: the keys of its inputs and what rendering it found.
 
-    The lists are kept as newline-joined text, which is quick to save and load for tens of
-    thousands of pages and is only split when needed.
+    `key` covers the page's sources and data, `made` the templates it was rendered with (followed
+    through everything they use). Lists are kept compact, for tens of thousands of pages: template
+    names and missing data as newline-joined text, links as numbers into the manifest's `links`.
     """
 
     key: bytes
+    made: bytes
     path: str
     templates: str  # the templates it was rendered with
-    links: str  # its internal links
+    links: bytes  # its internal links: 32-bit numbers into Manifest.links
     missing: str  # the names of council data its text asked for and the council lacks
 
     @staticmethod
@@ -196,6 +199,28 @@ class Manifest:
     pages: int = 0
     finalised: bool = False  # the whole-site steps (search indexes) ran on this very output
     clean: bool = True  # no council file was left out (--keep-going)
+    links: list[str] = field(default_factory=list)  # every internal link, once; units refer to them by number
+    _link_numbers: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def number_links(self, links: tuple[str, ...] | list[str]) -> bytes:
+        """Return links as numbers into `self.links`, adding those it does not have yet."""
+        numbers = self._link_numbers
+        if len(numbers) != len(self.links):
+            numbers.clear()
+            numbers.update((link, n) for n, link in enumerate(self.links))
+        found = array("I")
+        for link in links:
+            number = numbers.get(link)
+            if number is None:
+                number = numbers[link] = len(self.links)
+                self.links.append(link)
+            found.append(number)
+        return found.tobytes()
+
+    def link_numbers(self, entry: UnitEntry) -> array[int]:
+        found = array("I")
+        found.frombytes(entry.links)
+        return found
 
     def to_bytes(self) -> bytes:
         strings: dict[str, int] = {}
@@ -207,13 +232,13 @@ class Manifest:
             return number
 
         files = [(path, e.digest, e.size, e.mtime_ns, ref(e.source), ref(e.origin)) for path, e in self.files.items()]
-        units = [(unit, e.key, e.path, ref(e.templates), e.links, e.missing) for unit, e in self.units.items()]
+        units = [(unit, e.key, e.made, e.path, ref(e.templates), e.links, e.missing) for unit, e in self.units.items()]
         data = {
             "format": FORMAT, "out": self.out, "fingerprint": self.fingerprint, "today": self.today,
             "strings": list(strings), "files": files, "units": units, "steps": self.steps,
             "templates": [[k, list(v)] for k, v in self.templates.items()],
             "warnings": [[p.file, p.line, p.message, p.field, p.expected, p.found] for p in self.warnings],
-            "pages": self.pages, "finalised": self.finalised, "clean": self.clean,
+            "pages": self.pages, "finalised": self.finalised, "clean": self.clean, "links": self.links,
         }
         return msgpack.packb(data, use_bin_type=True)
 
@@ -227,8 +252,9 @@ class Manifest:
                        finalised=raw["finalised"], clean=raw["clean"])
         manifest.files = {path: FileEntry(d, size, mtime, strings[source], strings[origin])
                           for path, d, size, mtime, source, origin in raw["files"]}
-        manifest.units = {unit: UnitEntry(key, path, strings[templates], links, missing)
-                          for unit, key, path, templates, links, missing in raw["units"]}
+        manifest.units = {unit: UnitEntry(key, made, path, strings[templates], links, missing)
+                          for unit, key, made, path, templates, links, missing in raw["units"]}
+        manifest.links = list(raw["links"])
         manifest.steps = dict(raw["steps"])
         manifest.templates = {k: tuple(v) for k, v in raw["templates"]}
         manifest.warnings = [Problem(f, line, m, fld, e, found, "warning") for f, line, m, fld, e, found in raw["warnings"]]
@@ -337,14 +363,17 @@ class PageMemo:
         return found[0]
 
     def save(self) -> None:
+        """Keep the pages of this build (on disk, and for the next build of this process)."""
         if self.used.keys() == self.known.keys():
+            self.used = {}
             return
+        self.known, self.used = self.used, {}
         import pickle
 
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             partial = self.path.with_name(f"{self.NAME}.{os.getpid()}.partial")
-            partial.write_bytes(pickle.dumps({"code": self.code, "pages": self.used}, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.write_bytes(pickle.dumps({"code": self.code, "pages": self.known}, protocol=pickle.HIGHEST_PROTOCOL))
             partial.replace(self.path)
         except OSError as exc:
             log.warning("could not save %s: %s", self.path, exc)

@@ -106,6 +106,9 @@ class Preview:
         self.stream = stream if stream is not None else sys.stderr
         self.problems: list[Problem] = []
         self.builds = 0
+        from localgov.build import BuildState
+
+        self.state = BuildState()
 
     def rebuild(self, *, first: bool = False) -> bool:
         """Build incrementally; on failure keep the last good site and remember the problems."""
@@ -115,7 +118,7 @@ class Preview:
         started = time.perf_counter()
         try:
             # The search indexes cover the whole site: made at the start, not on every save.
-            result = build(self.root, self.out, finalise=self.search and first)
+            result = build(self.root, self.out, finalise=self.search and first, state=self.state)
         except BuildFailed as exc:
             self.problems = list(exc.problems)
             print_report(self.problems, self.root, self.stream)

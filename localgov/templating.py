@@ -486,26 +486,35 @@ def has_jinja(text: str) -> bool:
 
 
 class SectionTemplates:
-    """Compiled section templates of one source, compiled once and rendered per council."""
+    """Section templates of one source, each compiled once, when first rendered, and rendered per council.
+
+    Compiling on first use means a build that renders a few pages (after a one-file edit) compiles
+    only their sections; the Jinja in every section was already parsed and checked when it was loaded.
+    """
 
     def __init__(self, env: ContentEnvironment, sections: Mapping[str, str]) -> None:
+        self._env = env
         self._static: dict[str, str] = {}
+        self._sources: dict[str, str] = {}
         self._compiled: dict[str, jinja2.Template] = {}
         for key, html in sections.items():
             if "{{" in html or "{%" in html:
-                self._compiled[key] = env.from_string(html)
+                self._sources[key] = html
             else:
                 self._static[key] = html
 
     @property
     def templated(self) -> bool:
         """Say whether any section needs council data (otherwise every council gets the same text)."""
-        return bool(self._compiled)
+        return bool(self._sources)
 
     def render(self, key: str, view: object) -> str:
         template = self._compiled.get(key)
         if template is None:
-            return self._static[key]
+            source = self._sources.get(key)
+            if source is None:
+                return self._static[key]
+            template = self._compiled[key] = self._env.from_string(source)
         return template.render(council=view)
 
 
