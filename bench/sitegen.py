@@ -7,13 +7,16 @@ about the size of the demo pages, with sections, lists, tables and council place
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+PAGES = 120  # service pages in all
 
+# Topics for generated pages: the repository's own, and two more.
 TOPICS: list[tuple[str, str, str]] = [
     ("rubbish-and-recycling", "Rubbish and recycling", "Bins, recycling, bulky waste and the tip."),
     ("council-tax-and-benefits", "Council Tax and benefits", "Pay Council Tax, discounts and help with costs."),
@@ -133,18 +136,24 @@ def page_markdown(rng: random.Random, slug: str, title: str, provider: str, lgsl
     return front + "\n".join(parts)
 
 
-def page_list(rng: random.Random) -> list[tuple[str, str, str]]:
-    """Return 120 (topic, slug, provider) in a stable order: about 40,000 variants across all tiers."""
-    slugs: list[str] = []
-    for thing in THINGS:
-        for action in ACTIONS:
-            slugs.append(f"{action}-{thing}")
+def page_list(rng: random.Random, topics: list[str], taken: set[str],
+              providers: dict[str, int]) -> list[tuple[str, str, str]]:
+    """Return generated (topic, slug, provider), as many of each provider as asked, in a stable order."""
+    slugs = [f"{action}-{thing}" for thing in THINGS for action in ACTIONS if f"{action}-{thing}" not in taken]
     rng.shuffle(slugs)
-    chosen = sorted(slugs[:120])
-    providers = ["lower"] * 72 + ["upper"] * 30 + ["all"] * 14 + ["national"] * 4
-    rng.shuffle(providers)
-    return [(TOPICS[index % len(TOPICS)][0], slug, provider)
-            for index, (slug, provider) in enumerate(zip(chosen, providers))]
+    mix = [provider for provider, count in sorted(providers.items()) for _ in range(count)]
+    rng.shuffle(mix)
+    chosen = sorted(slugs[:len(mix)])
+    return [(topics[index % len(topics)], slug, provider) for index, (slug, provider) in enumerate(zip(chosen, mix))]
+
+
+def demo_pages(content: Path) -> list[tuple[str, str, str]]:
+    """Return (topic, slug, provider) of the repository's own service pages."""
+    found = []
+    for path in sorted(content.glob("*/*.md")):
+        match = re.search(r"^provider:\s*(\w+)", path.read_text(encoding="utf-8"), re.MULTILINE)
+        found.append((path.parent.name, path.stem, match.group(1) if match else "lower"))
+    return found
 
 
 def override_text(rng: random.Random, section: tuple[str, str], council_name: str) -> str:
@@ -176,27 +185,42 @@ alerts:
 
 
 def generate(root: Path, *, seed: int = 2026, councils_from: Path = REPO / "councils",
-             with_overrides: bool | None = None, postcodes: str = "builtin") -> Generated:
+             content_from: Path = REPO / "content", with_overrides: bool | None = None,
+             postcodes: str = "builtin") -> Generated:
     """Write the national benchmark site into `root` (which must not exist yet)."""
     rng = random.Random(seed)
     root.mkdir(parents=True)
     (root / "site.yaml").write_text(
         f"name: Local council services\nbase_url: https://localgov.example\npostcodes: {postcodes}\n", encoding="utf-8")
-    pages = page_list(rng)
-    slugs = [slug for _, slug, _ in pages]
+    # The repository's own pages (real text, and the pages its councils' links and alerts name), then
+    # generated pages up to 120, across all tiers.
+    shutil.copytree(content_from, root / "content")
+    demo = demo_pages(root / "content")
     for order, (topic, title, summary) in enumerate(TOPICS, start=1):
         folder = root / "content" / topic
-        folder.mkdir(parents=True)
-        (folder / "_topic.yaml").write_text(f"title: {title}\nsummary: {summary}\norder: {order}\n", encoding="utf-8")
-    for number, (topic, slug, provider) in enumerate(pages):
+        if not (folder / "_topic.yaml").is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "_topic.yaml").write_text(f"title: {title}\nsummary: {summary}\norder: {order}\n",
+                                                encoding="utf-8")
+    wanted = {"lower": 72, "upper": 30, "all": 14, "national": 4}
+    for _, _, provider in demo:
+        wanted[provider] = max(0, wanted.get(provider, 0) - 1)
+    total = max(0, PAGES - len(demo))
+    while sum(wanted.values()) > total:
+        wanted[max(wanted, key=lambda k: wanted[k])] -= 1
+    generated = page_list(rng, [t for t, _, _ in TOPICS], {slug for _, slug, _ in demo}, wanted)
+    pages = demo + generated
+    slugs = [slug for _, slug, _ in pages]
+    for number, (topic, slug, provider) in enumerate(generated):
         title = slug.replace("-", " ").capitalize()
-        text = page_markdown(rng, slug, title, provider, 1000 + number, [s for s in slugs if s != slug])
+        text = page_markdown(rng, slug, title, provider, 2000 + number, [s for s in slugs if s != slug])
         (root / "content" / topic / f"{slug}.md").write_text(text, encoding="utf-8")
     council_slugs = sorted(p.parent.name for p in councils_from.glob("*/council.yaml"))
-    alert_pages = [slug for _, slug, provider in pages if provider in ("lower", "all")]
+    alert_pages = [slug for _, slug, provider in generated if provider in ("lower", "all")]
     for slug in council_slugs:
         folder = root / "councils" / slug
-        folder.mkdir(parents=True)
+        # The council's own files too: its overrides and council-only pages, which its links may name.
+        shutil.copytree(councils_from / slug, folder)
         text = (councils_from / slug / "council.yaml").read_text(encoding="utf-8")
         if "alerts:" not in text and rng.random() < 0.05:
             text = text.rstrip("\n") + "\n" + ALERT.format(slug=slug, page=rng.choice(alert_pages))
@@ -208,7 +232,7 @@ def generate(root: Path, *, seed: int = 2026, councils_from: Path = REPO / "coun
         with_overrides = overrides_supported()
     edit_override: Path | None = None
     if with_overrides:
-        lower_pages = [(topic, slug) for topic, slug, provider in pages
+        lower_pages = [(topic, slug) for topic, slug, provider in generated
                        if provider == "lower" and "provided_elsewhere" not in
                        (root / "content" / topic / f"{slug}.md").read_text(encoding="utf-8")]
         for slug in override_councils:
@@ -222,7 +246,8 @@ def generate(root: Path, *, seed: int = 2026, councils_from: Path = REPO / "coun
     templates = root / "templates"
     (templates / "partials").mkdir(parents=True)
     shutil.copy(REPO / "templates" / "partials" / "page_meta.html", templates / "partials" / "page_meta.html")
-    edit_page = root / "content" / pages[0][0] / f"{pages[0][1]}.md"
+    topic, slug, _ = next(p for p in generated if p[2] == "lower")
+    edit_page = root / "content" / topic / f"{slug}.md"
     return Generated(root=root, pages=pages, override_councils=override_councils, edit_page=edit_page,
                      edit_override=edit_override, edit_template=templates / "partials" / "page_meta.html")
 
