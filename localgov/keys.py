@@ -55,6 +55,7 @@ class Keys:
         self._templates: dict[str, bytes] = {}
         self._closure: dict[str, bytes] = {}
         self._resolution = {page: combine(*slugs) for page, slugs in site.resolution.variants.items()}
+        self._page_parts: dict[str, bytes] = {}
 
     # -- the parts
 
@@ -110,20 +111,20 @@ class Keys:
         today = self.site.config.today
         return bytes(int(alert.active_on(today)) for alert in found.alerts)
 
-    # -- unit keys (without templates; see `with_templates`)
+    # -- unit keys (without templates; see `templates`)
 
     def variant(self, page: str, council: str) -> bytes:
-        common = self.site.content.pages.get(page)
+        part = self._page_parts.get(page)
+        if part is None:
+            common = self.site.content.pages.get(page)
+            topic = self.site.content.topics.get(common.topic) if common is not None else None
+            part = self._page_parts[page] = combine(
+                b"variant", self.global_key, page, self.file(common.source) if common else b"",
+                self.file(topic.source) if topic else b"", self._resolution.get(page, b""))
         found = self.site.councils.get(council)
         parent = found.parent if found is not None and found.parent else ""
-        return combine(
-            b"variant", self.global_key, page, council,
-            self.file(common.source) if common else b"",
-            self.file(self.site.content.topics[common.topic].source) if common and common.topic in self.site.content.topics
-            else b"",
-            self.council_for(council, page), self._outline.get(parent, b"-") if parent else b"", self.alerts(council),
-            self._resolution.get(page, b""),
-        )
+        return combine(part, council, self._outline.get(council, b"-"), self._page_files.get((council, page), b"-"),
+                       self._outline.get(parent, b"-") if parent else b"", self.alerts(council))
 
     def site_page(self, source: str, council: str | None) -> bytes:
         """Return the key of a page that is not a variant, made from `source`."""
@@ -135,13 +136,13 @@ class Keys:
 
     # -- templates
 
-    def with_templates(self, key: bytes, names: str) -> bytes:
-        """Return `key` combined with the templates a page used (newline-joined; followed through all they use)."""
+    def templates(self, names: str) -> bytes:
+        """Return a digest of the templates a page used (newline-joined), followed through all they use."""
         closure = self._closure.get(names)
         if closure is None:
             used = frozenset(n for n in names.split("\n") if n and not n.startswith("@")) or frozenset({ANY_TEMPLATE})
             closure = self._closure[names] = self._closure_of(used)
-        return combine(key, closure)
+        return closure
 
     def _closure_of(self, names: frozenset[str]) -> bytes:
         seen: dict[str, bytes] = {}
