@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from localgov.errors import Problems, describe
-from localgov.fields import FieldReader
+from localgov.fields import FieldReader, read_yaml_file
 from localgov.frontmatter import FrontMatterProblem, read_document
 from localgov.markup import convert
 from localgov.model import NATIONS, PROVIDERS, Page, Topic
 from localgov.paths import RESERVED, escapes, is_slug, relative
 from localgov.templating import check_source_template
-from localgov.yamlfile import YamlProblem, parse_mapping
 
 TOPIC_FILE = "_topic.yaml"
 PAGE_FIELDS = frozenset(
@@ -84,13 +83,8 @@ def read_topic(topic_dir: Path, root: Path, problems: Problems) -> Topic | None:
     if not path.is_file():
         problems.error(rel, 0, f"every topic folder needs a {TOPIC_FILE} with title and summary")
         return None
-    try:
-        doc = parse_mapping(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        problems.error(rel, 0, f"not UTF-8 text (byte {exc.start})", expected="UTF-8")
-        return None
-    except YamlProblem as exc:
-        problems.error(rel, exc.line, str(exc))
+    doc = read_yaml_file(path, rel, problems)
+    if doc is None:
         return None
     fields = FieldReader(rel, doc, problems)
     fields.reject_unknown(TOPIC_FIELDS)

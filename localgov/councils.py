@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
 from localgov.errors import Problems, describe
-from localgov.fields import FieldReader, did_you_mean
+from localgov.fields import FieldReader, as_date, did_you_mean, read_yaml_file
 from localgov.model import COUNCIL_TYPES, NATIONS, Alert, Contact, Council, ServiceLink
 from localgov.paths import escapes, is_slug, relative
-from localgov.yamlfile import YamlProblem, parse_mapping
 
 COUNCIL_FILE = "council.yaml"
 FIELDS = frozenset(
@@ -60,13 +58,8 @@ def load_councils(root: Path, problems: Problems) -> dict[str, Council]:
 
 def read_council(slug: str, path: Path, rel: str, problems: Problems) -> Council | None:
     """Parse one council.yaml; return None if it cannot be used at all."""
-    try:
-        doc = parse_mapping(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        problems.error(rel, 0, f"not UTF-8 text (byte {exc.start})", expected="UTF-8")
-        return None
-    except YamlProblem as exc:
-        problems.error(rel, exc.line, str(exc))
+    doc = read_yaml_file(path, rel, problems)
+    if doc is None:
         return None
     fields = FieldReader(rel, doc, problems)
     fields.reject_unknown(FIELDS)
@@ -213,7 +206,7 @@ def read_alerts(fields: FieldReader) -> tuple[Alert, ...]:
                                   f"unknown alert field{did_you_mean(key, ALERT_FIELDS)}", field=f"{where}.{key}",
                                   expected="one of " + ", ".join(sorted(ALERT_FIELDS)), found=repr(key))
         title, body = item.get("title"), item.get("body")
-        start, end = _date(item.get("start")), _date(item.get("end"))
+        start, end = as_date(item.get("start")), as_date(item.get("end"))
         ok = True
         for key, value, kind in (("title", title, str), ("body", body, str)):
             if not isinstance(value, kind) or not value.strip():
@@ -246,17 +239,6 @@ def read_alerts(fields: FieldReader) -> tuple[Alert, ...]:
     return tuple(alerts)
 
 
-def _date(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def check_registry(councils: dict[str, Council], problems: Problems) -> None:

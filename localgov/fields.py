@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from localgov.errors import Problems, describe
-from localgov.yamlfile import YamlDoc
+from localgov.yamlfile import YamlDoc, YamlProblem, parse_mapping
 
 
 def closest(word: str, options: Iterable[str]) -> str | None:
@@ -21,6 +22,31 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
     """Return '; did you mean X?' for the closest option, or ''."""
     best = closest(word, options)
     return f"; did you mean '{best}'?" if best else ""
+
+
+def as_date(value: object) -> dt.date | None:
+    """Return `value` as a date (YAML dates, datetimes or ISO text), or None if it is not one."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def read_yaml_file(path: Path, rel: str, problems: Problems) -> YamlDoc | None:
+    """Read a UTF-8 YAML mapping file, reporting why it cannot be read against `rel`."""
+    try:
+        return parse_mapping(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        problems.error(rel, 0, f"not UTF-8 text (byte {exc.start})", expected="UTF-8")
+    except YamlProblem as exc:
+        problems.error(rel, exc.line, str(exc))
+    return None
 
 
 class FieldReader:
@@ -106,15 +132,9 @@ class FieldReader:
         value = self.doc.data.get(key)
         if value is None:
             return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
+        found = as_date(value)
+        if found is not None:
+            return found
         self._error(key, "not a date", "a date like 2026-04-01", value)
         return None
 
