@@ -21,13 +21,13 @@ from markupsafe import Markup
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from localgov.assets import build_assets  # noqa: E402
-from localgov.build import load_site, static_dirs  # noqa: E402
+from localgov.build import load_site  # noqa: E402
 from localgov.errors import Problems  # noqa: E402
-from localgov.frontmatter import read_document  # noqa: E402
-from localgov.markup import new_markdown, split_sections  # noqa: E402
-from localgov.render import NO_CROWN, default_templates, template_dirs  # noqa: E402
-from localgov.templating import CouncilView, GenericCouncilView, content_environment  # noqa: E402
+from localgov.load.frontmatter import read_document  # noqa: E402
+from localgov.load.markdown import new_markdown, split_sections  # noqa: E402
+from localgov.render.assets import build_assets  # noqa: E402
+from localgov.render.layouts import NO_CROWN, default_templates, static_dirs, template_dirs  # noqa: E402
+from localgov.sandbox import CouncilView, GenericCouncilView, content_environment  # noqa: E402
 
 
 def environment(root: Path) -> jinja2.Environment:

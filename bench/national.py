@@ -201,7 +201,7 @@ def compile_postcodes(site: Path) -> Run:
     snippet = (
         "import sys; from pathlib import Path\n"
         "from localgov.build import load_site\nfrom localgov.errors import Problems\n"
-        "from localgov.postcode_index import postcode_source, site_postcodes\n"
+        "from localgov.index.shards import postcode_source, site_postcodes\n"
         "root = Path(sys.argv[1]); site = load_site(root, Problems(), keep_going=True)\n"
         "lookup = site_postcodes(site, postcode_source(site.config, Problems()))\n"
         "print(len(lookup), 'postcodes')\n"
@@ -292,8 +292,8 @@ def hugo_site(made: Generated, out: Path, folder: Path) -> int:
     """Write the service pages as a flat Markdown tree (council data filled in) with an equivalent layout."""
     from localgov.build import load_site
     from localgov.errors import Problems
-    from localgov.frontmatter import read_document
-    from localgov.templating import CouncilView, GenericCouncilView, content_environment
+    from localgov.load.frontmatter import read_document
+    from localgov.sandbox import CouncilView, GenericCouncilView, content_environment
 
     site = load_site(made.root, Problems(), keep_going=True)
     assert site is not None

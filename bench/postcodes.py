@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from localgov import postcodes
-from localgov.postcode_cli import read_registry, registry_maps
+from localgov.commands.postcode import read_registry, registry_maps
+from localgov.postcodes import lookup as postcodes
 
 
 def main() -> int:

@@ -30,8 +30,9 @@ sys.path.insert(0, str(REPO))
 
 from localgov.build import build
 from localgov.errors import Problems
-from localgov.pagefind_index import index_folder
-from localgov.search import SearchIndex, condense, read_docs, update_index
+from localgov.search.extract import condense, read_docs
+from localgov.search.pagefind import index_folder
+from localgov.search.whoosh import SearchIndex, update_index
 
 FIRST_QUERIES = [("bin day", []), ("bin day", ["maidstone", "kent"]), ("help paying rent", ["cardiff"])]
 

@@ -157,7 +157,7 @@ def demo_pages(content: Path) -> list[tuple[str, str, str]]:
 
 
 def override_text(rng: random.Random, section: tuple[str, str], council_name: str) -> str:
-    """Return a council override that replaces one section of a common page (localgov/overrides.py)."""
+    """Return a council override that replaces one section of a common page (localgov/load/overrides.py)."""
     title, anchor = section
     return (f"---\nreplace: [{anchor}]\n---\n## {title} {{#{anchor}}}\n\n"
             f"Apply to {council_name} online. {_paragraph(rng, 2)}\n\n"
@@ -255,7 +255,7 @@ def generate(root: Path, *, seed: int = 2026, councils_from: Path = REPO / "coun
 def overrides_supported() -> bool:
     """Say whether this localgov reads council override files."""
     try:
-        import localgov.overrides  # noqa: F401
+        import localgov.load.overrides  # noqa: F401
     except ImportError:
         return False
     return True

@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return report(out)
         finally:
-            from localgov.cache import manifest_path
+            from localgov.build.cache import manifest_path
 
             manifest_path(REPO, out).unlink(missing_ok=True)
 

@@ -9,15 +9,11 @@ import time
 from pathlib import Path
 
 from localgov import __version__
-from localgov.errors import BuildFailed, LocalgovError, Problem
+from localgov.errors import BuildFailed, LocalgovError, Problem, UsageError
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
-
-
-class UsageError(LocalgovError):
-    """The command was used wrongly (exit code 2)."""
 
 
 class ProgressLine:
@@ -94,7 +90,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _register_optional(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the commands that live in their own modules."""
-    from localgov import postcode_cli, report, search_cli
+    from localgov.commands import postcode as postcode_cli
+    from localgov.commands import report
+    from localgov.commands import search as search_cli
 
     postcode_cli.register(commands)
     report.register(commands)
@@ -137,13 +135,13 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def print_problems(problems: list[Problem], root: Path) -> None:
-    from localgov.problems_display import print_report
+    from localgov.commands.display import print_report
 
     print_report(problems, root, sys.stderr)
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from localgov.serve import serve
+    from localgov.commands.serve import serve
 
     root = args.root.resolve()
     out = (args.out or root / "build").resolve()
@@ -153,7 +151,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from localgov.check import check
+    from localgov.commands.check import check
 
     root = args.root.resolve()
     report = check(root, render=not args.no_render)
@@ -167,7 +165,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from localgov.explain import explain, format_explanation
+    from localgov.commands.explain import explain, format_explanation
 
     root = args.root.resolve()
     print(format_explanation(explain(root, args.url), colour=sys.stdout.isatty()))
@@ -175,7 +173,7 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from localgov.scaffold import scaffold
+    from localgov.commands.new import scaffold
 
     folder = args.folder.resolve()
     files = scaffold(folder)

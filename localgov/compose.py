@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from localgov.model import Page, Section
 
 if TYPE_CHECKING:
-    from localgov.overrides import CouncilPage, Override
+    from localgov.model import CouncilPage, Override
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,10 @@ class LocalgovError(Exception):
     """An error with a message fit for the user."""
 
 
+class UsageError(LocalgovError):
+    """The command was used wrongly (exit code 2)."""
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with one file: where, what was expected and what was found."""

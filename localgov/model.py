@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
+
+from localgov.errors import Problem
 
 Provider = Literal["lower", "upper", "all", "national"]
 PROVIDERS: tuple[str, ...] = ("lower", "upper", "all", "national")
@@ -42,6 +45,13 @@ CONTACT_LABELS: dict[str, str] = {
     "address": "address",
     "opening_hours": "opening hours",
 }
+
+
+def describe_missing(name: str) -> str:
+    """Say in words what a missing field is: 'phone' -> 'phone number', 'link:bins' -> "link for 'bins'"."""
+    if name.startswith("link:"):
+        return f"link for '{name[5:]}'"
+    return CONTACT_LABELS.get(name, name.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -202,3 +212,299 @@ class Area:
     @property
     def key(self) -> str:
         return self.lower if self.county is None else f"{self.lower}+{self.county}"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Where a site lives and how it presents itself."""
+
+    root: Path
+    name: str = "Local council services"
+    base_url: str = "https://localgov.example"
+    phase: str = "beta"
+    feedback_url: str | None = None
+    postcodes: str = "builtin"
+    stale_after_days: int = 365
+    today: dt.date = dt.date(2000, 1, 1)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def councils_dir(self) -> Path:
+        return self.root / "councils"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    def absolute(self, url: str) -> str:
+        return self.base_url.rstrip("/") + url
+
+
+@dataclass(frozen=True)
+class Content:
+    """Every topic and common page of a site."""
+
+    topics: dict[str, Topic]
+    pages: dict[str, Page]
+    synonyms: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Override:
+    """One council's changes to one common page, converted once."""
+
+    council: str
+    page: str
+    topic: str
+    source: str
+    sections: tuple[Section, ...] = ()
+    summary: str | None = None
+    keywords: tuple[str, ...] = ()
+    whole_body: bool = False
+    remove: tuple[str, ...] = ()
+    before: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    after: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    link_keys: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        """The key under which this file's sections are compiled."""
+        return f"override:{self.council}/{self.page}"
+
+    def section_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.sections)
+
+
+@dataclass(frozen=True)
+class CouncilPage:
+    """A page only one council has, at `/<slug>/<council>/`."""
+
+    council: str
+    slug: str
+    topic: str
+    title: str
+    summary: str
+    source: str
+    sections: tuple[Section, ...] = ()
+    keywords: tuple[str, ...] = ()
+    lgsl: int | None = None
+    last_reviewed: dt.date | None = None
+    owner: str | None = None
+    link_keys: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
+
+    provider = "council"
+
+    @property
+    def key(self) -> str:
+        return f"council-page:{self.council}/{self.slug}"
+
+    @property
+    def url(self) -> str:
+        return f"/{self.slug}/{self.council}/"
+
+    def section_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.sections)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Every council file that was accepted, and the errors of those that were refused."""
+
+    overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
+    pages: dict[tuple[str, str], CouncilPage] = field(default_factory=dict)
+    refused: frozenset[Problem] = frozenset()
+    refused_files: tuple[str, ...] = ()
+
+    def for_variant(self, council: str, page: str) -> Override | None:
+        """Return the council's override of a common page, if it has one."""
+        return self.overrides.get((council, page))
+
+    def council_page(self, council: str, slug: str) -> CouncilPage | None:
+        return self.pages.get((council, slug))
+
+    def pages_of(self, council: str) -> tuple[CouncilPage, ...]:
+        """Return a council's own pages, by slug."""
+        return tuple(p for (c, _), p in sorted(self.pages.items()) if c == council)
+
+    def overrides_of(self, council: str) -> tuple[Override, ...]:
+        return tuple(o for (c, _), o in sorted(self.overrides.items()) if c == council)
+
+    def sources(self) -> dict[str, str]:
+        """Return compile key -> file for every accepted council file."""
+        found = {o.key: o.source for o in self.overrides.values()}
+        found.update({p.key: p.source for p in self.pages.values()})
+        return found
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Who provides a page for one area: a council slug, or why no council does."""
+
+    council: str | None
+    reason: str = ""
+    elsewhere_html: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The variants to build and the rules the browser needs to find them."""
+
+    variants: dict[str, tuple[str, ...]]
+    exceptions: dict[str, dict[str, str]]
+
+    def councils_for(self, page: str) -> tuple[str, ...]:
+        return self.variants.get(page, ())
+
+    def pages_of(self, council: str) -> tuple[str, ...]:
+        return tuple(sorted(p for p, slugs in self.variants.items() if council in slugs))
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site: a POSIX path under the output folder and its bytes."""
+
+    path: str
+    data: bytes
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """One service a council provides: a common page's variant or a council-only page."""
+
+    page: str
+    title: str
+    topic: str
+    url: str
+    kind: str  # "common" or "council-only"
+    link: bool
+    override: str | None
+    missing: tuple[str, ...]
+    alerts: int
+    expired_alerts: int
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+@dataclass(frozen=True)
+class AlertStatus:
+    """An alert of a council and whether it shows on the build date."""
+
+    title: str
+    start: dt.date
+    end: dt.date
+    state: str  # "active", "scheduled" or "expired"
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CouncilStatus:
+    """What one council's data and files give its pages."""
+
+    slug: str
+    name: str
+    type_label: str
+    example_data: bool
+    services: tuple[ServiceStatus, ...]
+    contact_missing: tuple[str, ...]
+    alerts: tuple[AlertStatus, ...]
+    problems: tuple[Problem, ...]
+    refused: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.services)
+
+    @property
+    def complete(self) -> int:
+        return sum(1 for s in self.services if s.complete)
+
+    @property
+    def with_link(self) -> int:
+        return sum(1 for s in self.services if s.link)
+
+    @property
+    def overrides(self) -> int:
+        return sum(1 for s in self.services if s.override and s.kind == "common")
+
+    @property
+    def council_pages(self) -> int:
+        return sum(1 for s in self.services if s.kind == "council-only")
+
+    @property
+    def missing_count(self) -> int:
+        return sum(len(s.missing) for s in self.services)
+
+    @property
+    def expired(self) -> tuple[AlertStatus, ...]:
+        return tuple(a for a in self.alerts if a.state == "expired")
+
+    @property
+    def percent(self) -> int:
+        """Return the share of services with nothing missing, rounded down to a whole per cent."""
+        return 100 * self.complete // self.total if self.total else 100
+
+    @property
+    def step(self) -> int:
+        """Return `percent` rounded down to a multiple of 10, for the coverage bar."""
+        return self.percent // 10 * 10
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "warning")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The report for a whole site on its build date."""
+
+    date: dt.date
+    councils: tuple[CouncilStatus, ...]
+
+    def council(self, slug: str) -> CouncilStatus | None:
+        return next((c for c in self.councils if c.slug == slug), None)
+
+    def totals(self) -> dict[str, int]:
+        councils = self.councils
+        services = sum(c.total for c in councils)
+        complete = sum(c.complete for c in councils)
+        return {
+            "councils": len(councils),
+            "services": services,
+            "complete": complete,
+            "percent": 100 * complete // services if services else 100,
+            "with_link": sum(c.with_link for c in councils),
+            "overrides": sum(c.overrides for c in councils),
+            "council_pages": sum(c.council_pages for c in councils),
+            "missing": sum(c.missing_count for c in councils),
+            "expired_alerts": sum(len(c.expired) for c in councils),
+            "councils_complete": sum(1 for c in councils if c.complete == c.total),
+            "councils_without_contact": sum(1 for c in councils if len(c.contact_missing) == len(CONTACT_LABELS)),
+            "refused_files": sum(len(c.refused) for c in councils),
+            "errors": sum(c.errors for c in councils),
+            "warnings": sum(c.warnings for c in councils),
+        }
+
+
+@dataclass(frozen=True)
+class Site:
+    """The output of the load and resolve stages."""
+
+    config: SiteConfig
+    councils: dict[str, Council]
+    content: Content
+    resolution: Resolution
+    overrides: Overrides = field(default_factory=Overrides)
+    # Council data each (council, page) lacks, as the render stage found it: filled in by the build once
+    # every page is rendered, so the coverage report need not render every page's text again.
+    missing: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)

@@ -7,34 +7,10 @@ hand-overs councils declare in their council.yaml.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from localgov.errors import Problems
-from localgov.fields import did_you_mean
-from localgov.model import Area, Council, Page
-
-
-@dataclass(frozen=True)
-class Answer:
-    """Who provides a page for one area: a council slug, or why no council does."""
-
-    council: str | None
-    reason: str = ""
-    elsewhere_html: str | None = None
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """The variants to build and the rules the browser needs to find them."""
-
-    variants: dict[str, tuple[str, ...]]
-    exceptions: dict[str, dict[str, str]]
-
-    def councils_for(self, page: str) -> tuple[str, ...]:
-        return self.variants.get(page, ())
-
-    def pages_of(self, council: str) -> tuple[str, ...]:
-        return tuple(sorted(p for p, slugs in self.variants.items() if council in slugs))
+from localgov.load.fields import did_you_mean
+from localgov.model import Answer, Area, Council, Page, Resolution
 
 
 def tier_council(page: Page, area: Area) -> str:

@@ -17,8 +17,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from localgov.frontmatter import read_document
-from localgov.serve import SiteHandler, make_server
+from localgov.commands.serve import SiteHandler, make_server
+from localgov.load.frontmatter import read_document
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -18,8 +18,8 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from localgov.config import SiteConfig
-from localgov.render import layout_environment
+from localgov.model import SiteConfig
+from localgov.render.layouts import layout_environment
 
 REPO = Path(__file__).resolve().parents[1]
 PARTIALS = REPO / "templates" / "partials"

@@ -213,7 +213,7 @@ def build_demo(out: Path, *, clean: bool = False, timeout: float = 1200) -> None
 
 def forget_demo_cache(out: Path) -> None:
     """Remove the build cache the repository keeps for a test's output folder, which nothing will build again."""
-    from localgov.cache import manifest_path
+    from localgov.build.cache import manifest_path
 
     manifest_path(REPO, out).unlink(missing_ok=True)
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from localgov.config import load_config
 from localgov.errors import Problems
+from localgov.load.config import load_config
 from tests.browser import REPO, VIEWPORTS
 
 pytestmark = pytest.mark.browser

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from localgov.check import check
 from localgov.cli import main
+from localgov.commands.check import check
 from tests.conftest import MakeSite
 
 REVIEWED = "last_reviewed: 2026-10-01\n"

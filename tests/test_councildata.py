@@ -12,9 +12,9 @@ import pytest
 from localgov.build import load_site
 from localgov.cli import main
 from localgov.errors import Problems
-from localgov.markup import convert
+from localgov.load.markdown import convert
 from localgov.model import Council
-from localgov.templating import CouncilView, Missing, SectionTemplates, content_environment
+from localgov.sandbox import CouncilView, Missing, SectionTemplates, content_environment
 from tests.conftest import COUNCILS, REPO, MakeSite
 from tests.helpers import read
 

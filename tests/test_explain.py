@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from localgov.cli import main
-from localgov.explain import explain, output_path
-from localgov.render import default_templates
+from localgov.commands.explain import explain
+from localgov.render.layouts import default_templates
+from localgov.urls import output_path
 from tests.conftest import MakeSite
 
 OVERRIDE = "---\nreplace: [missed]\n---\n## Missed collections {#missed}\n\nCall {{ council.phone }}.\n"

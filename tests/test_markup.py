@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from localgov.markup import convert
+from localgov.load.markdown import convert
 from localgov.model import Council
-from localgov.templating import CouncilView, SectionTemplates, content_environment
+from localgov.sandbox import CouncilView, SectionTemplates, content_environment
 
 COASTAL = Council(slug="thanet", name="Thanet District Council", gss="E07000114", type="non-metropolitan-district",
                   nation="england", website="https://www.thanet.gov.uk/", parent="kent",

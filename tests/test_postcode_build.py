@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 import yaml
 
-from localgov import postcodes
 from localgov.build import load_site
 from localgov.cli import main
 from localgov.errors import Problems
-from localgov.postcode_index import lookup_key, shard_bytes, site_postcodes
-from localgov.postcode_index import postcode_source as source_of
+from localgov.index.shards import lookup_key, shard_bytes, site_postcodes
+from localgov.index.shards import postcode_source as source_of
+from localgov.postcodes import lookup as postcodes
 from tests.conftest import COUNCILS, DEFAULT_FILES, REPO, MakeSite
 from tests.helpers import read
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from localgov.cli import main
-from localgov.config import SiteConfig
-from localgov.postcodes import normalise
-from localgov.render import layout_environment
+from localgov.model import SiteConfig
+from localgov.postcodes.lookup import normalise
+from localgov.render.layouts import layout_environment
 from tests.conftest import DEFAULT_FILES, REPO, write_files
 
 pytestmark = pytest.mark.browser

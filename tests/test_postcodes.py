@@ -22,10 +22,10 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from localgov import postcode_cli
+from localgov.commands import postcode as postcode_cli
 from localgov.errors import LocalgovError
 from localgov.model import Area
-from localgov.postcodes import (
+from localgov.postcodes.lookup import (
     PostcodeLookup,
     PostcodeRecord,
     areas_json,

@@ -19,11 +19,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from localgov.content import load_content, read_page
-from localgov.councils import load_councils
 from localgov.errors import LocalgovError, Problems
-from localgov.frontmatter import FrontMatterProblem, read_document
-from localgov.postcodes import normalise, outcode
+from localgov.load.content import load_content, read_page
+from localgov.load.councils import load_councils
+from localgov.load.frontmatter import FrontMatterProblem, read_document
+from localgov.postcodes.lookup import normalise, outcode
 from tests.conftest import DEFAULT_FILES, write_files
 
 CANONICAL = re.compile(r"^[A-Z][A-Z0-9]{1,3} [0-9][A-Z]{2}$")
@@ -166,7 +166,7 @@ def test_a_council_yaml_is_read_or_refused_with_problems(site: Path, text: str) 
 @SETTINGS
 @given(st.one_of(ANY_TEXT, st.tuples(STRUCTURED, STRUCTURED).map(lambda p: page_text(*p))))
 def test_a_council_override_is_read_or_refused_with_problems(site: Path, text: str) -> None:
-    overrides = pytest.importorskip("localgov.overrides")
+    from localgov.load import overrides
     problems = Problems()
     councils = load_councils(site, problems)
     content = load_content(site, problems)
@@ -218,7 +218,7 @@ def test_yaml_errors_of_pyyaml_are_reported(site: Path, line: str) -> None:
 @pytest.mark.parametrize("depth", [2_000, 50_000])
 def test_deeply_nested_yaml_is_refused(depth: int) -> None:
     # In a child process: the deepest case takes down the interpreter that parses it.
-    code = ("import sys\nfrom localgov.frontmatter import FrontMatterProblem, read_document\n"
+    code = ("import sys\nfrom localgov.load.frontmatter import FrontMatterProblem, read_document\n"
             f"text = '---\\na: ' + '[' * {depth} + ']' * {depth} + '\\n---\\n'\n"
             "try:\n    read_document(text)\nexcept FrontMatterProblem as exc:\n    print('refused', exc.line)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)

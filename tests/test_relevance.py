@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from localgov.search import SearchIndex
+from localgov.search.whoosh import SearchIndex
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "tests" / "relevance_queries.yaml"

@@ -10,7 +10,7 @@ import pytest
 
 from localgov.cli import main
 from localgov.index import INDEXERS
-from localgov.report import coverage_json
+from localgov.index.coverage import coverage_json
 from tests.conftest import MakeSite
 from tests.helpers import read
 
@@ -161,4 +161,4 @@ def test_status_pages_and_json_in_the_build(make_site: MakeSite, capsys: pytest.
 
 
 def test_coverage_json_is_an_indexer() -> None:
-    assert coverage_json in INDEXERS
+    assert coverage_json in [indexer.make for indexer in INDEXERS]

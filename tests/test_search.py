@@ -16,10 +16,12 @@ from typing import Any
 import pytest
 
 from localgov.cli import main
+from localgov.commands.search_page import results_page
 from localgov.errors import Problems
-from localgov.pagefind_index import index_folder
-from localgov.search import SearchIndex, condense, extract, read_docs, results_page, update_index
-from localgov.synonyms import CouncilName, Vocabulary, combine, words
+from localgov.search.extract import condense, extract, read_docs
+from localgov.search.pagefind import index_folder
+from localgov.search.synonyms import CouncilName, Vocabulary, combine, words
+from localgov.search.whoosh import SearchIndex, update_index
 from tests.conftest import MakeSite
 from tests.helpers import tree_digest
 
@@ -300,7 +302,7 @@ def test_results_page_has_govuk_pagination(make_site: MakeSite) -> None:
 
 
 def test_server_answers_search_without_javascript(search_site: Path) -> None:
-    from localgov.serve import make_server
+    from localgov.commands.serve import make_server
 
     server = make_server(search_site / "build", "127.0.0.1", 0, site_root=search_site)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -451,7 +453,7 @@ def test_search_page_says_when_nothing_matches(csp_site: str, new_page: Callable
 @pytest.fixture(scope="module")
 def server_with_search(demo_site: Path) -> Iterator[str]:
     """The demo site as `localgov serve` serves it: /search?q= answered from the Whoosh index."""
-    from localgov.serve import make_server
+    from localgov.commands.serve import make_server
 
     server = make_server(demo_site, "127.0.0.1", 0, site_root=REPO)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
+from localgov.build.write import Staging
 from localgov.cli import main
 from localgov.errors import LocalgovError
-from localgov.outputs import CSP
-from localgov.render import layout_environment
-from localgov.templating import content_environment
-from localgov.write import Staging
+from localgov.index.cdn import CSP
+from localgov.render.layouts import layout_environment
+from localgov.sandbox import content_environment
 from tests.browser import HeaderRule, headers_for, page_types, parse_headers, sample_pages
 from tests.conftest import COUNCILS, MakeSite
 from tests.helpers import tree_digest
@@ -140,7 +140,6 @@ def test_content_templates_are_sandboxed(make_site: MakeSite, attempt: str, caps
 
 @pytest.mark.parametrize("attempt", with_gaps(ESCAPES, COUNCIL_GAPS))
 def test_council_templates_are_sandboxed(make_site: MakeSite, attempt: str, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("localgov.overrides")
     root = make_site()
     assert build(root) == 0
     before = tree_digest(root / "build")
@@ -207,7 +206,6 @@ def test_html_in_council_alerts_is_sanitised(make_site: MakeSite, unsafe: str) -
 def test_html_in_council_files_is_refused_or_removed(
     make_site: MakeSite, unsafe: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("localgov.overrides")
     root = make_site({"councils/maidstone/rubbish-and-recycling/bin-collections.md":
                       f"---\nafter: {{what-goes: own}}\n---\n## Our bins {{#own}}\n\nWe collect weekly. {unsafe}\n"})
     code = build(root)

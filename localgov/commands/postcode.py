@@ -1,0 +1,268 @@
+"""Command line: `localgov postcode` and `localgov postcodes import|shards`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from localgov.errors import LocalgovError, Problems
+from localgov.load.councils import load_councils
+from localgov.model import Area, Council
+from localgov.postcodes import lookup as postcodes
+
+logger = logging.getLogger(__name__)
+
+# What each tier does, in residents' words. Single-tier councils do all of it.
+LOWER_SERVICES = "Bins and recycling, planning, council tax, housing, parking, licensing"
+UPPER_SERVICES = "Schools, social care, roads and pavements, libraries, trading standards, waste disposal"
+NI_SERVICES = "Bins and recycling, planning, building control, leisure, licensing"
+NI_ELSEWHERE = (
+    "Schools, social care, roads and housing",
+    "the Northern Ireland Executive and its agencies, not a council",
+)
+PROPER_NOUNS = frozenset({"London", "Northern", "Scottish", "Welsh"})
+NO_COUNCIL_PLACES = {"JE": "Jersey", "GY": "Guernsey", "IM": "the Isle of Man"}
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A group of services and who provides it."""
+
+    services: str
+    provider: str
+    slug: str | None
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `postcode` and `postcodes` commands to the main parser."""
+    find = subparsers.add_parser("postcode", help="show the councils that serve a postcode")
+    find.add_argument("postcode", nargs="+", help='a postcode, like "ME15 6JQ"')
+    find.add_argument("--json", action="store_true", help="print JSON")
+    find.add_argument("--lookup", type=Path, help="a compiled lookup (default: postcodes/compiled/)")
+    _root_option(find)
+    find.set_defaults(func=run_postcode, run=run_postcode)
+
+    group = subparsers.add_parser("postcodes", help="import ONS postcode data; write browser shards")
+    commands = group.add_subparsers(dest="postcodes_command", required=True)
+    importer = commands.add_parser("import", help="compile an ONSPD or NSPL file (.csv, .csv.gz, .zip, folder)")
+    importer.add_argument("path", type=Path)
+    importer.add_argument("--out", type=Path, help="folder for the compiled lookup (default: postcodes/compiled)")
+    _root_option(importer)
+    importer.set_defaults(func=run_import, run=run_import)
+    shards = commands.add_parser("shards", help="write one JSON file per outcode for the browser")
+    shards.add_argument("out", type=Path)
+    _root_option(shards)
+    shards.set_defaults(func=run_shards, run=run_shards)
+
+
+def _root_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=argparse.SUPPRESS, help="the site folder (default: here)")
+
+
+def _root(args: argparse.Namespace) -> Path:
+    root = getattr(args, "root", None)
+    return Path(root) if root is not None else Path.cwd()
+
+
+# --- localgov postcode ---------------------------------------------------------------------
+
+
+def run_postcode(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Print who serves a postcode; return 0 when councils were found, 1 otherwise."""
+    out = out or sys.stdout
+    root = _root(args)
+    query = " ".join(args.postcode)
+    try:
+        councils = read_registry(root)
+        lookup = _lookup(root, councils, args.lookup)
+    except LocalgovError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = lookup.find(query)
+    duties = who_does_what(result.area, councils) if result.area else []
+    if args.json:
+        json.dump(_as_json(query, result, councils, duties), out, indent=2, sort_keys=True)
+        out.write("\n")
+    else:
+        out.write(describe(query, result, councils, duties))
+    return 0 if result.area is not None else 1
+
+
+def read_registry(root: Path) -> dict[str, Council]:
+    """Load the council registry, failing on errors and logging warnings."""
+    problems = Problems()
+    councils = load_councils(root, problems)
+    for problem in problems.warnings:
+        logger.warning("%s", problem.format())
+    if problems.errors:
+        raise LocalgovError("the council registry has errors:\n" + "\n".join(p.format() for p in problems.errors))
+    if not councils:
+        raise LocalgovError(f"{root / 'councils'}: no councils found; is {root} a localgov site?")
+    return councils
+
+
+def registry_maps(root: Path, councils: Mapping[str, Council]) -> tuple[dict[str, str], dict[str, str | None]]:
+    """Return the registry as the lookup needs it: GSS code -> slug, and district -> county."""
+    former = postcodes.load_former_codes(root / "postcodes" / "former_codes.yaml")
+    return postcodes.gss_index(councils.values(), former), postcodes.county_index(councils.values())
+
+
+def _lookup(root: Path, councils: Mapping[str, Council], path: Path | None) -> postcodes.PostcodeLookup:
+    if path is not None:
+        return postcodes.load_lookup(path)
+    gss_to_slug, county_of = registry_maps(root, councils)
+    if not postcodes.compiled_path(root).is_file():
+        print("Compiling the built-in postcode data (once; takes a few seconds)...", file=sys.stderr)
+    return postcodes.site_lookup(root, gss_to_slug, county_of)
+
+
+def who_does_what(area: Area, councils: Mapping[str, Council]) -> list[Duty]:
+    """Say which council provides which services for an area."""
+    lower = councils.get(area.lower)
+    lower_name = lower.name if lower else area.lower
+    if area.county is not None:
+        county = councils.get(area.county)
+        return [
+            Duty(LOWER_SERVICES, lower_name, area.lower),
+            Duty(UPPER_SERVICES, county.name if county else area.county, area.county),
+        ]
+    if lower is not None and lower.nation == "northern-ireland":
+        return [Duty(NI_SERVICES, lower_name, area.lower), Duty(*NI_ELSEWHERE, None)]
+    return [Duty("All council services", lower_name, area.lower)]
+
+
+def describe(query: str, result: postcodes.LookupResult, councils: Mapping[str, Council], duties: list[Duty]) -> str:
+    """Return the text `localgov postcode` prints."""
+    if result.status == "invalid":
+        return f"{query.strip()!r} is not a postcode. Enter a real postcode, like SW1A 2AA.\n"
+    assert result.postcode is not None
+    if result.status == "unknown":
+        return (f"{result.postcode} is not in the postcode directory. Check it, "
+                "or find your council in the A to Z at /councils/.\n")
+    if result.status == "no-council":
+        place = NO_COUNCIL_PLACES.get(result.postcode[:2])
+        if place:
+            return f"{result.postcode} is in {place}, which has no UK local council.\n"
+        return f"{result.postcode} is not in any council's area in the postcode directory.\n"
+    lines = [result.postcode]
+    if result.status == "terminated":
+        lines.append("This postcode is no longer in use. It was in the area of:")
+    lines.append("")
+    for slug in result.councils:
+        council = councils.get(slug)
+        if council is None:
+            lines.append(slug)
+        else:
+            lines += [f"{council.name} ({_label(council)})", f"  {council.website}"]
+    lines.append("")
+    lines += [f"{duty.services}: {duty.provider}" for duty in duties]
+    return "\n".join(lines) + "\n"
+
+
+def _label(council: Council) -> str:
+    """Return the council's type in running text: "district council", "Northern Ireland district council"."""
+    label = council.type_label
+    first = label.split()[0]
+    return label if first in PROPER_NOUNS else label[0].lower() + label[1:]
+
+
+def _as_json(query: str, result: postcodes.LookupResult, councils: Mapping[str, Council],
+             duties: list[Duty]) -> dict[str, Any]:
+    listed = []
+    for slug in result.councils:
+        council = councils.get(slug)
+        tier = "upper" if result.area and slug == result.area.county else (
+            "lower" if result.area and result.area.county else "unitary")
+        listed.append({
+            "slug": slug,
+            "name": council.name if council else slug,
+            "type": council.type if council else None,
+            "tier": tier,
+            "website": council.website if council else None,
+        })
+    return {
+        "query": query,
+        "postcode": result.postcode,
+        "status": result.status,
+        "councils": listed,
+        "services": [{"services": d.services, "provider": d.provider, "council": d.slug} for d in duties],
+    }
+
+
+# --- localgov postcodes import / shards ----------------------------------------------------
+
+
+def run_import(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Compile a postcode file into the site's lookup and print what it contained."""
+    out = out or sys.stdout
+    root = _root(args)
+    target = (args.out or root / "postcodes" / "compiled") / postcodes.COMPILED_NAME
+    try:
+        gss_to_slug, county_of = registry_maps(root, read_registry(root))
+        print(f"Reading {args.path}", file=sys.stderr)
+        lookup = postcodes.compile_lookup(
+            postcodes.read_postcode_file(args.path), gss_to_slug, county_of,
+            progress=_progress_printer(sys.stderr), source=postcodes.file_source(args.path),
+        )
+        if lookup.stats.rows == 0:
+            raise LocalgovError(f"{args.path}: no postcodes in this file")
+        postcodes.save_lookup(lookup, target)
+    except LocalgovError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out.write(import_report(lookup, target))
+    return 0
+
+
+def _progress_printer(stream: TextIO) -> postcodes.Progress:
+    def report(rows: int) -> None:
+        print(f"  {rows:,} rows", file=stream, flush=True)
+
+    return report
+
+
+def import_report(lookup: postcodes.PostcodeLookup, target: Path) -> str:
+    """Return the counts printed after an import."""
+    stats = lookup.stats
+    lines = [
+        f"rows:        {stats.rows:,}",
+        f"live:        {stats.live:,}",
+        f"terminated:  {stats.terminated:,}",
+        f"no council:  {stats.no_council:,}  (Channel Islands, Isle of Man, no local authority)",
+        f"unknown:     {stats.unknown:,}  (local authority codes not in the registry)",
+    ]
+    if stats.unknown_codes:
+        shown = ", ".join(f"{code or '(blank)'} ({count:,})" for code, count in stats.unknown_codes[:5])
+        more = f" and {len(stats.unknown_codes) - 5} more" if len(stats.unknown_codes) > 5 else ""
+        lines.append(f"  unknown codes: {shown}{more}")
+    if stats.county_mismatches:
+        lines.append(f"county in the file differs from the registry for {stats.county_mismatches:,} rows "
+                     "(the registry wins)")
+    size = target.stat().st_size
+    lines.append(f"wrote {target} ({size / 1e6:.1f} MB, {len(lookup):,} postcodes in "
+                 f"{len(lookup.outcodes()):,} outcodes, {len(lookup.areas)} areas)")
+    return "\n".join(lines) + "\n"
+
+
+def run_shards(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Write the browser's postcode shards from the site's lookup."""
+    out = out or sys.stdout
+    root = _root(args)
+    try:
+        lookup = _lookup(root, read_registry(root), None)
+        stats = postcodes.write_shards(lookup, args.out)
+    except LocalgovError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out.write(
+        f"wrote {stats.count:,} shards and areas.json to {args.out}: {stats.total_bytes / 1e6:.1f} MB "
+        f"({stats.total_gzip_bytes / 1e6:.1f} MB gzipped); median {stats.median_gzip_bytes / 1e3:.1f} KB, "
+        f"largest {stats.largest} {stats.largest_gzip_bytes / 1e3:.1f} KB gzipped\n"
+    )
+    return 0

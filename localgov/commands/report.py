@@ -1,0 +1,108 @@
+"""`localgov report`: what each council's data and files give its pages, as text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections import defaultdict
+from pathlib import Path
+
+from localgov.errors import Problems
+from localgov.index.coverage import coverage, json_bytes
+from localgov.model import CONTACT_LABELS, Coverage, describe_missing
+
+
+def to_text(report: Coverage, council: str | None = None, width: int = 100) -> str:
+    """Return the report as text: totals, then per council what it has and what it lacks."""
+    councils = [c for c in report.councils if council is None or c.slug == council]
+    totals = Coverage(report.date, tuple(councils)).totals()
+    lines = [
+        f"Coverage on {report.date.isoformat()}: {_count(totals['councils'], 'council')}, "
+        f"{_count(totals['services'], 'service')}, {totals['complete']} with nothing missing ({totals['percent']}%), "
+        f"{totals['with_link']} with a link, {_count(totals['overrides'], 'override')}, "
+        f"{_count(totals['council_pages'], 'council-only page')}, {_count(totals['missing'], 'missing value')}, "
+        f"{_count(totals['expired_alerts'], 'expired alert')}"
+        + (f", {_count(totals['refused_files'], 'refused file')}" if totals["refused_files"] else ""),
+    ]
+    wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="      ", break_on_hyphens=False)
+    for c in councils:
+        lines.append("")
+        flag = " [example data]" if c.example_data else ""
+        lines.append(f"{c.slug}: {c.name} ({c.type_label}){flag}")
+        lines.append(f"  {_bar(c.percent)} {c.percent}% complete: {c.complete} of {_count(c.total, 'service')} "
+                     f"{'has' if c.total == 1 else 'have'} nothing missing; {c.with_link} with a link, "
+                     f"{_count(c.overrides, 'override')}, {_count(c.council_pages, 'council-only page')}")
+        if c.contact_missing:
+            lines.append("  no " + ", ".join(CONTACT_LABELS[n] for n in c.contact_missing) + " in council.yaml")
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for s in c.services:
+            for name in s.missing:
+                grouped[name].append(s.page)
+        if grouped:
+            lines.append("  missing (pages show fallback wording):")
+            own_links = sorted(n[5:] for n in grouped if n.startswith("link:") and grouped[n] == [n[5:]])
+            for name in sorted(grouped, key=lambda n: (n.startswith("link:"), n)):
+                if name[5:] not in own_links:
+                    lines.extend(wrap.wrap(f"{describe_missing(name)}: {', '.join(grouped[name])}"))
+            if own_links:
+                lines.extend(wrap.wrap(f"no link for: {', '.join(own_links)}"))
+        changed = [s for s in c.services if s.override]
+        if changed:
+            lines.append("  council files:")
+            for s in changed:
+                what = "council-only page" if s.kind == "council-only" else "override"
+                lines.append(f"    {s.override} ({what}, {s.url})")
+        for a in c.alerts:
+            if a.state != "active":
+                verb = "ended" if a.state == "expired" else "starts"
+                when = a.end if a.state == "expired" else a.start
+                lines.append(f"  {a.state} alert: '{a.title}' {verb} {when.isoformat()} ({a.file}:{a.line})")
+        for rel in c.refused:
+            lines.append(f"  refused: {rel}")
+        for p in c.problems:
+            lines.append(f"  {p.format()}")
+    return "\n".join(lines) + "\n"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _bar(percent: int, cells: int = 10) -> str:
+    filled = percent * cells // 100
+    return "[" + "#" * filled + "." * (cells - filled) + "]"
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `localgov report` to the command line."""
+    report = commands.add_parser("report", help="show what each council's data and files give its pages",
+                                 description="Show, for each council and each service it provides, whether it has a "
+                                 "link, an override, missing data or an expired alert.")
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.add_argument("--council", metavar="SLUG", help="only this council")
+    report.set_defaults(run=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from localgov.build import load_site
+
+    root: Path = args.root.resolve()
+    problems = Problems()
+    site = load_site(root, problems, keep_going=True)
+    if site is None:
+        for problem in problems.errors:
+            print(problem.format(), file=sys.stderr)
+        print("the sources have problems that stop the report; fix them first", file=sys.stderr)
+        return 1
+    if args.council and args.council not in site.councils:
+        from localgov.load.fields import did_you_mean
+
+        print(f"error: no council '{args.council}'{did_you_mean(args.council, site.councils.keys())}", file=sys.stderr)
+        return 2
+    report = coverage(site, problems)
+    if args.json:
+        sys.stdout.write(json_bytes(report, args.council).decode("utf-8"))
+    else:
+        sys.stdout.write(to_text(report, args.council))
+    return 0

@@ -1,0 +1,283 @@
+"""Local web servers for a built site: a plain one, and the live preview that rebuilds on every save.
+
+The live preview (`localgov serve`) runs on `livereload`: it watches content/, councils/,
+templates/ and site.yaml, rebuilds only what a change affects (an incremental build without
+the slow search indexes), and tells the open browser page to reload. When a change breaks the
+build, the last good site keeps being served, with the problems (file, line, the lines around
+it, expected and found) shown over every page and in the terminal, until a save fixes them.
+
+Both servers answer like the CDN: `index.html` for folders, the site's `404.html` for anything
+missing, and `/search?q=` from the server-side search index (`localgov.search.answer`).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import logging
+import mimetypes
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from localgov.errors import BuildFailed, LocalgovError, Problem
+
+log = logging.getLogger(__name__)
+
+WATCHED = ("content", "councils", "templates", "site.yaml")
+POLL_SECONDS = 0.2
+BODY_TAG = re.compile(rb"<body[^>]*>", re.IGNORECASE)
+
+
+def search_results(site_root: Path | None, request_path: str) -> bytes | None:
+    """Return the server-side search results page for /search?q=..., or None to serve the file instead."""
+    if site_root is None or not request_path.startswith("/search"):
+        return None
+    try:
+        from localgov.commands.search_page import answer
+    except ImportError:
+        return None
+    result: bytes | None = answer(site_root, request_path)
+    return result
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve files like a CDN would: index.html for folders, 404.html for anything missing."""
+
+    def __init__(self, *args: Any, site_root: Path | None = None, **kwargs: Any) -> None:
+        self.site_root = site_root
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        if not self.send_search_results():
+            super().do_GET()
+
+    def send_search_results(self) -> bool:
+        """Answer /search?q= from the server's search index (the search that works without JavaScript)."""
+        body = search_results(self.site_root, self.path)
+        if body is None:
+            return False
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code == 404 and page.is_file():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        log.info("%s %s", self.address_string(), format % args)
+
+
+def make_server(out: Path, host: str, port: int, site_root: Path | None = None) -> http.server.ThreadingHTTPServer:
+    """Serve `out`; with `site_root`, also answer /search?q= from that site's search index."""
+    handler = functools.partial(SiteHandler, directory=str(out), site_root=site_root)
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+# -- the live preview
+
+
+class Preview:
+    """The state of the live preview: where the site is, and the problems of the last build if it failed."""
+
+    def __init__(self, root: Path, out: Path, *, search: bool = True, stream: Any = None) -> None:
+        self.root = root
+        self.out = out
+        self.search = search
+        self.stream = stream if stream is not None else sys.stderr
+        self.problems: list[Problem] = []
+        self.builds = 0
+        from localgov.build import BuildState
+
+        self.state = BuildState()
+
+    def rebuild(self, *, first: bool = False) -> bool:
+        """Build incrementally; on failure keep the last good site and remember the problems."""
+        from localgov.build import build
+        from localgov.commands.display import print_report
+
+        started = time.perf_counter()
+        try:
+            # The search indexes cover the whole site: made at the start, not on every save.
+            result = build(self.root, self.out, finalise=self.search and first, state=self.state)
+        except BuildFailed as exc:
+            self.problems = list(exc.problems)
+            print_report(self.problems, self.root, self.stream)
+            print(f"{exc}; still serving the last site that built", file=self.stream, flush=True)
+            return False
+        except LocalgovError as exc:
+            self.problems = [Problem("build", 0, str(exc))]
+            print(f"error: {exc}; still serving the last site that built", file=self.stream, flush=True)
+            return False
+        self.builds += 1
+        self.problems = []
+        print_report(result.warnings, self.root, self.stream)
+        print(f"Built {result.pages:,} pages in {time.perf_counter() - started:.2f}s: {result.rendered:,} rendered, "
+              f"{result.changed:,} files written, {result.removed:,} removed", file=self.stream, flush=True)
+        return True
+
+    def overlay(self) -> bytes:
+        from localgov.commands.display import html_report
+
+        count = len(self.problems)
+        title = f"The site did not build: {count} problem{'s' if count != 1 else ''}"
+        return html_report(self.problems, self.root, title).encode("utf-8")
+
+
+def resolve_file(out: Path, url_path: str) -> tuple[Path | None, str | None]:
+    """Return (file to serve, None), (None, redirect location) or (None, None) for a URL path."""
+    rel = unquote(url_path).lstrip("/")
+    parts = [p for p in rel.split("/") if p]
+    if any(p in ("..", ".") or p.startswith(".") for p in parts):
+        return None, None
+    target = out.joinpath(*parts) if parts else out
+    if target.is_dir():
+        if url_path and not url_path.endswith("/"):
+            return None, url_path + "/"
+        target = target / "index.html"
+    return (target, None) if target.is_file() else (None, None)
+
+
+def preview_app(preview: Preview) -> Callable[..., Iterable[bytes]]:
+    """Return the WSGI application of the live preview."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "/") or "/"
+        query = environ.get("QUERY_STRING", "")
+        if method not in ("GET", "HEAD"):
+            start_response("405 Method Not Allowed", [("Content-Type", "text/plain"), ("Allow", "GET, HEAD")])
+            return [b"method not allowed"]
+        status = "200 OK"
+        body: bytes | None = search_results(preview.root, path + (f"?{query}" if query else ""))
+        kind = "text/html; charset=utf-8"
+        if body is None:
+            file, redirect = resolve_file(preview.out, path)
+            if redirect is not None:
+                location = redirect + (f"?{query}" if query else "")
+                start_response("301 Moved Permanently", [("Location", location), ("Content-Length", "0")])
+                return [b""]
+            if file is None:
+                status = "404 Not Found"
+                file = preview.out / "404.html"
+                if not file.is_file():
+                    file = None
+            if file is not None:
+                body = file.read_bytes()
+                kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+                if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
+                    kind += "; charset=utf-8"
+            else:
+                body = b"<!DOCTYPE html><html><head><title>Not built yet</title></head><body></body></html>"
+        if preview.problems and kind.startswith("text/html"):
+            body = add_overlay(body, preview.overlay())
+        headers = [("Content-Type", kind), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")]
+        start_response(status, headers)
+        return [b"" if method == "HEAD" else body]
+
+    return app
+
+
+def add_overlay(page: bytes, overlay: bytes) -> bytes:
+    """Put the problems panel at the top of a page's body."""
+    match = BODY_TAG.search(page)
+    if match is None:
+        return overlay + page
+    return page[: match.end()] + overlay + page[match.end():]
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Return (size, modification time) of every watched file."""
+    found: dict[str, tuple[int, int]] = {}
+    for name in WATCHED:
+        top = root / name
+        if top.is_file():
+            info = top.stat()
+            found[name] = (info.st_size, info.st_mtime_ns)
+            continue
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for file in filenames:
+                if file.startswith(".") or file.endswith(("~", ".swp", ".swx")):
+                    continue
+                path = os.path.join(dirpath, file)
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
+                found[path] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+def make_watcher(preview: Preview, watch: bool) -> Any:
+    """Return a livereload watcher that polls the site's sources quickly and rebuilds on a change."""
+    from livereload.watcher import Watcher
+
+    class SourceWatcher(Watcher):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen = snapshot(preview.root) if watch else {}
+
+        def watch(self, path: str, func: Any = None, delay: Any = None, ignore: Any = None) -> None:
+            """Watch the site's sources only."""
+
+        def start(self, callback: Callable[[], None]) -> bool:
+            if watch:
+                from tornado import ioloop
+
+                ioloop.PeriodicCallback(callback, POLL_SECONDS * 1000).start()
+            return True
+
+        def examine(self) -> tuple[str | None, float | None]:
+            if self._changes:
+                return self._changes.pop()  # type: ignore[no-any-return]
+            now = snapshot(preview.root)
+            if now == self.seen:
+                return None, None
+            changed = sorted(set(now) ^ set(self.seen) | {k for k in now if self.seen.get(k) != now[k]})
+            self.seen = now
+            log.info("changed: %s", ", ".join(changed[:5]))
+            preview.rebuild()
+            return changed[0] if changed else "*", None
+
+    return SourceWatcher()
+
+
+def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, *, build_first: bool = True,
+          watch: bool = True, search: bool = True) -> None:
+    """Build the site, serve it with live reload, and rebuild on every change until interrupted."""
+    from livereload import Server
+    from livereload.handlers import LiveReloadHandler
+
+    preview = Preview(root, out, search=search)
+    if build_first:
+        preview.rebuild(first=True)
+    # Reload the page after every rebuild, however soon after the last one.
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+    class QuietServer(Server):  # type: ignore[misc]
+        def _setup_logging(self) -> None:
+            """Leave logging as the command set it up (livereload would log every request)."""
+
+    server = QuietServer(app=preview_app(preview), watcher=make_watcher(preview, watch))
+    print(f"Serving {out} on http://{host}:{port}/" + (" and watching for changes" if watch else "")
+          + " (press Ctrl+C to stop)", flush=True)
+    server.serve(port=port, host=host, debug=False, restart_delay=0)

@@ -1,0 +1,55 @@
+"""The index stage: files derived from the whole site, listed in one place.
+
+An indexer reads the loaded site and the paths of the pages written, and returns more
+outputs (sitemap, postcode shards, open data). A finaliser runs on the staged output
+folder once every file is in it (search indexes that read the HTML). Add a feature's
+indexer or finaliser to the tuples at the bottom of this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from localgov.errors import Problems
+from localgov.index.cdn import headers, robots, sitemap
+from localgov.index.coverage import coverage_json
+from localgov.index.shards import lookup_key, postcode_shards
+from localgov.model import Output, Site
+from localgov.search.vocabulary import synonyms_file
+from localgov.search.whoosh import build_search_indexes
+
+Make = Callable[[Site, list[str], Problems], Iterable[Output]]
+Finaliser = Callable[[Site, Path, Problems], None]
+# An indexer's `key` when what it makes depends on the site's structure, the problems found and what
+# rendering found (the coverage report), not on the text of the pages.
+SITE_STRUCTURE = "site-structure"
+
+
+@dataclass(frozen=True)
+class Indexer:
+    """One step of the index stage: a name, what it makes, and what decides whether it must run again.
+
+    `key` is None for a step that runs every build, SITE_STRUCTURE, or a function returning a digest of
+    everything the step reads: an incremental build keeps the step's last outputs while its key is unchanged.
+    """
+
+    name: str
+    make: Make
+    key: Callable[[Site], str] | str | None = None
+
+def cdn_files(site: Site, page_paths: list[str], problems: Problems) -> Iterable[Output]:
+    """Return sitemap.xml, robots.txt and _headers."""
+    yield Output("sitemap.xml", sitemap(site.config, page_paths), "sitemap")
+    yield Output("robots.txt", robots(site.config), "robots")
+    yield Output("_headers", headers(), "headers")
+
+
+INDEXERS: tuple[Indexer, ...] = (
+    Indexer("cdn", cdn_files),
+    Indexer("postcodes", postcode_shards, lookup_key),
+    Indexer("synonyms", synonyms_file),
+    Indexer("coverage", coverage_json, SITE_STRUCTURE),
+)
+FINALISERS: tuple[tuple[str, Finaliser], ...] = (("search", build_search_indexes),)

@@ -1,0 +1,205 @@
+"""Load topics and common pages from `content/`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from localgov.errors import Problems, describe
+from localgov.load.fields import FieldReader, read_yaml_file
+from localgov.load.frontmatter import FrontMatterProblem, read_document
+from localgov.load.jinja_checks import check_source_template
+from localgov.load.markdown import convert
+from localgov.load.paths import RESERVED, escapes, is_slug, relative
+from localgov.model import NATIONS, PROVIDERS, Content, Page, Topic
+
+TOPIC_FILE = "_topic.yaml"
+PAGE_FIELDS = frozenset(
+    {"title", "summary", "provider", "lgsl", "keywords", "requires", "provided_elsewhere", "last_reviewed", "owner"}
+)
+TOPIC_FIELDS = frozenset({"title", "summary", "order"})
+SUMMARY_LIMIT = 300
+
+
+PageReader = Callable[[Path, str, Path, Problems], "Page | None"]
+
+
+def load_content(root: Path, problems: Problems, read: PageReader | None = None) -> Content:
+    """Read `content/<topic>/_topic.yaml` and `content/<topic>/<page>.md`, reporting every problem.
+
+    `read` reads one page (by default `read_page`; an incremental build passes one that remembers
+    pages it has read before by their bytes).
+    """
+    read = read or read_page
+    folder = root / "content"
+    topics: dict[str, Topic] = {}
+    pages: dict[str, Page] = {}
+    if not folder.is_dir():
+        problems.error("content", 0, "no content folder", expected="content/<topic>/<page>.md")
+        return Content(topics, pages)
+    for topic_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        rel_dir = relative(topic_dir, root)
+        if topic_dir.is_symlink() or escapes(topic_dir, folder):
+            problems.error(rel_dir, 0, "topic folder is a link out of content/")
+            continue
+        if not is_slug(topic_dir.name) or topic_dir.name in RESERVED:
+            problems.error(rel_dir, 0, "topic folder name is not a usable slug",
+                           expected="lower-case letters, digits and hyphens, not " + ", ".join(sorted(RESERVED)),
+                           found=repr(topic_dir.name))
+            continue
+        topic = read_topic(topic_dir, root, problems)
+        if topic is None:
+            continue
+        topics[topic.slug] = topic
+        for path in sorted(topic_dir.glob("*.md")):
+            page = read(path, topic.slug, root, problems)
+            if page is None:
+                continue
+            if page.slug in pages:
+                problems.error(page.source, 1, f"page slug '{page.slug}' is already used by {pages[page.slug].source}",
+                               expected="a page name unique across all topics, since it is the URL /"
+                               + page.slug + "/")
+                continue
+            pages[page.slug] = page
+    for slug, page in pages.items():
+        if slug in topics:
+            problems.error(page.source, 1, f"page slug '{slug}' is also a topic, and both would be /{slug}/")
+    return Content(topics, pages, load_synonyms(root, problems))
+
+
+def read_topic(topic_dir: Path, root: Path, problems: Problems) -> Topic | None:
+    path = topic_dir / TOPIC_FILE
+    rel = relative(path, root)
+    if not path.is_file():
+        problems.error(rel, 0, f"every topic folder needs a {TOPIC_FILE} with title and summary")
+        return None
+    doc = read_yaml_file(path, rel, problems)
+    if doc is None:
+        return None
+    fields = FieldReader(rel, doc, problems)
+    fields.reject_unknown(TOPIC_FIELDS)
+    title = fields.text("title", required=True)
+    summary = fields.text("summary", required=True)
+    order = fields.integer("order")
+    if title is None or summary is None:
+        return None
+    return Topic(slug=topic_dir.name, title=title, summary=summary, order=100 if order is None else order, source=rel)
+
+
+def read_page(path: Path, topic: str, root: Path, problems: Problems) -> Page | None:
+    """Parse, validate and convert one common page; None when it has errors."""
+    rel = relative(path, root)
+    slug = path.stem
+    if path.is_symlink() and escapes(path, root / "content"):
+        problems.error(rel, 0, "page is a link out of content/")
+        return None
+    if not is_slug(slug) or slug in RESERVED:
+        problems.error(rel, 0, "file name is not a usable page slug",
+                       expected="lower-case letters, digits and hyphens", found=repr(path.name))
+        return None
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        problems.error(rel, line, f"not UTF-8 text (byte {exc.start})", expected="UTF-8 text",
+                       found=f"byte 0x{path.read_bytes()[exc.start]:02x}")
+        return None
+    try:
+        document = read_document(text)
+    except FrontMatterProblem as exc:
+        problems.error(rel, exc.line, str(exc))
+        return None
+    before = len(problems.errors)
+    fields = FieldReader(rel, document.meta, problems)
+    fields.reject_unknown(PAGE_FIELDS)
+    title = fields.text("title", required=True)
+    summary = fields.text("summary", required=True)
+    provider = fields.choice("provider", PROVIDERS, required=True)
+    if summary and len(summary) > SUMMARY_LIMIT:
+        problems.warn(rel, document.meta.line("summary"), "summary is long; keep it to one sentence", field="summary",
+                      expected=f"at most {SUMMARY_LIMIT} characters", found=f"{len(summary)} characters")
+    elsewhere = read_elsewhere(fields)
+    lgsl = fields.integer("lgsl")
+    keywords = fields.text_list("keywords")
+    requires = fields.text_list("requires")
+    last_reviewed = fields.date("last_reviewed")
+    owner = fields.text("owner")
+    converted = convert(document.body, first_line=document.body_line)
+    for line in converted.headings_h1:
+        problems.error(rel, line, "the page title is the only level 1 heading; use '## ' for sections",
+                       expected="## Heading", found="# Heading")
+    check_sections(rel, document.body_line, converted.sections, problems)
+    check_source_template(rel, document.body, document.body_line, problems)
+    if len(problems.errors) > before or title is None or summary is None or provider is None:
+        return None
+    return Page(
+        slug=slug,
+        topic=topic,
+        title=title,
+        summary=summary,
+        provider=provider,
+        sections=converted.sections,
+        lgsl=lgsl,
+        keywords=keywords,
+        requires=requires,
+        provided_elsewhere=elsewhere,
+        last_reviewed=last_reviewed,
+        owner=owner,
+        source=rel,
+        templated=converted.templated,
+    )
+
+
+def read_elsewhere(fields: FieldReader) -> tuple[tuple[str, str], ...]:
+    """Read `provided_elsewhere`: nation -> who provides the service there, as HTML."""
+    raw = fields.mapping("provided_elsewhere")
+    out: list[tuple[str, str]] = []
+    for nation, text in raw.items():
+        if nation not in NATIONS:
+            fields.problems.error(fields.file, fields.doc.line("provided_elsewhere"), "not a nation",
+                                  field=f"provided_elsewhere.{nation}", expected="one of " + ", ".join(NATIONS),
+                                  found=repr(nation))
+            continue
+        if not isinstance(text, str) or not text.strip():
+            fields.problems.error(fields.file, fields.doc.line("provided_elsewhere"), "wrong type",
+                                  field=f"provided_elsewhere.{nation}", expected="a sentence saying who provides it",
+                                  found=describe(text))
+            continue
+        html = "".join(s.html for s in convert(text.strip()).sections)
+        out.append((nation, html))
+    return tuple(out)
+
+
+def check_sections(rel: str, first_line: int, sections: tuple, problems: Problems) -> None:  # type: ignore[type-arg]
+    seen: set[str] = set()
+    for section in sections:
+        if section.id in seen:
+            problems.error(rel, first_line, f"two sections have the id '{section.id}'",
+                           expected="a unique {#id} on each '## ' heading")
+        seen.add(section.id)
+
+
+def load_synonyms(root: Path, problems: Problems) -> tuple[tuple[str, ...], ...]:
+    """Read `content/_synonyms.yaml`: a list of groups of words residents use for the same thing."""
+    import yaml
+
+    path = root / "content" / "_synonyms.yaml"
+    rel = relative(path, root)
+    if not path.is_file():
+        return ()
+    try:
+        data = yaml.safe_load(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.error(rel, mark.line + 1 if mark else 0, f"cannot read synonyms: {exc}".splitlines()[0])
+        return ()
+    if data is None:
+        return ()
+    if not isinstance(data, list) or not all(
+        isinstance(group, list) and len(group) >= 2 and all(isinstance(w, str) and w.strip() for w in group)
+        for group in data
+    ):
+        problems.error(rel, 1, "wrong shape", expected="a list of groups, each a list of two or more words",
+                       found=describe(data))
+        return ()
+    return tuple(tuple(w.strip().lower() for w in group) for group in data)

@@ -1,0 +1,148 @@
+"""Typed reading of YAML fields that records a clear problem instead of raising."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from localgov.errors import Problems, describe
+from localgov.load.yamlfile import YamlDoc, YamlProblem, parse_mapping
+
+
+def closest(word: str, options: Iterable[str]) -> str | None:
+    """Return the option most like `word`, if any is close."""
+    found = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """Return '; did you mean X?' for the closest option, or ''."""
+    best = closest(word, options)
+    return f"; did you mean '{best}'?" if best else ""
+
+
+def as_date(value: object) -> dt.date | None:
+    """Return `value` as a date (YAML dates, datetimes or ISO text), or None if it is not one."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def read_yaml_file(path: Path, rel: str, problems: Problems) -> YamlDoc | None:
+    """Read a UTF-8 YAML mapping file, reporting why it cannot be read against `rel`."""
+    try:
+        return parse_mapping(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        problems.error(rel, 0, f"not UTF-8 text (byte {exc.start})", expected="UTF-8")
+    except YamlProblem as exc:
+        problems.error(rel, exc.line, str(exc))
+    return None
+
+
+class FieldReader:
+    """Read fields from one YAML mapping, reporting every problem against `file`."""
+
+    def __init__(self, file: str, doc: YamlDoc, problems: Problems) -> None:
+        self.file = file
+        self.doc = doc
+        self.problems = problems
+
+    def _error(self, key: str, message: str, expected: str = "", found: object = None) -> None:
+        self.problems.error(
+            self.file,
+            self.doc.line(key),
+            message,
+            field=key,
+            expected=expected,
+            found=describe(found) if expected else "",
+        )
+
+    def reject_unknown(self, allowed: set[str] | frozenset[str]) -> None:
+        for key in self.doc.data:
+            if key not in allowed:
+                self.problems.error(
+                    self.file,
+                    self.doc.line(key),
+                    f"unknown field{did_you_mean(key, allowed)}",
+                    field=key,
+                    expected="one of " + ", ".join(sorted(allowed)),
+                    found=repr(key),
+                )
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        value = self.doc.data.get(key)
+        if value is None:
+            if required:
+                self.problems.error(self.file, self.doc.first_line, "required field is missing", field=key)
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            self._error(key, "wrong type", "a non-empty text", value)
+            return None
+        return value.strip()
+
+    def choice(self, key: str, options: tuple[str, ...], *, required: bool = False) -> str | None:
+        value = self.text(key, required=required)
+        if value is None:
+            return None
+        if value not in options:
+            self.problems.error(
+                self.file,
+                self.doc.line(key),
+                f"not a known value{did_you_mean(value, options)}",
+                field=key,
+                expected="one of " + ", ".join(options),
+                found=repr(value),
+            )
+            return None
+        return value
+
+    def integer(self, key: str) -> int | None:
+        value = self.doc.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self._error(key, "wrong type", "a whole number", value)
+            return None
+        return value
+
+    def text_list(self, key: str) -> tuple[str, ...]:
+        value = self.doc.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) and str(v).strip() for v in value):
+            self._error(key, "wrong type", "a list of words", value)
+            return ()
+        return tuple(str(v).strip() for v in value)
+
+    def date(self, key: str) -> dt.date | None:
+        value = self.doc.data.get(key)
+        if value is None:
+            return None
+        found = as_date(value)
+        if found is not None:
+            return found
+        self._error(key, "not a date", "a date like 2026-04-01", value)
+        return None
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        value = self.doc.data.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self._error(key, "wrong type", "a mapping of 'name: value' lines", value)
+            return {}
+        return {str(k): v for k, v in value.items()}

@@ -1,0 +1,1 @@
+"""Postcodes: normalise, import (ONSPD and NSPL) and look up the area that serves an address."""

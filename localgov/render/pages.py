@@ -1,0 +1,432 @@
+"""Render pages: content sections once per source, Jinja layouts per output page."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+
+import jinja2
+from markupsafe import Markup
+
+from localgov.compose import Composed, compose_common, compose_council_page, compose_variant
+from localgov.errors import Problems
+from localgov.load.markdown import sanitise
+from localgov.model import (
+    CONTACT_LABELS,
+    Alert,
+    Area,
+    Council,
+    CouncilPage,
+    Coverage,
+    Output,
+    Page,
+    Site,
+    Topic,
+    describe_missing,
+)
+from localgov.render.layouts import layout_environment
+from localgov.render.markup import render_council_markup
+from localgov.render.sections import compile_sections
+from localgov.resolve import provider_for
+from localgov.sandbox import (
+    CouncilView,
+    GenericCouncilView,
+    Missing,
+    SectionTemplates,
+    content_environment,
+)
+from localgov.urls import COVERAGE_JSON, STATUS_URL
+
+log = logging.getLogger(__name__)
+
+NATION_LABELS = {
+    "england": "England",
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "northern-ireland": "Northern Ireland",
+}
+TIER_TEXT = {
+    "lower": "In most of England this is a district, borough or city council service. Where there is one council"
+    " for the whole area, that council provides it.",
+    "upper": "In most of England this is a county council service. Where there is one council for the whole"
+    " area, that council provides it.",
+    "all": "Both county and district councils provide parts of this service. Where there is one council for the"
+    " whole area, that council provides all of it.",
+}
+
+
+def az_groups(items: list[tuple[str, str, str]]) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Group (name, href, kind) items by first letter."""
+    groups: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for item in sorted(items, key=lambda i: i[0].lower()):
+        groups[item[0][:1].upper()].append(item)
+    return sorted(groups.items())
+
+
+def sort_name(council: Council) -> str:
+    return council.display_name.lower()
+
+
+class Renderer:
+    """Turns a loaded, resolved site into output files."""
+
+    def __init__(self, site: Site, assets: dict[str, str], problems: Problems) -> None:
+        self.site = site
+        self.problems = problems
+        self.assets = assets
+        self.env = layout_environment(site.config.root)
+        self.env.globals.update(site=site.config, asset=self.asset, chrome=self.chrome)
+        self.content_env = content_environment()
+        self.missing = Missing()
+        self._chrome: dict[str, Markup] = {}
+        self._templates: dict[str, jinja2.Template] = {}
+        self.sections = self._compile_sections()
+        self._lgsl = {p.slug: str(p.lgsl) for p in site.content.pages.values() if p.lgsl is not None}
+        self._az_all = self._council_az()
+        self._council_topics: dict[str, list[tuple[Topic, list[dict[str, str]]]]] = {}
+        self._coverage: Coverage | None = None
+
+    # -- helpers available to templates
+
+    def asset(self, name: str) -> str:
+        try:
+            return self.assets[name]
+        except KeyError:
+            raise jinja2.TemplateRuntimeError(f"no asset called {name!r}") from None
+
+    def chrome(self, name: str) -> Markup:
+        """Render a partial that is the same on every page once, and reuse it."""
+        if name not in self._chrome:
+            self._chrome[name] = Markup(self.template(name).render())
+        return self._chrome[name]
+
+    def template(self, name: str) -> jinja2.Template:
+        if name not in self._templates:
+            self._templates[name] = self.env.get_template(name)
+        return self._templates[name]
+
+    def keys_for(self, key: str) -> tuple[str, ...]:
+        lgsl = self._lgsl.get(key)
+        return (key, lgsl) if lgsl else (key,)
+
+    # -- compile content once
+
+    def _compile_sections(self) -> dict[str, SectionTemplates]:
+        """Compile every common page's and council file's sections once, for all the variants that use them."""
+        return compile_sections(self.site, self.content_env, self.problems)
+
+    def render_sections(self, composed: Composed, view: object) -> tuple[Markup, list[tuple[str, str]]]:
+        parts: list[str] = []
+        contents: list[tuple[str, str]] = []
+        contributed = composed.contributed
+        for ref in composed.sections:
+            templates = self.sections[ref.source]
+            html = templates.render(ref.id, view)
+            # Council files were checked and sanitised at load; clean what they render too, in case.
+            parts.append(sanitise(html) if ref.source in contributed else html)
+            if ref.id != "intro" and ref.title:
+                title = ref.title
+                if "{" in title:
+                    title = Markup(templates.render(f"{ref.id}#title", view)).striptags()
+                contents.append((ref.id, title))
+        return Markup("\n".join(parts)), contents
+
+    # -- page contexts
+
+    def render(self, template: str, **context: object) -> bytes:
+        return self.template(template).render(**context).encode("utf-8")
+
+    def home(self) -> Output:
+        topics = sorted(self.site.content.topics.values(), key=lambda t: (t.order, t.title))
+        data = self.render("home.html", title="Home", description=self.site.config.name, canonical="/",
+                           topics=topics, breadcrumbs=None)
+        return Output("index.html", data, "templates/home.html")
+
+    def topic(self, topic: Topic) -> Output:
+        pages = sorted((p for p in self.site.content.pages.values() if p.topic == topic.slug), key=lambda p: p.title)
+        data = self.render("topic.html", title=topic.title, description=topic.summary, canonical=f"/{topic.slug}/",
+                           topic=topic, pages=pages, council=None,
+                           breadcrumbs=[{"text": "Home", "href": "/"}])
+        return Output(f"{topic.slug}/index.html", data, topic.source)
+
+    def common_page(self, page: Page) -> Output:
+        composed = compose_common(page)
+        body, contents = self.render_sections(composed, GenericCouncilView())
+        topic = self.site.content.topics[page.topic]
+        councils = self.site.councils
+        az = az_groups([
+            (councils[slug].display_name, f"/{page.slug}/{slug}/", councils[slug].type_label)
+            for slug in self.site.resolution.councils_for(page.slug)
+        ])
+        lookup = None
+        if page.provider != "national":
+            exceptions = self.site.resolution.exceptions.get(page.slug, {})
+            # Where no council provides the page because another body does, the browser shows that nation's inset.
+            elsewhere_in = {slug: councils[slug].nation for slug, target in exceptions.items()
+                            if not target and slug in councils and page.elsewhere_for(councils[slug].nation)}
+            lookup = {
+                "page": page.slug,
+                "provider": page.provider,
+                "exceptions": json.dumps(exceptions, separators=(",", ":")),
+                "elsewhere": json.dumps(elsewhere_in, separators=(",", ":"), sort_keys=True),
+            }
+        elsewhere = [(nation, Markup(html)) for nation, html in page.provided_elsewhere]
+        data = self.render("page.html", title=page.title, description=page.summary, canonical=page.url,
+                           page=page, body=body, contents=contents, az=az, az_id="az",
+                           az_label=f"Councils that provide {page.title.lower()}", lookup=lookup,
+                           tier_text=TIER_TEXT.get(page.provider, ""), elsewhere=elsewhere,
+                           breadcrumbs=[{"text": "Home", "href": "/"}, {"text": topic.title, "href": f"/{topic.slug}/"}])
+        return Output(f"{page.slug}/index.html", data, page.source)
+
+    def variant(self, page: Page, council: Council) -> Output:
+        override = self.site.overrides.for_variant(council.slug, page.slug)
+        composed = compose_variant(page, council.slug, override)
+        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=self.missing)
+        body, contents = self.render_sections(composed, view)
+        topic = self.site.content.topics[page.topic]
+        # Templates read the summary and search words from `page`: give them the council's.
+        shown = page if override is None else dataclasses.replace(page, summary=composed.summary,
+                                                                   keywords=composed.keywords)
+        data = self.render("variant.html", title=f"{page.title}: {council.name}", description=composed.summary,
+                           canonical=f"/{page.slug}/{council.slug}/", page=shown, council=council, body=body,
+                           summary=composed.summary, contents=contents,
+                           alerts=self.alerts(council, page.slug, page.topic),
+                           also=self.also(page, council), find_href=f"/{page.slug}/#find-your-council",
+                           breadcrumbs=[{"text": "Home", "href": "/"}, {"text": topic.title, "href": f"/{topic.slug}/"},
+                                        {"text": page.title, "href": page.url}])
+        return Output(f"{page.slug}/{council.slug}/index.html", data, page.source)
+
+    def council_page(self, page: CouncilPage, council: Council) -> Output:
+        """Render a page only one council has, at /<page>/<council>/."""
+        composed = compose_council_page(page)
+        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=self.missing)
+        body, contents = self.render_sections(composed, view)
+        topic = self.site.content.topics[page.topic]
+        data = self.render("variant.html", title=f"{page.title}: {council.name}", description=page.summary,
+                           canonical=page.url, page=page, council=council, body=body, summary=page.summary,
+                           contents=contents, alerts=self.alerts(council, page.slug, page.topic), also=None,
+                           find_href="/councils/", council_only=True,
+                           breadcrumbs=[{"text": "Home", "href": "/"},
+                                        {"text": topic.title, "href": f"/{topic.slug}/{council.slug}/"}])
+        return Output(f"{page.slug}/{council.slug}/index.html", data, page.source)
+
+    def also(self, page: Page, council: Council) -> dict[str, str] | None:
+        """Say which other council shares an 'all' service in a two-tier area."""
+        if page.provider != "all":
+            return None
+        variants = self.site.resolution.councils_for(page.slug)
+        if council.is_district and council.parent in variants:
+            county = self.site.councils[council.parent]
+            return {"heading": f"Help from {county.name}", "text": f"{county.name} also provides part of this service.",
+                    "href": f"/{page.slug}/{county.slug}/", "link_text": f"{page.title}: {county.name}"}
+        if council.is_county:
+            return {"heading": "Help from district councils",
+                    "text": f"District councils in {council.display_name} also provide part of this service.",
+                    "href": f"/councils/{council.slug}/", "link_text": f"District councils in {council.display_name}"}
+        return None
+
+    def alerts(self, council: Council, page: str | None = None, topic: str | None = None) -> list[dict[str, object]]:
+        """Return the alerts to show today on a page of `council`: a service page, a topic page, or its hub."""
+        today = self.site.config.today
+        shown: list[dict[str, object]] = []
+        for alert in council.alerts:
+            if not alert.active_on(today) or not self._targets(alert, page, topic):
+                continue
+            shown.append({"title": alert.title, "html": render_council_markup(alert.body)})
+        return shown
+
+    @staticmethod
+    def _targets(alert: Alert, page: str | None, topic: str | None) -> bool:
+        if alert.everywhere:
+            return True
+        return (page is not None and page in alert.pages) or (topic is not None and topic in alert.topics)
+
+    def area_services(self, council: Council) -> list[dict[str, str]]:
+        """Return the services for a council's area, by title: for a district, its own and its county's."""
+        site = self.site
+        area = Area(council.slug, council.parent) if council.is_district else Area(council.slug)
+        items: list[dict[str, str]] = []
+        for page in site.content.pages.values():
+            if page.provider == "national":
+                continue
+            if council.is_county:
+                if council.slug not in site.resolution.councils_for(page.slug):
+                    continue
+                slug: str | None = council.slug
+            else:
+                slug = provider_for(page, area, site.councils).council
+            if slug is None:
+                continue
+            summary = page.summary
+            if slug == council.slug:
+                override = site.overrides.for_variant(slug, page.slug)
+                summary = override.summary or page.summary if override else page.summary
+            items.append({"url": f"/{page.slug}/{slug}/", "title": page.title, "summary": summary, "topic": page.topic,
+                          "council": slug, "by": site.councils[slug].name if slug != council.slug else ""})
+        owners = [council.slug] + ([council.parent] if council.is_district and council.parent else [])
+        for owner in owners:
+            for own in site.overrides.pages_of(owner):
+                items.append({"url": own.url, "title": own.title, "summary": own.summary, "topic": own.topic,
+                              "council": owner, "by": site.councils[owner].name if owner != council.slug else ""})
+        return sorted(items, key=lambda i: (i["title"].lower(), i["url"]))
+
+    def council_topics(self, council: Council) -> list[tuple[Topic, list[dict[str, str]]]]:
+        """Return the topics a council's area has services in, in order, with those services."""
+        if council.slug in self._council_topics:
+            return self._council_topics[council.slug]
+        by_topic: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for item in self.area_services(council):
+            by_topic[item["topic"]].append(item)
+        found = [(topic, by_topic[topic.slug])
+                 for topic in sorted(self.site.content.topics.values(), key=lambda t: (t.order, t.title))
+                 if by_topic.get(topic.slug)]
+        self._council_topics[council.slug] = found
+        return found
+
+    def council_topic(self, council: Council, topic: Topic) -> Output:
+        """Render a topic for one council's area, at /<topic>/<council>/, with the council's alerts for it."""
+        pages = {t.slug: items for t, items in self.council_topics(council)}.get(topic.slug, [])
+        if council.is_district and council.parent:
+            county = self.site.councils[council.parent]
+            intro = f"These are the services for addresses in {council.display_name}, from {council.name} and {county.name}."
+        elif council.is_county:
+            intro = f"These are the services of {council.name}. District councils in {council.display_name} provide others."
+        else:
+            intro = f"These are the services of {council.name}."
+        data = self.render("topic.html", title=f"{topic.title}: {council.name}", description=topic.summary,
+                           canonical=f"/{topic.slug}/{council.slug}/", topic=topic, pages=pages, council=council,
+                           council_intro=intro,
+                           alerts=self.alerts(council, None, topic.slug),
+                           breadcrumbs=[{"text": "Home", "href": "/"},
+                                        {"text": council.name, "href": f"/councils/{council.slug}/"}])
+        return Output(f"{topic.slug}/{council.slug}/index.html", data, council.source)
+
+    def council_hub(self, council: Council) -> Output:
+        site = self.site
+        groups: list[dict[str, object]] = []
+        providers_by_topic: dict[str, set[str]] = defaultdict(set)
+        for topic, items in self.council_topics(council):
+            groups.append({"slug": topic.slug, "title": topic.title, "href": f"/{topic.slug}/{council.slug}/",
+                           "pages": items})
+            providers_by_topic[topic.slug].update(site.councils[i["council"]].name for i in items)
+        who = None
+        related = None
+        if council.is_district and council.parent:
+            county = site.councils[council.parent]
+            who = {"caption": f"Which council provides each service for addresses in {council.display_name}",
+                   "rows": [[{"text": topic.title}, {"text": " and ".join(sorted(providers_by_topic[topic.slug]))}]
+                            for topic in sorted(site.content.topics.values(), key=lambda t: (t.order, t.title))
+                            if providers_by_topic.get(topic.slug)]}
+            related = {"heading": "Your county council", "councils": [(county.name, f"/councils/{county.slug}/")]}
+            intro = (f"{council.name} and {county.name} both serve addresses in {council.display_name}. "
+                     "This page shows which council does what.")
+        elif council.is_county:
+            districts = sorted((c for c in site.councils.values() if c.parent == council.slug), key=sort_name)
+            related = {"heading": f"District councils in {council.display_name}",
+                       "councils": [(d.name, f"/councils/{d.slug}/") for d in districts]}
+            intro = (f"{council.name} provides county services such as schools, social care and roads. "
+                     "Your district council provides services such as bin collections, housing and planning.")
+        else:
+            intro = f"{council.name} provides all council services for addresses in its area."
+        data = self.render("council.html", title=council.name, description=intro, canonical=f"/councils/{council.slug}/",
+                           council=council, nation_label=NATION_LABELS.get(council.nation, council.nation),
+                           intro=intro, services=groups, who_does_what=who, related=related,
+                           alerts=self.alerts(council),
+                           breadcrumbs=[{"text": "Home", "href": "/"}, {"text": "Councils A to Z", "href": "/councils/"}])
+        return Output(f"councils/{council.slug}/index.html", data, council.source)
+
+    # -- the coverage report
+
+    def coverage(self) -> Coverage:
+        """Work out the coverage report once per renderer."""
+        if self._coverage is None:
+            raise LookupError("the coverage report is made before rendering and given to the renderer")
+        return self._coverage
+
+    def status(self) -> Output:
+        """Render /status/: every council's coverage at a glance, for the central team."""
+        report = self.coverage()
+        data = self.render("status.html", title="Council data coverage", noindex=True, canonical=STATUS_URL,
+                           description="What each council's data and files give its pages.", report=report,
+                           totals=report.totals(), json_url=f"/{COVERAGE_JSON}",
+                           breadcrumbs=[{"text": "Home", "href": "/"}])
+        return Output("status/index.html", data, "templates/status.html")
+
+    def status_council(self, council: Council) -> Output:
+        """Render /status/<council>/: each service of one council and what it has or lacks."""
+        report = self.coverage()
+        entry = report.council(council.slug)
+        data = self.render("status_council.html", title=f"Coverage: {council.name}", noindex=True,
+                           canonical=f"{STATUS_URL}{council.slug}/", description=f"What {council.name}'s data and"
+                           " files give its pages.", council=council, entry=entry, describe_missing=describe_missing,
+                           contact_labels=CONTACT_LABELS,
+                           breadcrumbs=[{"text": "Home", "href": "/"},
+                                        {"text": "Council data coverage", "href": STATUS_URL}])
+        return Output(f"status/{council.slug}/index.html", data, "templates/status_council.html")
+
+    def _council_az(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        return az_groups([(c.display_name, f"/councils/{c.slug}/", c.type_label) for c in self.site.councils.values()])
+
+    def councils_az(self) -> Output:
+        data = self.render("councils.html", title="Councils A to Z", description="Every principal council in the UK.",
+                           canonical="/councils/", az=self._az_all, az_id="az",
+                           breadcrumbs=[{"text": "Home", "href": "/"}])
+        return Output("councils/index.html", data, "templates/councils.html")
+
+    def not_found(self) -> Output:
+        return Output("404.html", self.render("404.html", title="Page not found", noindex=True), "templates/404.html")
+
+    def search(self) -> Output:
+        data = self.render("search.html", title="Search", description="Search council services.", canonical="/search/",
+                           noindex=True, breadcrumbs=[{"text": "Home", "href": "/"}])
+        return Output("search/index.html", data, "templates/search.html")
+
+    # -- everything
+
+    def jobs(self) -> list[tuple[str, str]]:
+        """Return every (page, council) to render: each variant, then each council-only page, in a stable order."""
+        variants = [(page, council) for page in sorted(self.site.content.pages)
+                    for council in self.site.resolution.councils_for(page)]
+        return variants + sorted((page.slug, page.council) for page in self.site.overrides.pages.values())
+
+    def render_job(self, page_slug: str, council_slug: str) -> Output:
+        page = self.site.content.pages.get(page_slug)
+        council = self.site.councils[council_slug]
+        if page is None:
+            own = self.site.overrides.council_page(council_slug, page_slug)
+            if own is None:
+                raise KeyError(f"no page {page_slug!r} for {council_slug}")
+            return self.council_page(own, council)
+        return self.variant(page, council)
+
+    def job_sources(self, page_slug: str, council_slug: str) -> tuple[str, ...]:
+        """Return the source files one job's output depends on (besides templates), for incremental builds."""
+        council = self.site.councils[council_slug]
+        page = self.site.content.pages.get(page_slug)
+        if page is None:
+            own = self.site.overrides.council_page(council_slug, page_slug)
+            return (own.source if own else "", council.source)
+        override = self.site.overrides.for_variant(council_slug, page_slug)
+        return (page.source, *((override.source,) if override else ()), council.source)
+
+    def site_pages(self) -> Iterator[tuple[str, Callable[[], Output]]]:
+        """Yield (source, render function) for every page that is not a variant."""
+        yield "templates/home.html", self.home
+        yield "templates/councils.html", self.councils_az
+        yield "templates/404.html", self.not_found
+        yield "templates/search.html", self.search
+        for topic in self.site.content.topics.values():
+            yield topic.source, functools.partial(self.topic, topic)
+        for page in self.site.content.pages.values():
+            yield page.source, functools.partial(self.common_page, page)
+        for council in self.site.councils.values():
+            yield council.source, functools.partial(self.council_hub, council)
+            for topic, _ in self.council_topics(council):
+                yield council.source, functools.partial(self.council_topic, council, topic)
+        yield "templates/status.html", self.status
+        for council in self.site.councils.values():
+            yield "templates/status_council.html", functools.partial(self.status_council, council)

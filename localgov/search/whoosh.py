@@ -1,0 +1,323 @@
+"""Server-side search with Whoosh, over the same pages and words as the browser's Pagefind search.
+
+The build's last stage reads every service page from the staged output (the parts the
+templates mark with `data-pagefind-*` attributes: the same text Pagefind indexes) into a
+Whoosh index in `<site>/.localgov-cache/whoosh`. The index is kept between builds and only
+pages whose text changed are written again. `localgov search`, and `localgov serve` for
+`/search?q=` (the search that works without JavaScript), read it.
+
+Queries are read by `localgov.search.synonyms` exactly as `search.js` reads them in the browser;
+a page's score is the best score of its common page and its variants for the resident's
+councils, and each page is listed once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Self
+
+from localgov.errors import Problems
+from localgov.model import Site
+from localgov.search.extract import COMMON, Doc, condense, read_docs
+from localgov.search.synonyms import Vocabulary, combine
+from localgov.search.vocabulary import vocabulary_json
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = Path(".localgov-cache") / "whoosh"
+# Change the name when the schema or the extraction changes: older indexes are then rebuilt.
+INDEX_NAME = "localgov_pages_2"
+DATA_FILE = "search-data.json"
+PAGE_SIZE = 10
+# Field weights: what a page is called and the words residents use for it count most.
+FIELD_BOOSTS = {"title": 5.0, "keywords": 4.0, "summary": 2.0, "body": 1.0}
+
+
+# -- what the templates mark up for search ---------------------------------------------------
+
+
+# -- the shared vocabulary ---------------------------------------------------------------------
+
+
+# -- the Whoosh index --------------------------------------------------------------------------
+
+
+def index_dir(root: Path) -> Path:
+    return root / CACHE_DIR
+
+
+def schema() -> Any:
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import ID, STORED, TEXT, Schema
+
+    analyzer = StemmingAnalyzer()
+    return Schema(
+        url=ID(stored=True, unique=True),
+        page=ID(stored=True),
+        scope=ID(stored=True),
+        digest=STORED,
+        council_name=STORED,
+        provider=STORED,
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=FIELD_BOOSTS["title"]),
+        keywords=TEXT(analyzer=analyzer, field_boost=FIELD_BOOSTS["keywords"]),
+        summary=TEXT(analyzer=analyzer, stored=True, field_boost=FIELD_BOOSTS["summary"]),
+        body=TEXT(analyzer=analyzer, field_boost=FIELD_BOOSTS["body"]),
+    )
+
+
+@dataclass
+class IndexStats:
+    """What one update of the Whoosh index did."""
+
+    pages: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    rebuilt: bool = False
+    seconds: float = 0.0
+
+
+def update_index(root: Path, docs: Iterable[Doc], data: bytes, *, timeout: float = 120.0) -> IndexStats:
+    """Bring the Whoosh index of the site at `root` in line with `docs`, writing only what changed."""
+    from whoosh import index
+
+    started = time.perf_counter()
+    folder = index_dir(root)
+    folder.mkdir(parents=True, exist_ok=True)
+    stats = IndexStats()
+    wanted = {doc.url: doc for doc in docs}
+    stats.pages = len(wanted)
+    existing: dict[str, str] = {}
+    ix = None
+    if index.exists_in(str(folder), indexname=INDEX_NAME):
+        try:
+            ix = index.open_dir(str(folder), indexname=INDEX_NAME)
+            with ix.searcher() as searcher:
+                existing = {f["url"]: f.get("digest", "") for f in searcher.all_stored_fields()}
+        except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, never fatal
+            log.warning("search index in %s is unreadable (%s); rebuilding it", folder, exc)
+            ix = None
+    changed = [doc for url, doc in wanted.items() if existing.get(url) != doc.digest]
+    gone = [url for url in existing if url not in wanted]
+    if ix is None or len(changed) + len(gone) > len(wanted) // 2:
+        _clear(folder)
+        ix = index.create_in(str(folder), schema(), indexname=INDEX_NAME)
+        stats.rebuilt = True
+        changed, gone = list(wanted.values()), []
+    if changed or gone:
+        writer = ix.writer(timeout=timeout, delay=0.25, limitmb=256)
+        try:
+            for url in gone:
+                writer.delete_by_term("url", url)
+            for doc in changed:
+                fields = _fields(doc)
+                if stats.rebuilt or doc.url not in existing:
+                    writer.add_document(**fields)
+                    stats.added += 1
+                else:
+                    writer.update_document(**fields)
+                    stats.updated += 1
+            writer.commit(optimize=stats.rebuilt)
+        except BaseException:
+            writer.cancel()
+            raise
+        stats.removed = len(gone)
+    data_path = folder / DATA_FILE
+    if not data_path.is_file() or data_path.read_bytes() != data:
+        partial = data_path.with_name(DATA_FILE + ".partial")
+        partial.write_bytes(data)
+        partial.replace(data_path)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _fields(doc: Doc) -> dict[str, str]:
+    return {"url": doc.url, "page": doc.page, "scope": doc.scope, "digest": doc.digest, "council_name": doc.council_name,
+            "provider": doc.provider, "title": doc.title, "keywords": doc.keywords, "summary": doc.summary,
+            "body": doc.body}
+
+
+def _clear(folder: Path) -> None:
+    for path in folder.iterdir():
+        if path.name == DATA_FILE:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def build_search_indexes(site: Site, staged: Path, problems: Problems) -> None:
+    """Index the staged site for both engines: Pagefind (in the background) and Whoosh, side by side."""
+    from localgov.search import pagefind as pagefind_index
+
+    pages = sorted(p.relative_to(staged).as_posix() for p in staged.rglob("index.html"))
+    running = pagefind_index.start(staged, problems)
+    try:
+        stats = update_index(site.config.root, condense(read_docs(staged, pages)), vocabulary_json(site))
+        log.info("Whoosh: %d pages (%d added, %d updated, %d removed%s) in %.1fs", stats.pages, stats.added,
+                 stats.updated, stats.removed, ", rebuilt" if stats.rebuilt else "", stats.seconds)
+    except Exception as exc:  # noqa: BLE001 - the site is still usable without server-side search
+        problems.warn(CACHE_DIR.as_posix(), 0, f"server-side search index not updated: {type(exc).__name__}: {exc}")
+    finally:
+        if running is not None:
+            pagefind_index.finish(running, problems)
+
+
+# -- searching ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """A variant of a result for one of the resident's councils."""
+
+    url: str
+    council: str
+    council_name: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """One page in a list of results: the variant for the resident's council where there is one."""
+
+    page: str
+    url: str
+    title: str
+    summary: str
+    score: float
+    council: str | None = None
+    council_name: str = ""
+    provider: str = ""
+    also: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class Results:
+    """One page of results and what the query was read as."""
+
+    query: str
+    total: int
+    results: tuple[Result, ...]
+    area: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+    council_pages: tuple[Link, ...] = ()
+    offset: int = 0
+    words: tuple[str, ...] = field(default_factory=tuple)
+
+
+class NoIndex(Exception):
+    """The site has no search index yet."""
+
+
+class SearchIndex:
+    """An open Whoosh index of one site, with the vocabulary it was built with."""
+
+    def __init__(self, root: Path) -> None:
+        from whoosh import index
+        from whoosh.analysis import StemmingAnalyzer
+
+        folder = index_dir(root)
+        if not index.exists_in(str(folder), indexname=INDEX_NAME) or not (folder / DATA_FILE).is_file():
+            raise NoIndex(f"no search index in {folder}: run 'localgov build' first")
+        self.root = root
+        self.ix = index.open_dir(str(folder), indexname=INDEX_NAME)
+        self.vocabulary = Vocabulary.from_json(json.loads((folder / DATA_FILE).read_text(encoding="utf-8")))
+        self.analyzer = StemmingAnalyzer()
+
+    def close(self) -> None:
+        self.ix.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def area_for(self, council: str) -> tuple[str, ...]:
+        """Return the councils of the area a council's page belongs to (a district and its county)."""
+        return self.vocabulary.area_of([council])
+
+    def search(self, query: str, area: Sequence[str] = (), *, offset: int = 0, limit: int = PAGE_SIZE) -> Results:
+        """Return the pages for `query`, preferring the variants of the councils in `area`."""
+        from whoosh import query as q
+
+        parsed = self.vocabulary.parse(query)
+        named = parsed.councils
+        if named:
+            area = self.vocabulary.area_of(named)
+        area = tuple(c for c in area if c in self.vocabulary.councils)
+        typed = tuple(s.typed for s in parsed.segments)
+        if parsed.empty:
+            # Only council names: the answer is those councils' own pages.
+            hubs = tuple(Link(f"/councils/{slug}/", slug, self.vocabulary.councils[slug].name) for slug in named)
+            return Results(query, 0, (), area, named, hubs, offset, typed)
+        scopes = (COMMON, *area)
+        scope_query = q.Or([q.Term("scope", s) for s in scopes])
+        per_doc: dict[int, list[float]] = {}
+        with self.ix.searcher() as searcher:
+            for number, segment in enumerate(parsed.segments):
+                for alternative in segment.alternatives:
+                    matcher = self._alternative(alternative.text)
+                    if matcher is None:
+                        continue
+                    hits = searcher.search(q.Require(matcher, scope_query), limit=None, scored=True)
+                    for hit in hits:
+                        scores = per_doc.setdefault(hit.docnum, [0.0] * len(parsed.segments))
+                        scores[number] = max(scores[number], hit.score * alternative.weight)
+            best: dict[str, tuple[float, int]] = {}
+            for docnum, scores in per_doc.items():
+                score = combine(scores)
+                page = searcher.stored_fields(docnum)["page"]
+                if page not in best or score > best[page][0]:
+                    best[page] = (score, docnum)
+            ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
+            variants = self._variants(searcher, area, [page for page, _ in ranked[offset:offset + limit]])
+            results = tuple(self._result(searcher, page, docnum, score, variants.get(page, ()))
+                            for page, (score, docnum) in ranked[offset:offset + limit])
+        return Results(query, len(ranked), results, area, named, (), offset, typed)
+
+    def _alternative(self, text: str) -> Any:
+        from whoosh import query as q
+
+        terms = [token.text for token in self.analyzer(text)]
+        if not terms:
+            return None
+        return q.Or([q.And([q.Term(name, t) for t in terms]) if len(terms) > 1 else q.Term(name, terms[0])
+                     for name in FIELD_BOOSTS])
+
+    def _variants(self, searcher: Any, area: Sequence[str], pages: list[str]) -> dict[str, tuple[Link, ...]]:
+        """Return, for each page, its variants for the area's councils (lower tier first)."""
+        found: dict[str, list[Link]] = {}
+        for council in area:
+            for page in pages:
+                stored = searcher.document(url=f"/{page}/{council}/")
+                if stored is not None:
+                    found.setdefault(page, []).append(Link(stored["url"], council, stored.get("council_name", "")))
+        return {page: tuple(links) for page, links in found.items()}
+
+    def _result(self, searcher: Any, page: str, docnum: int, score: float, variants: tuple[Link, ...]) -> Result:
+        stored = searcher.stored_fields(docnum)
+        if variants:
+            first, also = variants[0], variants[1:]
+            return Result(page, first.url, stored["title"], stored.get("summary", ""), score, first.council,
+                          first.council_name, stored.get("provider", ""), also)
+        scope = stored["scope"]
+        return Result(page, stored["url"], stored["title"], stored.get("summary", ""), score,
+                      None if scope == COMMON else scope, stored.get("council_name", ""), stored.get("provider", ""))
+
+
+def search(root: Path, query: str, area: Sequence[str] = (), *, offset: int = 0, limit: int = PAGE_SIZE) -> Results:
+    """Search the site at `root` (built at least once)."""
+    with SearchIndex(root) as index_:
+        return index_.search(query, area, offset=offset, limit=limit)
+
+
+# -- the results page (no JavaScript needed) -------------------------------------------------
+
+
