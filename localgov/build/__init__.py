@@ -28,6 +28,7 @@ from localgov.build.cache import (
     digest,
     forget_manifest,
     load_manifest,
+    manifest_path,
     save_manifest,
     scan,
     unchanged_on_disk,
@@ -43,7 +44,7 @@ from localgov.build.parallel import (
     render_all,
     workers_wanted,
 )
-from localgov.build.write import DuplicateOutput, Staging
+from localgov.build.write import STAGING_MARKER, DuplicateOutput, Staging, guard_output, output_lock
 from localgov.checks import check_council_references
 from localgov.errors import BuildFailed, Problem, Problems
 from localgov.load.config import load_config, today
@@ -145,6 +146,14 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
     (default: one per core when there are enough pages to render). A long-running process passes the
     same `state` to every build, so that each starts from what the last one left in memory.
     """
+    guard_output(root, out_dir, known=manifest_path(root, out_dir).is_file())
+    with output_lock(out_dir):
+        return _build(root, out_dir, strict=strict, progress=progress, keep_going=keep_going, incremental=incremental,
+                      finalise=finalise, workers=workers, state=state)
+
+
+def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None, keep_going: bool,
+           incremental: bool, finalise: bool, workers: int | None, state: BuildState | None) -> BuildResult:
     started = time.perf_counter()
     timer = Timer()
     inputs = scan(root, input_locations(root))
@@ -254,10 +263,9 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
             removed = len(set(old.files) - set(new.files))
         else:
             _carry_finalised(old, new, intact, [])
-            removed_files = sorted(set(old.files) - set(new.files))
+            removed = len(set(old.files) - set(new.files))
             forget_manifest(root, out_dir)
-            staging.apply(sorted(written), removed_files)
-            removed = len(removed_files)
+            staging.apply(sorted(written), sorted(p for p in new.files if p not in written))
         timer.lap("write")
     except DuplicateOutput as exc:
         staging.abandon()
@@ -514,7 +522,7 @@ def _adopt(folder: Path, known: set[str], origin: str, new: Manifest) -> None:
         rel_dir = os.path.relpath(dirpath, base)
         for name in filenames:
             rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
-            if rel in known or rel in new.files:
+            if rel in known or rel in new.files or rel == STAGING_MARKER:
                 continue
             path = f"{dirpath}/{name}"
             with open(path, "rb") as stream:

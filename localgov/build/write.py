@@ -1,25 +1,35 @@
 """The writer: the only code that touches the output folder.
 
-Every file of a build is first written into a staging folder beside the output folder. Then
-either the staging folder becomes the output folder in one rename (`commit`: a first build,
-or when a whole-site step such as the search index has to see every file, in which case the
-unchanged files are hard-linked in first), or each changed file is renamed into place and
-each file no longer made is removed (`apply`: small changes). Both happen only after the
-whole build has succeeded, so a failed build leaves the output folder as it was.
+Every file of a build is first written into a staging folder beside the output folder. Once the
+whole build has succeeded, the files that did not change are hard-linked in beside the new ones and
+the staging folder and the output folder swap places in one atomic step (Linux's
+`renameat2(RENAME_EXCHANGE)`), so that whenever the process is killed, the output folder holds the
+whole previous site or the whole new one, never a mix and never nothing. Where the system cannot
+swap two folders atomically, two renames are used instead (a kill between them leaves the new site
+in the staging folder, and the next build puts it in place).
+
+localgov only ever replaces or deletes folders it made: every output folder carries a marker file,
+an output folder must not hold or lie inside the site's sources, and leftover staging folders
+(from a killed build) are removed by the next build, which takes a lock on the output folder first.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
+import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from localgov.errors import LocalgovError
+from localgov.errors import LocalgovError, UsageError
 
 # Old output folders with more files than this are deleted in the background after a swap.
 BACKGROUND_DELETE_FROM = 5000
@@ -30,6 +40,91 @@ class DuplicateOutput(LocalgovError):
 
 
 FLAT = ".changed"  # the staging subfolder of an incremental build: changed files under flat names
+MARKER = ".localgov-output"  # in every output folder localgov makes: only such folders are ever replaced
+MARKER_TEXT = b"This folder was made by localgov build. localgov replaces it on the next build.\n"
+STAGING_MARKER = ".localgov-staging"
+# The site's own folders: an output folder may not be one of them, hold one, or lie inside one.
+SOURCE_FOLDERS = ("content", "councils", "templates", "postcodes")
+
+
+def guard_output(root: Path, out_dir: Path, known: bool = False) -> None:
+    """Refuse an output folder that would overwrite sources or a folder localgov did not make (UsageError).
+
+    `known` says the site's build cache already has a manifest for this folder (a build made it before
+    folders were marked).
+    """
+    root, out = root.resolve(), out_dir.resolve()
+    protected = [root, *(root / name for name in SOURCE_FOLDERS)]
+    for folder in protected:
+        if out == folder or folder.is_relative_to(out):
+            shown = "the site folder" if folder == root else f"{folder.name}/"
+            raise UsageError(f"--out {out_dir}: the output folder would replace {shown} of the site; "
+                             "expected a folder of its own, such as build/")
+        if folder != root and out.is_relative_to(folder):
+            raise UsageError(f"--out {out_dir}: the output folder is inside the site's {folder.name}/ folder; "
+                             "expected a folder outside the site's sources, such as build/")
+    if out_dir.is_symlink() or (out.exists() and not out.is_dir()):
+        raise UsageError(f"--out {out_dir}: expected a folder, found a link or a file")
+    if out.is_dir() and not known and not (out / MARKER).is_file() and any(out.iterdir()):
+        raise UsageError(f"--out {out_dir}: the folder is not empty and was not made by localgov (it has no {MARKER}); "
+                         "localgov never replaces a folder it did not make: choose another folder, or empty this one")
+
+
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold a lock on the output folder's parent, so one build writes there at a time; then tidy what killed builds left.
+
+    The lock is taken on the parent folder itself, so that it leaves no file behind.
+    """
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(out_dir.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        remove_leftovers(out_dir)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def remove_leftovers(out_dir: Path) -> list[Path]:
+    """Remove the staging and replaced folders that killed builds left beside `out_dir`; return them.
+
+    A staging folder the kill caught after the output was moved aside holds the new site: it is put in place.
+    """
+    removed: list[Path] = []
+    if not out_dir.exists():
+        waiting = [p for p in out_dir.parent.glob(f".{out_dir.name}.new-*") if (p / MARKER).is_file()]
+        if len(waiting) == 1:
+            waiting[0].rename(out_dir)
+    for pattern in (f".{out_dir.name}.new-*", f".{out_dir.name}.old-*"):
+        for folder in out_dir.parent.glob(pattern):
+            ours = (folder / STAGING_MARKER).is_file() or (folder / MARKER).is_file() or not any(folder.iterdir())
+            if folder.is_dir() and not folder.is_symlink() and ours:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+    return removed
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one atomic step; False where the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(first))
 
 
 def flat_name(rel: str) -> str:
@@ -49,6 +144,7 @@ class Staging:
         self.out_dir = out_dir
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+        (self.path / STAGING_MARKER).write_bytes(b"")
         self.flat = flat
         if flat:
             (self.path / FLAT).mkdir()
@@ -108,44 +204,32 @@ class Staging:
                 shutil.copy2(source, self.path / rel)
 
     def commit(self) -> None:
-        """Swap the staged folder into place; the old output is removed only after the swap."""
-        old: Path | None = None
-        if self.out_dir.exists():
-            old = self.out_dir.with_name(f".{self.out_dir.name}.old-{os.getpid()}")
-            if old.exists():
-                shutil.rmtree(old)
-            self.out_dir.rename(old)
+        """Put the staged folder in place of the output folder in one atomic step; then remove the old output."""
+        marker = self.path / MARKER
+        try:
+            os.link(self.out_dir / MARKER, marker)  # unchanged: keep the file, as for every other unchanged file
+        except OSError:
+            marker.write_bytes(MARKER_TEXT)
+        (self.path / STAGING_MARKER).unlink()
+        if not self.out_dir.exists():
+            self.path.rename(self.out_dir)
+            return
+        if exchange(self.path, self.out_dir):
+            (self.path / STAGING_MARKER).write_bytes(b"")  # it now holds the old output: a leftover if killed here
+            remove_tree(self.path)
+            return
+        old = self.out_dir.with_name(f".{self.out_dir.name}.old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        self.out_dir.rename(old)
         self.path.rename(self.out_dir)
-        if old is not None:
-            remove_tree(old)
+        remove_tree(old)
 
-    def apply(self, changed: Iterable[str], removed: Iterable[str]) -> None:
-        """Rename each changed file into the output folder, remove files no longer made, then drop staging."""
-        out = self.out_dir
-        made: set[str] = set()
-        for rel in changed:
-            parent = rel.rpartition("/")[0]
-            if parent and parent not in made:
-                (out / parent).mkdir(parents=True, exist_ok=True)
-                made.add(parent)
-            os.replace(self.location(rel), out / rel)
-        folders: set[Path] = set()
-        for rel in removed:
-            target = out / rel
-            try:
-                target.unlink()
-            except FileNotFoundError:
-                pass
-            except IsADirectoryError:
-                shutil.rmtree(target, ignore_errors=True)
-            folders.update(p for p in target.parents if out in p.parents)
-        # Remove folders left empty, deepest first.
-        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-            try:
-                folder.rmdir()
-            except OSError:
-                pass
-        self.abandon()
+    def apply(self, changed: Iterable[str], kept: Iterable[str]) -> None:
+        """Stage the changed files and the kept ones (hard-linked from the output), then swap the folders."""
+        self.unflatten(changed)
+        self.link_from_output(kept)
+        self.commit()
 
     def abandon(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
