@@ -5,37 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import time
 from pathlib import Path
 
 from localgov import __version__
+from localgov.commands.progress import ProgressLogHandler, StageProgress
 from localgov.errors import BuildFailed, LocalgovError, Problem, UsageError
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
-
-
-class ProgressLine:
-    """A one-line progress display on a terminal, shown only for builds that take more than a moment."""
-
-    def __init__(self, stream: object = sys.stderr, delay: float = 1.0) -> None:
-        self.stream = stream
-        self.started = time.perf_counter()
-        self.delay = delay
-        self.shown = False
-        self.tty = bool(getattr(stream, "isatty", lambda: False)())
-
-    def __call__(self, label: str, done: int, total: int) -> None:
-        if not self.tty or time.perf_counter() - self.started < self.delay:
-            return
-        percent = 100 * done // total if total else 100
-        print(f"\r{label}: {done:,}/{total:,} ({percent}%)", end="", file=self.stream, flush=True)  # type: ignore[call-overload]
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            print("\r\033[K", end="", file=self.stream, flush=True)  # type: ignore[call-overload]
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -104,19 +82,17 @@ def run_build(args: argparse.Namespace) -> int:
 
     root = args.root.resolve()
     out = (args.out or root / "build").resolve()
-    progress = ProgressLine()
-    try:
+    with _progress(args) as progress:
         result = build(root, out, strict=args.strict, progress=progress,
                        keep_going=getattr(args, "keep_going", False),
                        incremental=not getattr(args, "clean", False),
                        finalise=not getattr(args, "no_search", False),
                        workers=getattr(args, "jobs", None))
-    finally:
-        progress.clear()
     print_problems(result.warnings, root)
     missing_councils = {c for c, _, _ in result.missing}
     if result.missing:
-        print(f"{len(missing_councils)} councils lack data that pages use (fallback wording shown); "
+        lack = "council lacks" if len(missing_councils) == 1 else "councils lack"
+        print(f"{len(missing_councils)} {lack} data that pages use (fallback wording shown); "
               "run 'localgov report' for the list", file=sys.stderr)
     warnings = len(result.warnings)
     print(f"Built {result.pages:,} pages ({result.files:,} files) into {out} in {result.seconds:.1f}s, "
@@ -134,6 +110,12 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress(args: argparse.Namespace) -> StageProgress:
+    """Return the command's progress display (made in main, so that log messages keep clear of it)."""
+    progress: StageProgress | None = getattr(args, "progress", None)
+    return progress if progress is not None else StageProgress()
+
+
 def print_problems(problems: list[Problem], root: Path) -> None:
     from localgov.commands.display import print_report
 
@@ -146,7 +128,7 @@ def run_serve(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     out = (args.out or root / "build").resolve()
     serve(root, out, args.host, args.port, build_first=not args.no_build, watch=not args.no_build,
-          search=not args.no_search)
+          search=not args.no_search, progress=_progress(args))
     return EXIT_OK
 
 
@@ -154,7 +136,8 @@ def run_check(args: argparse.Namespace) -> int:
     from localgov.commands.check import check
 
     root = args.root.resolve()
-    report = check(root, render=not args.no_render)
+    with _progress(args) as progress:
+        report = check(root, render=not args.no_render, progress=progress)
     print_problems(report.problems, root)
     errors, warnings = len(report.errors), len(report.warnings)
     print(f"Checked {report.pages:,} pages and {report.files:,} source files: "
@@ -185,7 +168,10 @@ def run_new(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    args.progress = StageProgress()
+    handler = ProgressLogHandler(args.progress)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,15 +51,21 @@ class CheckReport:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-def check(root: Path, *, render: bool = True, workers: int | None = None) -> CheckReport:
-    """Check the site at `root` and return every problem, errors first."""
+def check(root: Path, *, render: bool = True, workers: int | None = None,
+          progress: Callable[[str, int, int], None] | None = None) -> CheckReport:
+    """Check the site at `root` and return every problem, errors first; `progress` hears of each stage."""
     from localgov.build import load_site
     from localgov.build.parallel import Job, TrackingRenderer, Unit, render_all, workers_wanted
     from localgov.render.assets import build_assets
     from localgov.render.layouts import static_dirs
 
+    def stage(label: str, done: int = 0, total: int = 0) -> None:
+        if progress is not None:
+            progress(label, done, total)
+
     problems = Problems()
     report = CheckReport()
+    stage("Loading the site")
     site = load_site(root, problems, keep_going=True)
     sources = _markdown_sources(root)
     report.files = len(sources)
@@ -77,7 +83,9 @@ def check(root: Path, *, render: bool = True, workers: int | None = None) -> Che
             common = site.content.pages.get(page)
             units.append(Unit(f"page:{page}/{council}", common.source if common else "", page=page, council=council))
         count = workers if workers is not None else (workers_wanted() if len(units) > 600 else 1)
-        for result in render_all(Job(renderer, units, None, {}), count):
+        stage("Rendering pages", 0, len(units))
+        for result in render_all(Job(renderer, units, None, {}), count,
+                                 lambda done, total: stage("Rendering pages", done, total)):
             problems.items.extend(_relative(p, root) for p in result.problems)
             if result.path:
                 paths.add(result.path)
@@ -88,11 +96,13 @@ def check(root: Path, *, render: bool = True, workers: int | None = None) -> Che
     else:
         paths = expected_paths(site)
         report.pages = len(paths)
+    stage("Checking links, council data and review dates")
     check_source_links(root, sources, paths, problems)
     if render:
         check_rendered_links(rendered_links, paths, sources, root, problems)
         check_missing_data(root, site, missing, problems)
     check_stale(root, site, problems)
+    stage("Looking for near-duplicate pages")
     check_duplicates(root, site, problems)
     found = set(problems.items)
     report.problems = sorted(p for p in found if p.severity == "error") + sorted(
