@@ -45,7 +45,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check the sources without writing a site",
                                 description="Check schemas, overrides, links, stale pages, missing council data "
-                                "and near-duplicate pages. Exit 0: no errors; 1: errors (or warnings with --strict).")
+                                "and near-duplicate pages, without writing anything. Errors come first; a warning that "
+                                "many files share is one line (-v lists every one). Exit 0: no errors; 1: errors (or "
+                                "warnings with --strict).")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--no-render", action="store_true",
                        help="skip rendering every page (faster; no check of links in rendered pages)")
@@ -138,7 +140,10 @@ def run_check(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     with _progress(args) as progress:
         report = check(root, render=not args.no_render, progress=progress)
-    print_problems(report.problems, root)
+    shown, grouped = report.grouped(verbose=args.verbose)
+    print_problems(shown, root)
+    for line in grouped:
+        print(line, file=sys.stderr)
     errors, warnings = len(report.errors), len(report.warnings)
     print(f"Checked {report.pages:,} pages and {report.files:,} source files: "
           f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")

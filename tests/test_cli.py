@@ -1,14 +1,19 @@
-"""The command line as a new user meets it: progress of long commands."""
+"""The command line as a new user meets it: progress of long commands, check's report."""
 
 from __future__ import annotations
 
 import io
 import logging
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from localgov.build import build
-from localgov.commands.check import check
+from localgov.cli import main
+from localgov.commands.check import GROUP_FROM, check
 from localgov.commands.progress import CLEAR_LINE, ProgressLogHandler, StageProgress
 from tests.conftest import MakeSite
 
@@ -113,3 +118,79 @@ def test_a_check_reports_its_stages(make_site: MakeSite) -> None:
     labels = [line.split(":")[0] for line in stream.getvalue().splitlines()]
     assert labels == ["Loading the site", "Rendering pages", "Checking links, council data and review dates",
                       "Looking for near-duplicate pages"]
+
+
+# -- check
+
+
+def tree(root: Path) -> dict[str, tuple[int, int]]:
+    """Return every file and folder under `root` with its size and time of change."""
+    found: dict[str, tuple[int, int]] = {}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            info = os.stat(os.path.join(folder, name))
+            found[os.path.relpath(os.path.join(folder, name), root)] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+def test_check_writes_nothing_into_the_site(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site()
+    before = tree(root)
+    assert main(["--root", str(root), "check"]) == 0
+    assert tree(root) == before
+    assert main(["--root", str(root), "build", "--no-search"]) == 0  # now with the cache folder a build makes
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "topic.html").write_text('{% extends "localgov/topic.html" %}', encoding="utf-8")
+    before = tree(root)
+    assert main(["--root", str(root), "check"]) == 0
+    assert tree(root) == before, "a template check compiled is not saved in .localgov-cache"
+
+
+@pytest.fixture()
+def many_lacking(make_site: MakeSite) -> Iterator[Path]:
+    """A site where more councils lack data than are shown one by one, and one page has an error."""
+    councils = {
+        f"councils/town-{n}/council.yaml": f"name: Town {n} Council\nshort_name: Town {n}\ngss: E06{n:06d}\n"
+        "type: unitary\nnation: england\nwebsite: https://town.example/\n"
+        for n in range(GROUP_FROM + 1)
+    }
+    yield make_site(councils)
+
+
+def test_check_groups_councils_that_lack_data_into_one_line(many_lacking: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    report = check(many_lacking)
+    lacking = [p for p in report.warnings if "lacks data that common text uses" in p.message]
+    assert len(lacking) > GROUP_FROM
+    assert main(["--root", str(many_lacking), "check"]) == 0
+    err = capsys.readouterr().err
+    assert "lacks data that common text uses" not in err
+    (line,) = [line for line in err.splitlines() if "councils lack data" in line]
+    assert line.startswith(f"warning: {len(lacking)} councils lack data that common text uses")
+    assert "localgov check --verbose" in line
+    assert main(["--root", str(many_lacking), "--verbose", "check"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("lacks data that common text uses") == len(lacking)
+    assert "councils lack data" not in err
+
+
+def test_check_shows_errors_first_then_warnings_then_grouped_ones(make_site: MakeSite,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site({"templates/topic.html": '{% extends "localgov/topic.html" %}{% block content %}'
+                      '{{ nope.attr }}{% endblock %}'})
+    assert main(["--root", str(root), "check"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    headlines = [line for line in lines if re.match(r"\S+: (error|warning): |warning: ", line)]
+    kinds = ["grouped" if line.startswith("warning: ") else line.split(": ")[1] for line in headlines]
+    assert kinds[0] == "error" and "warning" in kinds
+    assert kinds == sorted(kinds, key=["error", "warning", "grouped"].index), kinds
+    assert kinds.count("grouped") == 1
+
+
+def test_check_lists_a_few_councils_that_lack_data_one_by_one(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["new", str(tmp_path / "site")]) == 0
+    assert main(["--root", str(tmp_path / "site"), "check"]) == 0
+    err = capsys.readouterr().err
+    assert "councils/medway/council.yaml:1: warning: lacks data that common text uses" in err
+    assert "councils lack data" not in err
