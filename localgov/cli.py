@@ -15,15 +15,112 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
+# Shown at the end of each command's --help. Every command has an entry (tests/test_cli.py checks).
+EXAMPLES: dict[str, str] = {
+    "": """\
+Start a site, preview it, then build it for a host:
+  localgov new my-site && cd my-site
+  localgov serve                 # http://127.0.0.1:8000/, rebuilt on every save
+  localgov check                 # what to fix before publishing
+  localgov build                 # the site, in build/
+
+Options before or after the command: localgov build -v, localgov -v build.
+Exit codes: 0 success, 1 the sources have problems, 2 the command was used wrongly.""",
+    "build": """\
+Examples:
+  localgov build                       # into build/, rendering only what changed
+  localgov build --strict --out public # fail on warnings; write into public/
+  localgov build --no-search -v        # skip the search indexes; say how long each step took""",
+    "serve": """\
+Examples:
+  localgov serve                       # http://127.0.0.1:8000/
+  localgov serve --port 8080 --no-search
+  localgov serve --no-build            # serve what build/ holds, without watching""",
+    "check": """\
+Examples:
+  localgov check                       # errors first; warnings many files share, one line each
+  localgov check --verbose             # every warning, one by one
+  localgov check --strict --no-render  # fail on warnings; skip rendering the pages (faster)""",
+    "explain": """\
+Examples:
+  localgov explain /bin-collections/maidstone/
+  localgov explain /councils/kent/""",
+    "new": """\
+Example:
+  localgov new my-site && cd my-site && localgov serve""",
+    "report": """\
+Examples:
+  localgov report                      # every council
+  localgov report --council maidstone  # one council, service by service
+  localgov report --json > coverage.json""",
+    "search": """\
+Examples:
+  localgov search "bin day"
+  localgov search "school places" --postcode "ME15 6JQ"
+  localgov search parking --council maidstone -n 5 --json""",
+    "postcode": """\
+Examples:
+  localgov postcode "ME15 6JQ"
+  localgov postcode me156jq --json
+  localgov postcode "CF10 1EP" --lookup postcodes/compiled/lookup.msgpack.br""",
+    "postcodes": """\
+Examples:
+  localgov postcodes import ~/Downloads/ONSPD_NOV_2025.zip
+  localgov postcodes shards build/postcodes""",
+    "postcodes import": """\
+Examples:
+  localgov postcodes import ~/Downloads/ONSPD_NOV_2025.zip
+  localgov postcodes import NSPL21_AUG_2022_UK_BT.csv.gz --out postcodes/compiled""",
+    "postcodes shards": """\
+Example:
+  localgov postcodes shards build/postcodes""",
+}
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Wrap descriptions to the terminal; keep the lines of the examples as they are written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, main: bool) -> None:
+    """Add --root and --verbose; a command's copy leaves them as they are unless given after its name."""
+    if "--root" not in parser._option_string_actions:
+        parser.add_argument("--root", type=Path, default=Path(".") if main else argparse.SUPPRESS, metavar="DIR",
+                            help="the site folder (default: the current folder)")
+    if "--verbose" not in parser._option_string_actions:
+        parser.add_argument("-v", "--verbose", action="store_true", default=False if main else argparse.SUPPRESS,
+                            help="say more: every warning, the time of each step, what is being done")
+
+
+def walk_commands(parser: argparse.ArgumentParser, prefix: str = "") -> list[tuple[str, argparse.ArgumentParser]]:
+    """Return (name, parser) for every command and subcommand, like ("postcodes import", ...)."""
+    found: list[tuple[str, argparse.ArgumentParser]] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                full = f"{prefix} {name}".strip()
+                found.append((full, sub))
+                found.extend(walk_commands(sub, full))
+    return found
+
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="localgov", description="Build the national local government information site.")
-    parser.add_argument("--version", action="version", version=f"localgov {__version__}")
-    parser.add_argument("--root", type=Path, default=Path("."), help="the site folder (default: the current folder)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="say more about what is happening")
+    parser = argparse.ArgumentParser(
+        prog="localgov", description="Build a GOV.UK-style information site for local councils from Markdown, "
+        "council data and postcodes.", epilog=EXAMPLES[""], formatter_class=HelpFormatter)
+    parser.add_argument("--version", action="version", version=f"localgov {__version__}",
+                        help="print localgov's version and stop")
+    add_global_options(parser, main=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    build = commands.add_parser("build", help="build the site into a folder (only what changed since the last build)")
+    build = commands.add_parser(
+        "build", help="build the site into a folder (only what changed since the last build)",
+        description="Build the site into build/ (or --out). Only the pages whose sources changed are rendered "
+        "again; nothing is written if the sources have errors.")
     build.add_argument("--out", type=Path, default=None, help="output folder (default: build/ in the site)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--keep-going", action="store_true",
@@ -35,9 +132,13 @@ def make_parser() -> argparse.ArgumentParser:
                        help="render with N processes (default: one per core, or LOCALGOV_JOBS)")
     build.set_defaults(run=run_build)
 
-    serve = commands.add_parser("serve", help="build, serve on this machine and rebuild when a file changes")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = commands.add_parser(
+        "serve", help="build, serve on this machine and rebuild when a file changes",
+        description="Build the site, serve it and rebuild what a save changed; the open page reloads itself. "
+        "Problems show in the terminal and at the top of the page.")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="the address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
     serve.add_argument("--out", type=Path, default=None, help="output folder (default: build/ in the site)")
     serve.add_argument("--no-build", action="store_true", help="serve what is already built, without watching")
     serve.add_argument("--no-search", action="store_true", help="do not update the search indexes, even at the start")
@@ -45,9 +146,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check the sources without writing a site",
                                 description="Check schemas, overrides, links, stale pages, missing council data "
-                                "and near-duplicate pages, without writing anything. Errors come first; a warning that "
-                                "many files share is one line (-v lists every one). Exit 0: no errors; 1: errors (or "
-                                "warnings with --strict).")
+                                "and near-duplicate pages, without writing anything. Errors come first; a warning "
+                                "that many files share is one line (--verbose lists every one). Exit 0: no errors; "
+                                "1: errors (or warnings with --strict).")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--no-render", action="store_true",
                        help="skip rendering every page (faster; no check of links in rendered pages)")
@@ -65,6 +166,10 @@ def make_parser() -> argparse.ArgumentParser:
     new.set_defaults(run=run_new)
 
     _register_optional(commands)
+    for name, sub in walk_commands(parser):
+        add_global_options(sub, main=False)
+        sub.epilog = EXAMPLES.get(name)
+        sub.formatter_class = HelpFormatter
     return parser
 
 

@@ -1,7 +1,8 @@
-"""The command line as a new user meets it: progress of long commands, check's report."""
+"""The command line as a new user meets it: help, options, progress, check's report, postcode without a lookup."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import logging
 import os
@@ -12,13 +13,76 @@ from pathlib import Path
 import pytest
 
 from localgov.build import build
-from localgov.cli import main
+from localgov.cli import EXAMPLES, main, make_parser, walk_commands
 from localgov.commands.check import GROUP_FROM, check
 from localgov.commands.progress import CLEAR_LINE, ProgressLogHandler, StageProgress
 from tests.conftest import MakeSite
 
 STAGES = ("Loading the site", "Rendering pages", "Making the index files", "Building the search indexes",
           "Writing the site")
+
+
+# -- help
+
+
+def test_every_command_and_option_says_what_it_is_for() -> None:
+    parser = make_parser()
+    commands = walk_commands(parser)
+    assert {name for name, _ in commands} >= {"build", "serve", "check", "explain", "new", "report", "search",
+                                              "postcode", "postcodes import", "postcodes shards"}
+    for name, command in [("", parser), *commands]:
+        assert command.description or name == "", f"'localgov {name}' has no description"
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:
+                    assert choice.help, f"'localgov {name} {choice.dest}' has no help in the list of commands"
+            elif not isinstance(action, argparse._HelpAction):
+                what = action.option_strings or action.dest
+                assert action.help and action.help != argparse.SUPPRESS, f"localgov {name}: {what} has no help"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXAMPLES if n))
+def test_each_command_help_shows_an_example(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([*name.split(), "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    example = out.split("Example", 1)[1]
+    assert f"  localgov {name}" in example, out
+    assert "--root" in out and "--verbose" in out, "the global options are listed with each command"
+    # The examples keep their lines; the description is wrapped.
+    assert all(len(line) <= 120 for line in out.splitlines())
+
+
+def test_every_command_has_an_example() -> None:
+    assert {name for name, _ in walk_commands(make_parser())} <= set(EXAMPLES)
+
+
+@pytest.mark.parametrize("argv", [
+    ["build", "-v", "--root", "site"],
+    ["-v", "build", "--root", "site"],
+    ["--root", "site", "build", "--verbose"],
+    ["-v", "--root", "site", "build"],
+])
+def test_global_options_work_before_and_after_the_command(argv: list[str]) -> None:
+    args = make_parser().parse_args(argv)
+    assert args.command == "build" and args.verbose is True and args.root == Path("site")
+
+
+def test_global_options_keep_their_defaults_when_not_given() -> None:
+    args = make_parser().parse_args(["check"])
+    assert args.verbose is False and args.root == Path(".")
+    for argv in (["postcode", "ME15 6JQ", "-v"], ["search", "bins", "--root", "x", "-v"],
+                 ["postcodes", "import", "f.csv", "-v", "--root", "x"]):
+        args = make_parser().parse_args(argv)
+        assert args.verbose is True
+
+
+def test_build_takes_verbose_after_its_name(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site()
+    assert main(["build", "--root", str(root), "-v", "--no-search"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^  scan \d+\.\d\ds, load ", out, re.MULTILINE), out
 
 
 # -- progress
@@ -168,7 +232,7 @@ def test_check_groups_councils_that_lack_data_into_one_line(many_lacking: Path,
     (line,) = [line for line in err.splitlines() if "councils lack data" in line]
     assert line.startswith(f"warning: {len(lacking)} councils lack data that common text uses")
     assert "localgov check --verbose" in line
-    assert main(["--root", str(many_lacking), "--verbose", "check"]) == 0
+    assert main(["check", "--root", str(many_lacking), "--verbose"]) == 0
     err = capsys.readouterr().err
     assert err.count("lacks data that common text uses") == len(lacking)
     assert "councils lack data" not in err
@@ -194,3 +258,17 @@ def test_check_lists_a_few_councils_that_lack_data_one_by_one(tmp_path: Path,
     err = capsys.readouterr().err
     assert "councils/medway/council.yaml:1: warning: lacks data that common text uses" in err
     assert "councils lack data" not in err
+
+
+# -- postcode
+
+
+def test_postcode_in_a_site_without_a_lookup_says_how_to_add_one(make_site: MakeSite,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site({"site.yaml": "name: Test\nbase_url: https://test.example\npostcodes: none\n"})
+    assert main(["postcode", "SW1A 1AA", "--root", str(root)]) == 2
+    captured = capsys.readouterr()
+    assert "no postcode lookup" in captured.err and "postcodes: none" in captured.err
+    assert "postcodes: builtin" in captured.err
+    assert "not in the postcode directory" not in captured.err + captured.out
+    assert not (root / "postcodes" / "compiled").exists(), "the data site.yaml turned off is not compiled"
