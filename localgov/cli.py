@@ -5,47 +5,122 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import time
 from pathlib import Path
 
 from localgov import __version__
+from localgov.commands.progress import ProgressLogHandler, StageProgress
 from localgov.errors import BuildFailed, LocalgovError, Problem, UsageError
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
+# Shown at the end of each command's --help. Every command has an entry (tests/test_cli.py checks).
+EXAMPLES: dict[str, str] = {
+    "": """\
+Start a site, preview it, then build it for a host:
+  localgov new my-site && cd my-site
+  localgov serve                 # http://127.0.0.1:8000/, rebuilt on every save
+  localgov check                 # what to fix before publishing
+  localgov build                 # the site, in build/
 
-class ProgressLine:
-    """A one-line progress display on a terminal, shown only for builds that take more than a moment."""
+Options before or after the command: localgov build -v, localgov -v build.
+Exit codes: 0 success, 1 the sources have problems, 2 the command was used wrongly.""",
+    "build": """\
+Examples:
+  localgov build                       # into build/, rendering only what changed
+  localgov build --strict --out public # fail on warnings; write into public/
+  localgov build --no-search -v        # skip the search indexes; say how long each step took""",
+    "serve": """\
+Examples:
+  localgov serve                       # http://127.0.0.1:8000/
+  localgov serve --port 8080 --no-search
+  localgov serve --no-build            # serve what build/ holds, without watching""",
+    "check": """\
+Examples:
+  localgov check                       # errors first; warnings many files share, one line each
+  localgov check --verbose             # every warning, one by one
+  localgov check --strict --no-render  # fail on warnings; skip rendering the pages (faster)""",
+    "explain": """\
+Examples:
+  localgov explain /bin-collections/maidstone/
+  localgov explain /councils/kent/""",
+    "new": """\
+Example:
+  localgov new my-site && cd my-site && localgov serve""",
+    "report": """\
+Examples:
+  localgov report                      # every council
+  localgov report --council maidstone  # one council, service by service
+  localgov report --json > coverage.json""",
+    "search": """\
+Examples:
+  localgov search "bin day"
+  localgov search "school places" --postcode "ME15 6JQ"
+  localgov search parking --council maidstone -n 5 --json""",
+    "postcode": """\
+Examples:
+  localgov postcode "ME15 6JQ"
+  localgov postcode me156jq --json
+  localgov postcode "CF10 1EP" --lookup postcodes/compiled/lookup.msgpack.br""",
+    "postcodes": """\
+Examples:
+  localgov postcodes import ~/Downloads/ONSPD_NOV_2025.zip
+  localgov postcodes shards build/postcodes""",
+    "postcodes import": """\
+Examples:
+  localgov postcodes import ~/Downloads/ONSPD_NOV_2025.zip
+  localgov postcodes import NSPL21_AUG_2022_UK_BT.csv.gz --out postcodes/compiled""",
+    "postcodes shards": """\
+Example:
+  localgov postcodes shards build/postcodes""",
+}
 
-    def __init__(self, stream: object = sys.stderr, delay: float = 1.0) -> None:
-        self.stream = stream
-        self.started = time.perf_counter()
-        self.delay = delay
-        self.shown = False
-        self.tty = bool(getattr(stream, "isatty", lambda: False)())
 
-    def __call__(self, label: str, done: int, total: int) -> None:
-        if not self.tty or time.perf_counter() - self.started < self.delay:
-            return
-        percent = 100 * done // total if total else 100
-        print(f"\r{label}: {done:,}/{total:,} ({percent}%)", end="", file=self.stream, flush=True)  # type: ignore[call-overload]
-        self.shown = True
+class HelpFormatter(argparse.HelpFormatter):
+    """Wrap descriptions to the terminal; keep the lines of the examples as they are written."""
 
-    def clear(self) -> None:
-        if self.shown:
-            print("\r\033[K", end="", file=self.stream, flush=True)  # type: ignore[call-overload]
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, main: bool) -> None:
+    """Add --root and --verbose; a command's copy leaves them as they are unless given after its name."""
+    if "--root" not in parser._option_string_actions:
+        parser.add_argument("--root", type=Path, default=Path(".") if main else argparse.SUPPRESS, metavar="DIR",
+                            help="the site folder (default: the current folder)")
+    if "--verbose" not in parser._option_string_actions:
+        parser.add_argument("-v", "--verbose", action="store_true", default=False if main else argparse.SUPPRESS,
+                            help="say more: every warning, the time of each step, what is being done")
+
+
+def walk_commands(parser: argparse.ArgumentParser, prefix: str = "") -> list[tuple[str, argparse.ArgumentParser]]:
+    """Return (name, parser) for every command and subcommand, like ("postcodes import", ...)."""
+    found: list[tuple[str, argparse.ArgumentParser]] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                full = f"{prefix} {name}".strip()
+                found.append((full, sub))
+                found.extend(walk_commands(sub, full))
+    return found
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="localgov", description="Build the national local government information site.")
-    parser.add_argument("--version", action="version", version=f"localgov {__version__}")
-    parser.add_argument("--root", type=Path, default=Path("."), help="the site folder (default: the current folder)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="say more about what is happening")
+    parser = argparse.ArgumentParser(
+        prog="localgov", description="Build a GOV.UK-style information site for local councils from Markdown, "
+        "council data and postcodes.", epilog=EXAMPLES[""], formatter_class=HelpFormatter)
+    parser.add_argument("--version", action="version", version=f"localgov {__version__}",
+                        help="print localgov's version and stop")
+    add_global_options(parser, main=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    build = commands.add_parser("build", help="build the site into a folder (only what changed since the last build)")
+    build = commands.add_parser(
+        "build", help="build the site into a folder (only what changed since the last build)",
+        description="Build the site into build/ (or --out). Only the pages whose sources changed are rendered "
+        "again; nothing is written if the sources have errors.")
     build.add_argument("--out", type=Path, default=None, help="output folder (default: build/ in the site)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--keep-going", action="store_true",
@@ -57,9 +132,13 @@ def make_parser() -> argparse.ArgumentParser:
                        help="render with N processes (default: one per core, or LOCALGOV_JOBS)")
     build.set_defaults(run=run_build)
 
-    serve = commands.add_parser("serve", help="build, serve on this machine and rebuild when a file changes")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = commands.add_parser(
+        "serve", help="build, serve on this machine and rebuild when a file changes",
+        description="Build the site, serve it and rebuild what a save changed; the open page reloads itself. "
+        "Problems show in the terminal and at the top of the page.")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="the address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
     serve.add_argument("--out", type=Path, default=None, help="output folder (default: build/ in the site)")
     serve.add_argument("--no-build", action="store_true", help="serve what is already built, without watching")
     serve.add_argument("--no-search", action="store_true", help="do not update the search indexes, even at the start")
@@ -67,7 +146,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check the sources without writing a site",
                                 description="Check schemas, overrides, links, stale pages, missing council data "
-                                "and near-duplicate pages. Exit 0: no errors; 1: errors (or warnings with --strict).")
+                                "and near-duplicate pages, without writing anything. Errors come first; a warning "
+                                "that many files share is one line (--verbose lists every one). Exit 0: no errors; "
+                                "1: errors (or warnings with --strict).")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--no-render", action="store_true",
                        help="skip rendering every page (faster; no check of links in rendered pages)")
@@ -85,6 +166,10 @@ def make_parser() -> argparse.ArgumentParser:
     new.set_defaults(run=run_new)
 
     _register_optional(commands)
+    for name, sub in walk_commands(parser):
+        add_global_options(sub, main=False)
+        sub.epilog = EXAMPLES.get(name)
+        sub.formatter_class = HelpFormatter
     return parser
 
 
@@ -104,19 +189,17 @@ def run_build(args: argparse.Namespace) -> int:
 
     root = args.root.resolve()
     out = (args.out or root / "build").resolve()
-    progress = ProgressLine()
-    try:
+    with _progress(args) as progress:
         result = build(root, out, strict=args.strict, progress=progress,
                        keep_going=getattr(args, "keep_going", False),
                        incremental=not getattr(args, "clean", False),
                        finalise=not getattr(args, "no_search", False),
                        workers=getattr(args, "jobs", None))
-    finally:
-        progress.clear()
     print_problems(result.warnings, root)
     missing_councils = {c for c, _, _ in result.missing}
     if result.missing:
-        print(f"{len(missing_councils)} councils lack data that pages use (fallback wording shown); "
+        lack = "council lacks" if len(missing_councils) == 1 else "councils lack"
+        print(f"{len(missing_councils)} {lack} data that pages use (fallback wording shown); "
               "run 'localgov report' for the list", file=sys.stderr)
     warnings = len(result.warnings)
     print(f"Built {result.pages:,} pages ({result.files:,} files) into {out} in {result.seconds:.1f}s, "
@@ -134,6 +217,12 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress(args: argparse.Namespace) -> StageProgress:
+    """Return the command's progress display (made in main, so that log messages keep clear of it)."""
+    progress: StageProgress | None = getattr(args, "progress", None)
+    return progress if progress is not None else StageProgress()
+
+
 def print_problems(problems: list[Problem], root: Path) -> None:
     from localgov.commands.display import print_report
 
@@ -146,7 +235,7 @@ def run_serve(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     out = (args.out or root / "build").resolve()
     serve(root, out, args.host, args.port, build_first=not args.no_build, watch=not args.no_build,
-          search=not args.no_search)
+          search=not args.no_search, progress=_progress(args))
     return EXIT_OK
 
 
@@ -154,8 +243,12 @@ def run_check(args: argparse.Namespace) -> int:
     from localgov.commands.check import check
 
     root = args.root.resolve()
-    report = check(root, render=not args.no_render)
-    print_problems(report.problems, root)
+    with _progress(args) as progress:
+        report = check(root, render=not args.no_render, progress=progress)
+    shown, grouped = report.grouped(verbose=args.verbose)
+    print_problems(shown, root)
+    for line in grouped:
+        print(line, file=sys.stderr)
     errors, warnings = len(report.errors), len(report.warnings)
     print(f"Checked {report.pages:,} pages and {report.files:,} source files: "
           f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
@@ -185,7 +278,10 @@ def run_new(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    args.progress = StageProgress()
+    handler = ProgressLogHandler(args.progress)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE

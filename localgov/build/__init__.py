@@ -171,6 +171,7 @@ def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None
             state.manifest = manifest
         return _unchanged(manifest, strict, started, timer)
 
+    _stage(progress, "Loading the site")
     problems = Problems()
     code = combine(inputs.libraries, *[v for k, v in sorted(inputs.files.items()) if k.startswith("code:")])
     memo = state.memo if state is not None and state.memo is not None and state.memo.code == code else None
@@ -205,6 +206,7 @@ def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None
     staging = Staging(out_dir, flat=not whole)
     try:
         load_problems = list(problems.items)
+        _stage(progress, "Rendering pages", len(plan.render))
         rendered = list(render_all(Job(renderer, plan.render, staging.path, previous, staging.flat),
                                    _processes(workers, len(plan.render), PARALLEL_FROM),
                                    _progress(progress, "Rendering pages")))
@@ -233,6 +235,7 @@ def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None
             raise BuildFailed(problems.errors)
         for asset in assets:
             _keep(asset.path, asset.data, "assets", "asset", old, previous, new, staging, written)
+        _stage(progress, "Making the index files")
         html_pages = sorted(p for p in staging.written if p.endswith(".html"))
         _run_indexers(site, html_pages, old, new, intact, previous, staging, problems, written,
                       combine(keys.global_key, keys.structure, report_key))
@@ -251,6 +254,7 @@ def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None
             staging.unflatten(sorted(written))
             staging.link_from_output(p for p in new.files if p not in written)
             for name, finaliser in finalising:
+                _stage(progress, "Building the search indexes" if name == "search" else f"Running {name}")
                 before = set(new.files) | set(carried)
                 finaliser(site, staging.path, problems)
                 timer.lap(f"finalise:{name}")
@@ -258,12 +262,14 @@ def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None
                 new.steps[name] = final_key
             if stopping_errors(problems, contained):
                 raise BuildFailed(problems.errors)
+            _stage(progress, "Writing the site")
             forget_manifest(root, out_dir)
             staging.commit()
             removed = len(set(old.files) - set(new.files))
         else:
             _carry_finalised(old, new, intact, [])
             removed = len(set(old.files) - set(new.files))
+            _stage(progress, "Writing the site")
             forget_manifest(root, out_dir)
             staging.apply(sorted(written), sorted(p for p in new.files if p not in written))
         timer.lap("write")
@@ -537,6 +543,12 @@ def _processes(asked: int | None, units: int, enough: int) -> int:
         return asked
     # Forking costs more than it saves on a few hundred pages.
     return workers_wanted() if units >= enough else 1
+
+
+def _stage(progress: Progress | None, label: str, total: int = 0) -> None:
+    """Tell the progress display that a stage has begun (`total` 0: a stage without a count)."""
+    if progress is not None:
+        progress(label, 0, total)
 
 
 def _progress(progress: Progress | None, label: str) -> Callable[[int, int], None] | None:

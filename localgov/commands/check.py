@@ -8,13 +8,17 @@
 - council data that common text needs and a council lacks (the fallback wording shows instead);
 - pages that look like near-duplicates of another (Whoosh "more like this" finds candidates,
   then the share of their three-word phrases in common decides).
+
+It writes nothing: templates are compiled in memory, not into the site's cache. When it prints the
+problems, errors come first, and a kind of warning that many files share is one line that says how
+many and how to list them (`--verbose` lists every one).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,8 +34,28 @@ LINKS = re.compile(r"""\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)|^\s{0,3}\[[^\]]
 # Outputs the index stage and the search index make: links to them are not checked against pages.
 GENERATED = ("/assets/", "/postcodes/", "/pagefind/", "/status/", "/search/synonyms.json",
              "/sitemap.xml", "/robots.txt", "/_headers")
+GROUP_FROM = 4  # this many warnings of one kind or more are shown as one line, unless --verbose
 SIMILAR = 0.8  # share of three-word phrases two pages must have in common to look like duplicates
 CANDIDATES = 3  # pages "more like this" proposes for each page
+
+
+@dataclass(frozen=True)
+class WarningKind:
+    """Warnings that many files can share: how to recognise one, and the line that stands for all of them."""
+
+    marker: str  # a phrase of the message that only this kind has
+    summary: str  # said of the count, like "12 councils lack ..."
+
+
+GROUPED = (
+    WarningKind("lacks data that common text uses",
+                "{count} councils lack data that common text uses, so their pages say where to find it instead; "
+                "'localgov check --verbose' lists them, 'localgov report --council SLUG' shows what one lacks"),
+    WarningKind("last reviewed ", "{count} pages were last reviewed longer ago than stale_after_days (site.yaml) "
+                "allows; 'localgov check --verbose' lists them"),
+    WarningKind("no last_reviewed date", "{count} pages have no last_reviewed date; "
+                "'localgov check --verbose' lists them"),
+)
 
 
 @dataclass
@@ -50,16 +74,40 @@ class CheckReport:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
 
+    def grouped(self, *, verbose: bool = False) -> tuple[list[Problem], list[str]]:
+        """Return the problems to show one by one, errors first, and a line for each kind of many warnings."""
+        if verbose:
+            return self.errors + self.warnings, []
+        shown: list[Problem] = list(self.errors)
+        kinds: dict[WarningKind, list[Problem]] = {kind: [] for kind in GROUPED}
+        others: list[Problem] = []
+        for problem in self.warnings:
+            kind = next((k for k in GROUPED if k.marker in problem.message), None)
+            (kinds[kind] if kind is not None else others).append(problem)
+        lines: list[str] = []
+        for kind, problems in kinds.items():
+            if len(problems) >= GROUP_FROM:
+                lines.append("warning: " + kind.summary.format(count=f"{len(problems):,}"))
+            else:
+                others.extend(problems)
+        return shown + sorted(others), lines
 
-def check(root: Path, *, render: bool = True, workers: int | None = None) -> CheckReport:
-    """Check the site at `root` and return every problem, errors first."""
+
+def check(root: Path, *, render: bool = True, workers: int | None = None,
+          progress: Callable[[str, int, int], None] | None = None) -> CheckReport:
+    """Check the site at `root` and return every problem, errors first; `progress` hears of each stage."""
     from localgov.build import load_site
     from localgov.build.parallel import Job, TrackingRenderer, Unit, render_all, workers_wanted
     from localgov.render.assets import build_assets
     from localgov.render.layouts import static_dirs
 
+    def stage(label: str, done: int = 0, total: int = 0) -> None:
+        if progress is not None:
+            progress(label, done, total)
+
     problems = Problems()
     report = CheckReport()
+    stage("Loading the site")
     site = load_site(root, problems, keep_going=True)
     sources = _markdown_sources(root)
     report.files = len(sources)
@@ -71,13 +119,17 @@ def check(root: Path, *, render: bool = True, workers: int | None = None) -> Che
     missing: set[tuple[str, str, str]] = set()
     if render:
         renderer = TrackingRenderer(site, {a.name: a.url for a in build_assets(root, static_dirs(root))}, problems)
+        renderer.env.bytecode_cache = None  # compile templates in memory: check writes nothing into the site
         # Pages that show the coverage report (/status/) are left out: it is made from every other page.
-        units = [Unit(f"site:{source}#{n}", source, make=make) for n, (source, make) in enumerate(renderer.site_pages())]
+        units = [Unit(f"site:{source}#{n}", source, make=make)
+                 for n, (source, make) in enumerate(renderer.site_pages())]
         for page, council in renderer.jobs():
             common = site.content.pages.get(page)
             units.append(Unit(f"page:{page}/{council}", common.source if common else "", page=page, council=council))
         count = workers if workers is not None else (workers_wanted() if len(units) > 600 else 1)
-        for result in render_all(Job(renderer, units, None, {}), count):
+        stage("Rendering pages", 0, len(units))
+        for result in render_all(Job(renderer, units, None, {}), count,
+                                 lambda done, total: stage("Rendering pages", done, total)):
             problems.items.extend(_relative(p, root) for p in result.problems)
             if result.path:
                 paths.add(result.path)
@@ -88,11 +140,13 @@ def check(root: Path, *, render: bool = True, workers: int | None = None) -> Che
     else:
         paths = expected_paths(site)
         report.pages = len(paths)
+    stage("Checking links, council data and review dates")
     check_source_links(root, sources, paths, problems)
     if render:
         check_rendered_links(rendered_links, paths, sources, root, problems)
         check_missing_data(root, site, missing, problems)
     check_stale(root, site, problems)
+    stage("Looking for near-duplicate pages")
     check_duplicates(root, site, problems)
     found = set(problems.items)
     report.problems = sorted(p for p in found if p.severity == "error") + sorted(
@@ -172,8 +226,8 @@ def check_source_links(root: Path, sources: list[str], paths: set[str], problems
                 problems.warn(rel, line, "link is not secure", expected="an address starting https://",
                               found=repr(href))
             elif clean.startswith("/") and not clean.startswith("//") and not resolves(clean, paths):
-                problems.warn(rel, line, f"broken internal link to {clean}", expected="the address of a page of the site",
-                              found=repr(href))
+                problems.warn(rel, line, f"broken internal link to {clean}",
+                              expected="the address of a page of the site", found=repr(href))
 
 
 def check_rendered_links(links: dict[str, set[str]], paths: set[str], sources: list[str], root: Path,
@@ -197,8 +251,8 @@ def check_rendered_links(links: dict[str, set[str]], paths: set[str], sources: l
 def check_missing_data(root: Path, site: Site, missing: set[tuple[str, str, str]], problems: Problems) -> None:
     """Report, once per council, the data its pages' common text needs and it lacks, at the council.yaml line."""
     lacking: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for council, page, name in missing:
-        lacking[council][name].add(page)
+    for slug, page, name in missing:
+        lacking[slug][name].add(page)
     for slug, names in sorted(lacking.items()):
         council = site.councils.get(slug)
         if council is None:

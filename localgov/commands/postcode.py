@@ -1,4 +1,9 @@
-"""Command line: `localgov postcode` and `localgov postcodes import|shards`."""
+"""Command line: `localgov postcode` and `localgov postcodes import|shards`.
+
+The lookup is the one the site's `postcodes:` setting names (site.yaml): the built-in data, a
+postcode file in the site, or none. A site without a lookup is told so, and how to add one; its
+postcode data is never compiled.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from localgov.errors import LocalgovError, Problems
+from localgov.index import shards as site_shards
+from localgov.load.config import CONFIG_FILE, load_config
 from localgov.load.councils import load_councils
 from localgov.model import Area, Council
 from localgov.postcodes import lookup as postcodes
@@ -28,6 +35,16 @@ NI_ELSEWHERE = (
 )
 PROPER_NOUNS = frozenset({"London", "Northern", "Scottish", "Welsh"})
 NO_COUNCIL_PLACES = {"JE": "Jersey", "GY": "Guernsey", "IM": "the Isle of Man"}
+NO_LOOKUP = """\
+This site has no postcode lookup: {config} says 'postcodes: none', so its postcode form leads to the A to Z
+of councils. To add one, change that line of {config} to
+  postcodes: builtin
+for every UK postcode (compiled once, in a few seconds), or to the path of an ONSPD or NSPL file in the
+site, like 'postcodes: postcodes/ONSPD_NOV_2025.zip'. To use a compiled lookup just this once, add --lookup FILE."""
+
+
+class NoLookup(LocalgovError):
+    """The site's postcode setting is `none`."""
 
 
 @dataclass(frozen=True)
@@ -41,28 +58,40 @@ class Duty:
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `postcode` and `postcodes` commands to the main parser."""
-    find = subparsers.add_parser("postcode", help="show the councils that serve a postcode")
-    find.add_argument("postcode", nargs="+", help='a postcode, like "ME15 6JQ"')
-    find.add_argument("--json", action="store_true", help="print JSON")
-    find.add_argument("--lookup", type=Path, help="a compiled lookup (default: postcodes/compiled/)")
+    find = subparsers.add_parser(
+        "postcode", help="show the councils that serve a postcode",
+        description="Show which councils serve a postcode and which does what, from the lookup the site's "
+        "'postcodes:' setting names. Exit 0: councils found; 1: none found; 2: no lookup or an error.")
+    find.add_argument("postcode", nargs="+", help='a postcode, like "ME15 6JQ" (the space is optional)')
+    find.add_argument("--json", action="store_true", help="print the answer as JSON")
+    find.add_argument("--lookup", type=Path, metavar="FILE",
+                      help="a compiled lookup to use instead of the site's (like postcodes/compiled/lookup.msgpack.br)")
     _root_option(find)
     find.set_defaults(func=run_postcode, run=run_postcode)
 
-    group = subparsers.add_parser("postcodes", help="import ONS postcode data; write browser shards")
-    commands = group.add_subparsers(dest="postcodes_command", required=True)
-    importer = commands.add_parser("import", help="compile an ONSPD or NSPL file (.csv, .csv.gz, .zip, folder)")
-    importer.add_argument("path", type=Path)
-    importer.add_argument("--out", type=Path, help="folder for the compiled lookup (default: postcodes/compiled)")
+    group = subparsers.add_parser("postcodes", help="import ONS postcode data; write browser shards",
+                                  description="Compile ONS postcode data into the site's lookup, or write the "
+                                  "browser's postcode files from it.")
+    commands = group.add_subparsers(dest="postcodes_command", required=True, metavar="COMMAND")
+    importer = commands.add_parser("import", help="compile an ONSPD or NSPL file (.csv, .csv.gz, .zip, folder)",
+                                   description="Compile an ONSPD or NSPL file into the site's postcode lookup "
+                                   "and print what it contained.")
+    importer.add_argument("path", type=Path, help="the ONSPD or NSPL file: .csv, .csv.gz, the ONS .zip or a folder")
+    importer.add_argument("--out", type=Path, metavar="DIR",
+                          help="folder for the compiled lookup (default: postcodes/compiled)")
     _root_option(importer)
     importer.set_defaults(func=run_import, run=run_import)
-    shards = commands.add_parser("shards", help="write one JSON file per outcode for the browser")
-    shards.add_argument("out", type=Path)
+    shards = commands.add_parser("shards", help="write one JSON file per outcode for the browser",
+                                 description="Write /postcodes/<OUTCODE>.json and areas.json from the site's "
+                                 "lookup (the build does this itself).")
+    shards.add_argument("out", type=Path, help="the folder to write the files into")
     _root_option(shards)
     shards.set_defaults(func=run_shards, run=run_shards)
 
 
 def _root_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, default=argparse.SUPPRESS, help="the site folder (default: here)")
+    parser.add_argument("--root", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+                        help="the site folder (default: the current folder)")
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -81,6 +110,9 @@ def run_postcode(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         councils = read_registry(root)
         lookup = _lookup(root, councils, args.lookup)
+    except NoLookup as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except LocalgovError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -90,7 +122,7 @@ def run_postcode(args: argparse.Namespace, out: TextIO | None = None) -> int:
         json.dump(_as_json(query, result, councils, duties), out, indent=2, sort_keys=True)
         out.write("\n")
     else:
-        out.write(describe(query, result, councils, duties))
+        out.write(describe(query, result, councils, duties, partial=lookup.stats.unknown > 0))
     return 0 if result.area is not None else 1
 
 
@@ -114,9 +146,18 @@ def registry_maps(root: Path, councils: Mapping[str, Council]) -> tuple[dict[str
 
 
 def _lookup(root: Path, councils: Mapping[str, Council], path: Path | None) -> postcodes.PostcodeLookup:
+    """Return the lookup given with --lookup, else the one the site's `postcodes:` setting names."""
     if path is not None:
         return postcodes.load_lookup(path)
+    problems = Problems()
+    source = site_shards.postcode_source(load_config(root, problems), problems)
+    if problems.errors or source is None:
+        raise LocalgovError("\n".join(p.format() for p in problems.errors))
+    if source.kind == "none":
+        raise NoLookup(NO_LOOKUP.format(config=CONFIG_FILE))
     gss_to_slug, county_of = registry_maps(root, councils)
+    if source.kind == "file":
+        return site_shards.source_lookup(root, source, gss_to_slug, county_of)
     if not postcodes.compiled_path(root).is_file():
         print("Compiling the built-in postcode data (once; takes a few seconds)...", file=sys.stderr)
     return postcodes.site_lookup(root, gss_to_slug, county_of)
@@ -137,11 +178,16 @@ def who_does_what(area: Area, councils: Mapping[str, Council]) -> list[Duty]:
     return [Duty("All council services", lower_name, area.lower)]
 
 
-def describe(query: str, result: postcodes.LookupResult, councils: Mapping[str, Council], duties: list[Duty]) -> str:
-    """Return the text `localgov postcode` prints."""
+def describe(query: str, result: postcodes.LookupResult, councils: Mapping[str, Council], duties: list[Duty], *,
+             partial: bool = False) -> str:
+    """Return the text `localgov postcode` prints; `partial`: the lookup left out councils the site does not have."""
     if result.status == "invalid":
         return f"{query.strip()!r} is not a postcode. Enter a real postcode, like SW1A 2AA.\n"
     assert result.postcode is not None
+    if result.status == "unknown" and partial:
+        return (f"{result.postcode} is not in this site's postcode lookup: either it is not in the postcode "
+                "directory, or its council is not one of this site's councils (councils/). Check it, "
+                "or find your council in the A to Z at /councils/.\n")
     if result.status == "unknown":
         return (f"{result.postcode} is not in the postcode directory. Check it, "
                 "or find your council in the A to Z at /councils/.\n")

@@ -12,6 +12,7 @@ missing, and `/search?q=` from the server-side search index (`localgov.search.an
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import logging
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from localgov.commands.progress import StageProgress
 from localgov.errors import BuildFailed, LocalgovError, Problem
 
 log = logging.getLogger(__name__)
@@ -99,10 +101,12 @@ def make_server(out: Path, host: str, port: int, site_root: Path | None = None) 
 class Preview:
     """The state of the live preview: where the site is, and the problems of the last build if it failed."""
 
-    def __init__(self, root: Path, out: Path, *, search: bool = True, stream: Any = None) -> None:
+    def __init__(self, root: Path, out: Path, *, search: bool = True, stream: Any = None,
+                 progress: StageProgress | None = None) -> None:
         self.root = root
         self.out = out
         self.search = search
+        self.progress = progress  # reports the stages of the first build, which can take minutes
         self.stream = stream if stream is not None else sys.stderr
         self.problems: list[Problem] = []
         self.builds = 0
@@ -118,7 +122,10 @@ class Preview:
         started = time.perf_counter()
         try:
             # The search indexes cover the whole site: made at the start, not on every save.
-            result = build(self.root, self.out, finalise=self.search and first, state=self.state)
+            progress = self.progress if first else None
+            with progress or contextlib.nullcontext():
+                result = build(self.root, self.out, finalise=self.search and first, state=self.state,
+                               progress=progress)
         except BuildFailed as exc:
             self.problems = list(exc.problems)
             print_report(self.problems, self.root, self.stream)
@@ -263,12 +270,12 @@ def make_watcher(preview: Preview, watch: bool) -> Any:
 
 
 def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, *, build_first: bool = True,
-          watch: bool = True, search: bool = True) -> None:
+          watch: bool = True, search: bool = True, progress: StageProgress | None = None) -> None:
     """Build the site, serve it with live reload, and rebuild on every change until interrupted."""
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
 
-    preview = Preview(root, out, search=search)
+    preview = Preview(root, out, search=search, progress=progress)
     if build_first:
         preview.rebuild(first=True)
     # Reload the page after every rebuild, however soon after the last one.

@@ -119,10 +119,16 @@ def postcode_shards(site: Site, page_paths: list[str], problems: Problems) -> It
 def site_postcodes(site: Site, source: PostcodeSource) -> postcodes.PostcodeLookup:
     """Return the compiled lookup for a `builtin` or file source, compiling and caching it when needed."""
     registry = _registry(site)
+    return source_lookup(site.config.root, source, registry.gss_to_slug, registry.county_of)
+
+
+def source_lookup(root: Path, source: PostcodeSource, gss_to_slug: dict[str, str],
+                  county_of: dict[str, str | None]) -> postcodes.PostcodeLookup:
+    """Return the compiled lookup of a `builtin` or file source for a council registry, compiling it when needed."""
     if source.kind == "builtin":
-        return postcodes.site_lookup(site.config.root, registry.gss_to_slug, registry.county_of)
+        return postcodes.site_lookup(root, gss_to_slug, county_of)
     assert source.path is not None
-    return _file_lookup(site.config.root, source, registry)
+    return _file_lookup(root, source, _Registry(gss_to_slug, county_of))
 
 
 def shard_bytes(lookup: postcodes.PostcodeLookup, outcode: str, slots: list[str] | None = None) -> bytes:

@@ -31,13 +31,15 @@ class AssetFile:
 
 
 def find_govuk_frontend(root: Path) -> Path:
-    """Locate the installed govuk-frontend package: in the site, else beside the localgov package."""
-    candidates = [root / "node_modules" / "govuk-frontend", Path(__file__).resolve().parents[2] / "node_modules" / "govuk-frontend"]
+    """Locate govuk-frontend: the site's npm copy, else the repository's (developing localgov), else the bundled one."""
+    package = Path(__file__).resolve().parents[1]
+    candidates = [root / "node_modules" / "govuk-frontend", package.parent / "node_modules" / "govuk-frontend",
+                  package / "govuk_frontend"]  # copied in when the package is built (setup.py)
     for candidate in candidates:
         if (candidate / "dist" / "govuk" / "govuk-frontend.min.css").is_file():
             return candidate
     raise LocalgovError(
-        "GOV.UK Frontend is not installed: run 'npm ci' in the repository (looked in "
+        "GOV.UK Frontend is missing: reinstall localgov, or run 'npm ci' in a checkout of its repository (looked in "
         + ", ".join(c.as_posix() for c in candidates) + ")"
     )
 

@@ -31,14 +31,20 @@ def template_dirs(root: Path) -> list[Path]:
     return unique
 
 
+class SiteBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates in the site's cache folder, which is made only when a template is first saved there."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass  # the cache only saves time: a site that cannot be written to still builds
+
+
 def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
-    """Return a cache of compiled templates in the site's cache folder (None if it cannot be made)."""
-    folder = root / ".localgov-cache" / "jinja"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    """Return a cache of compiled templates in the site's cache folder."""
+    return SiteBytecodeCache(str(root / ".localgov-cache" / "jinja"))
 
 
 def layout_environment(root: Path) -> jinja2.Environment:
