@@ -20,9 +20,31 @@ def test_builds_every_page_type(make_site: MakeSite, capsys: pytest.CaptureFixtu
     root = make_site()
     assert build(root) == 0
     out = root / "build"
-    for url in ("/", "/rubbish-and-recycling/", "/bin-collections/", "/bin-collections/maidstone/",
-                "/councils/", "/councils/maidstone/", "/search/"):
-        assert "<h1" in read(out, url), url
+    site = "Test council services"  # site.yaml's name
+    pages = {  # URL: (h1, title), from the sources in conftest.py and the templates' fixed headings
+        "/": (site, f"Home – {site}"),
+        "/rubbish-and-recycling/": ("Rubbish and recycling", f"Rubbish and recycling – {site}"),
+        "/rubbish-and-recycling/maidstone/": ("Rubbish and recycling",
+                                              f"Rubbish and recycling: Maidstone Borough Council – {site}"),
+        "/bin-collections/": ("Bin collections", f"Bin collections – {site}"),
+        "/bin-collections/maidstone/": ("Bin collections", f"Bin collections: Maidstone Borough Council – {site}"),
+        "/apply-for-a-school-place/kent/": ("Apply for a school place",
+                                            f"Apply for a school place: Kent County Council – {site}"),
+        "/councils/": ("Councils A to Z", f"Councils A to Z – {site}"),
+        "/councils/maidstone/": ("Maidstone Borough Council", f"Maidstone Borough Council – {site}"),
+        "/search/": ("Search", f"Search – {site}"),
+        "/404.html": ("Page not found", f"Page not found – {site}"),
+        "/status/": ("Council data coverage", f"Council data coverage – {site}"),
+        "/status/maidstone/": ("Maidstone Borough Council", f"Coverage: Maidstone Borough Council – {site}"),
+    }
+    for url, (h1, title) in pages.items():
+        html = read(out, url)
+        assert re.findall(r"<h1[^>]*>([^<]*)</h1>", html) == [h1], url
+        assert re.findall(r"<title>([^<]*)</title>", html) == [title], url
+    # A variant names its council above the page title.
+    assert '<span class="govuk-caption-l" data-pagefind-meta="council">Maidstone Borough Council</span>' in \
+        read(out, "/bin-collections/maidstone/")
+    assert '<p class="govuk-body-l">Bins, recycling and the tip.</p>' in read(out, "/rubbish-and-recycling/")
     for name in ("404.html", "sitemap.xml", "robots.txt", "_headers"):
         assert (out / name).is_file(), name
     summary = capsys.readouterr().out

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,7 @@ from localgov.errors import LocalgovError, Problems
 from localgov.load.content import load_content, read_page
 from localgov.load.councils import load_councils
 from localgov.load.frontmatter import FrontMatterProblem, read_document
+from localgov.model import COUNCIL_TYPES, NATIONS, Council
 from localgov.postcodes.lookup import normalise, outcode
 from tests.conftest import DEFAULT_FILES, write_files
 
@@ -148,19 +150,141 @@ def test_a_common_page_of_any_bytes_is_read_or_refused(site: Path, data: bytes) 
     assert page is not None or problems.errors
 
 
-@SETTINGS
-@given(ANY_TEXT)
-def test_a_council_yaml_is_read_or_refused_with_problems(site: Path, text: str) -> None:
-    folder = site / "councils" / "property-council"
+# -- council.yaml ---------------------------------------------------------------------------------
+
+COUNCIL_FILE = "councils/property-council/council.yaml"
+VALID_COUNCIL = ("name: Kent County Council\ngss: E10000016\ntype: county\nnation: england\n"
+                 "website: https://www.kent.gov.uk/\n")
+# Lines and blocks shaped like council.yaml, right and wrong; after the fields every council needs or without them.
+COUNCIL_PIECES = st.sampled_from([
+    "name: Kent County Council", "name:", "name: [a, b]", "short_name: Kent", "gss: E10000016", "gss: X1",
+    "gss: 10000016", "former_gss: [E1]", "type: county", "type: non-metropolitan-district", "type: district",
+    "type: unitary", "nation: england", "nation: wales", "nation: mars", "website: https://www.kent.gov.uk/",
+    "website: http://kent.gov.uk/", "parent: kent", "parent:", "contact:", "  phone: 01622 602000",
+    "contact:\n  phone: 01622 602000\n  email: not-an-address\n  fax: '1'\n  address: [x]",
+    "contact:\n  phone: '01622 602000'", "links:\n  bins: https://x.example/",
+    "links:\n  bins: {url: 'http://x.example/', txt: y}\n  '524': {url: 'https://x.example/', text: [y]}",
+    "features: [coastline]", "features: {a: b}", "takes_on: [bins]", "hands_over: {bins: nowhere}",
+    "hands_over: {bins: [x]}", "example_data: maybe", "example_data: true",
+    "alerts:\n  - title: T\n    body: B\n    start: 2026-01-01\n    end: 2025-01-01",
+    "alerts:\n  - title: ''\n    start: soon\n    colour: red\n  - x", "alerts: {a: b}", "  - title: T",
+    "nme: typo", "  ", "- item", "key: 'unclosed", "? complex", "\t", "# comment", "---",
+])
+COUNCIL_LIKE = st.tuples(st.sampled_from(["", VALID_COUNCIL]),
+                         st.lists(COUNCIL_PIECES, max_size=12).map("\n".join)).map("".join)
+LINE_BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
+
+
+@pytest.fixture(scope="module")
+def registry_root() -> Iterator[Path]:
+    """A site with no council of its own, so every problem of the one council written into it is about that file."""
+    root = Path(tempfile.mkdtemp(prefix="localgov-councils-"))
+    (root / "councils").mkdir()
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def load_one_council(root: Path, text: str) -> tuple[dict[str, Council], Problems]:
+    folder = root / "councils" / "property-council"
     folder.mkdir(exist_ok=True)
     (folder / "council.yaml").write_bytes(text.encode("utf-8", "surrogatepass"))
     problems = Problems()
     try:
-        load_councils(site, problems)
+        return load_councils(root, problems), problems
     finally:
         shutil.rmtree(folder)
+
+
+def top_level_keys(text: str) -> set[str]:
+    """Return the keys of the text's top-level mapping as PyYAML reads it, or none."""
+    try:
+        data = yaml.safe_load(text)
+    except Exception:  # noqa: BLE001 - any text: what PyYAML cannot read has no keys to locate
+        return set()
+    return {str(key) for key in data} if isinstance(data, dict) else set()
+
+
+@SETTINGS
+@given(st.one_of(ANY_TEXT, COUNCIL_LIKE))
+@example("name: Kent County Council\ngss: E10000016\ntype: county\nnation: england\nwebsite: http://kent.gov.uk/\n")
+@example("name: Kent\ngss: E10000016\ntype: non-metropolitan-district\nnation: england\nwebsite: https://k.example/\n")
+@example(VALID_COUNCIL + "contact:\n  phone: 01622 602000\n  fax: '1'\nlinks:\n  bins: http://x.example/\n"
+         "alerts:\n  - title: T\n    body: B\n    start: 2026-01-01\n    end: 2025-01-01\n")
+def test_a_council_yaml_is_read_or_refused_at_its_own_file_and_lines(registry_root: Path, text: str) -> None:
+    councils, problems = load_one_council(registry_root, text)
+    if councils:
+        assert list(councils) == ["property-council"]
+        assert councils["property-council"].source == COUNCIL_FILE
+    else:
+        assert problems.errors, "a council was refused without saying why"
+    last_line = len(LINE_BREAK.split(text)) + 1
+    keys = top_level_keys(text)
     for problem in problems.items:
-        assert problem.file.startswith("councils/") and problem.message
+        assert problem.file == COUNCIL_FILE, problem
+        assert 0 <= problem.line <= last_line, problem
+        # A problem with a field the file has points at a line of the file, not at the file as a whole.
+        if problem.field and re.split(r"[.\[]", problem.field)[0] in keys:
+            assert problem.line >= 1, problem
+        assert problem.message
+
+
+WORDS = st.text(alphabet=st.characters(categories=("L", "N")), min_size=1, max_size=12)
+SLUGS = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,8})?", fullmatch=True)
+TEXT = st.lists(WORDS, min_size=1, max_size=5).map(" ".join)
+
+
+@st.composite
+def councils_yaml(draw: st.DrawFn) -> dict[str, object]:
+    """A valid council.yaml for a council that is not a district (which would need its county)."""
+    data: dict[str, object] = {
+        "name": draw(TEXT),
+        "gss": draw(st.from_regex(r"[ENSW][0-9]{8}", fullmatch=True)),
+        "type": draw(st.sampled_from(sorted(set(COUNCIL_TYPES) - {"non-metropolitan-district"}))),
+        "nation": draw(st.sampled_from(NATIONS)),
+        "website": f"https://www.{draw(SLUGS)}.gov.uk/",
+    }
+    if draw(st.booleans()):
+        data["short_name"] = draw(TEXT)
+    if draw(st.booleans()):
+        data["contact"] = {"phone": draw(st.from_regex(r"0[0-9]{4} [0-9]{6}", fullmatch=True)),
+                           "email": f"{draw(SLUGS)}@{draw(SLUGS)}.gov.uk", "opening_hours": draw(TEXT)}
+    if draw(st.booleans()):
+        data["features"] = draw(st.lists(SLUGS, max_size=3, unique=True))
+    if draw(st.booleans()):
+        data["links"] = {slug: f"https://www.example.gov.uk/{slug}"
+                         for slug in draw(st.lists(SLUGS, min_size=1, max_size=3, unique=True))}
+    if draw(st.booleans()):
+        data["example_data"] = draw(st.booleans())
+    return data
+
+
+@SETTINGS
+@given(councils_yaml())
+def test_a_valid_council_yaml_loads_without_problems_and_keeps_its_values(registry_root: Path,
+                                                                          data: dict[str, object]) -> None:
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    councils, problems = load_one_council(registry_root, text)
+    assert problems.items == []
+    council = councils["property-council"]
+    assert (council.name, council.gss, council.type, council.nation, council.website) == (
+        data["name"], data["gss"], data["type"], data["nation"], data["website"])
+    assert council.short_name == data.get("short_name", "")
+    contact = data.get("contact", {})
+    assert isinstance(contact, dict)
+    assert (council.contact.phone, council.contact.email, council.contact.opening_hours) == (
+        contact.get("phone"), contact.get("email"), contact.get("opening_hours"))
+    features = data.get("features", [])
+    assert isinstance(features, list)
+    assert council.features == frozenset(features)
+    links = data.get("links", {})
+    assert isinstance(links, dict)
+    assert {key: link.url for key, link in council.links} == links
+    assert council.example_data is data.get("example_data", False)
+    # Every top-level field is found at the line where the file has it.
+    for number, line in enumerate(text.splitlines(), start=1):
+        key = re.match(r"([a-z_]+):", line)
+        if key:
+            assert council.line_of(key[1]) == number, line
 
 
 @SETTINGS

@@ -1,0 +1,456 @@
+// Site search in the browser, with Pagefind's JavaScript API (not its prebuilt UI, which sets
+// inline styles that the site's Content Security Policy forbids).
+//
+// A query is read exactly as the server reads it (localgov/synonyms.py): stop words dropped,
+// council names picked out, and each thing asked for expanded to the phrases residents use
+// for it, from /search/synonyms.json. Pagefind matches every word of a search, so each phrase
+// is searched on its own and the scores combined here. Pages are listed once: for a resident
+// whose councils are known, as the variant of their council; otherwise as the common page.
+//
+// The functions above `start` run in Node too (the relevance tests import this file).
+
+const PAGE_SIZE = 10;
+const AREA_KEY = "localgov:area";
+const DATA_BATCH = 10;
+const COMMON = "common";
+
+// -- reading queries (the same rules as localgov/synonyms.py) ----------------------------------
+
+export function words(text) {
+  const lower = String(text).toLowerCase().replace(/['\u2019]s\b/g, "").replace(/['\u2019]/g, "");
+  return lower.match(/[a-z0-9]+/g) || [];
+}
+
+export function wordKey(word) {
+  if (word.length > 4 && word.endsWith("ies")) return word.slice(0, -3) + "y";
+  if (word.length > 3 && word.endsWith("s") && !/(ss|us|is)$/.test(word)) return word.slice(0, -1);
+  return word;
+}
+
+function phraseKey(text) {
+  return words(text).map(wordKey).join(" ");
+}
+
+export function combine(scores, power) {
+  const matched = scores.filter((s) => s > 0).length;
+  if (!matched) return 0;
+  const total = scores.reduce((sum, s) => sum + s, 0);
+  return total * (matched / scores.length) ** power;
+}
+
+export class Vocabulary {
+  constructor(data) {
+    this.stopWords = new Set(data.stopWords || []);
+    this.synonymWeight = data.synonymWeight ?? 0.8;
+    this.coveragePower = data.coveragePower ?? 2;
+    this.maxPhrase = data.maxPhrase ?? 6;
+    this.groups = data.groups || [];
+    this.councils = data.councils || {};
+    this.names = new Map(Object.entries(data.names || {}));
+    this.phrases = new Map();
+    this.groups.forEach((group, number) => {
+      for (const phrase of group) {
+        const key = phraseKey(phrase);
+        const length = key ? key.split(" ").length : 0;
+        if (!length || length > this.maxPhrase) continue;
+        const found = this.phrases.get(key) || [];
+        if (!found.includes(number)) found.push(number);
+        this.phrases.set(key, found);
+      }
+    });
+  }
+
+  searchText(phrase) {
+    return words(phrase).filter((w) => !this.stopWords.has(w)).join(" ");
+  }
+
+  longest(keys, start, table) {
+    for (let length = Math.min(this.maxPhrase, keys.length - start); length > 0; length--) {
+      const found = table.get(keys.slice(start, start + length).join(" "));
+      if (found !== undefined) return [length, found];
+    }
+    return [0, undefined];
+  }
+
+  parse(query) {
+    const typed = words(query);
+    const keys = typed.map(wordKey);
+    const councils = [];
+    const rest = [];
+    for (let i = 0; i < typed.length;) {
+      const [length, slug] = this.longest(keys, i, this.names);
+      if (slug !== undefined) {
+        if (!councils.includes(slug)) councils.push(slug);
+        i += length;
+      } else {
+        rest.push(i);
+        i += 1;
+      }
+    }
+    const kept = rest.map((i) => typed[i]);
+    const keptKeys = rest.map((i) => keys[i]);
+    const segments = [];
+    const seen = new Set();
+    for (let i = 0; i < kept.length;) {
+      const [length, groups] = this.longest(keptKeys, i, this.phrases);
+      let segment;
+      if (groups !== undefined) {
+        segment = this.segment(kept.slice(i, i + length).join(" "), groups);
+        i += length;
+      } else {
+        const word = kept[i];
+        i += 1;
+        if (this.stopWords.has(word)) continue;
+        segment = { typed: word, alternatives: [{ text: word, weight: 1 }] };
+      }
+      const signature = JSON.stringify(segment);
+      if (segment.alternatives.length && !seen.has(signature)) {
+        seen.add(signature);
+        segments.push(segment);
+      }
+    }
+    return { segments, councils };
+  }
+
+  segment(phrase, groupNumbers) {
+    const alternatives = new Map();
+    const own = this.searchText(phrase);
+    if (own) alternatives.set(own, 1);
+    for (const number of groupNumbers) {
+      for (const member of this.groups[number]) {
+        const text = this.searchText(member);
+        if (text && !alternatives.has(text)) alternatives.set(text, this.synonymWeight);
+      }
+    }
+    return { typed: phrase, alternatives: [...alternatives].map(([text, weight]) => ({ text, weight })) };
+  }
+
+  areaOf(slugs) {
+    const area = [];
+    for (const slug of slugs) {
+      const council = this.councils[slug];
+      if (!council) continue;
+      if (!area.includes(slug)) area.push(slug);
+      if (council.parent && !area.includes(council.parent)) area.push(council.parent);
+    }
+    return area;
+  }
+
+  councilName(slug) {
+    return this.councils[slug] ? this.councils[slug].name : "";
+  }
+}
+
+// -- searching with Pagefind -------------------------------------------------------------------
+
+function pageOfUrl(url) {
+  return String(url).replace(/^[a-z]+:\/\/[^/]+/, "").split("/").filter(Boolean)[0] || "";
+}
+
+async function variantsFor(area, load) {
+  // Which pages each of the resident's councils has a variant of: one small file per council,
+  // written by the build, so a result links to the resident's own council's page.
+  const found = new Map();
+  await Promise.all(area.map(async (council) => {
+    try {
+      const data = await load(`/search/councils/${council}.json`);
+      found.set(council, new Set(data.pages || []));
+    } catch (error) {
+      found.set(council, new Set());
+    }
+  }));
+  return found;
+}
+
+async function loadJson(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+}
+
+export async function search(pagefind, vocabulary, query, options = {}) {
+  const offset = options.offset || 0;
+  const limit = options.limit || PAGE_SIZE;
+  const parsed = vocabulary.parse(query);
+  const named = parsed.councils;
+  let area = named.length ? vocabulary.areaOf(named) : options.area || [];
+  area = area.filter((slug, i) => slug in vocabulary.councils && area.indexOf(slug) === i);
+  const outcome = {
+    query, total: 0, results: [], area, named, councilPages: [], offset,
+    typed: parsed.segments.map((s) => s.typed),
+  };
+  if (!parsed.segments.length) {
+    // Only council names: the answer is those councils' own pages.
+    outcome.councilPages = named.map((slug) => ({
+      url: `/councils/${slug}/`, council: slug, councilName: vocabulary.councilName(slug),
+    }));
+    return outcome;
+  }
+
+  const filters = area.length ? { council: { any: [COMMON, ...area] } } : { council: COMMON };
+  const jobs = [];
+  parsed.segments.forEach((segment, number) => {
+    for (const alternative of segment.alternatives) jobs.push({ number, alternative });
+  });
+  const load = options.loadJson || loadJson;
+  const variantsPromise = area.length ? variantsFor(area, load) : Promise.resolve(new Map());
+  const responses = await Promise.all(jobs.map((job) => pagefind.search(job.alternative.text, { filters })));
+  const docs = new Map();
+  responses.forEach((response, i) => {
+    if (!response) return;
+    const { number, alternative } = jobs[i];
+    for (const result of response.results) {
+      let doc = docs.get(result.id);
+      if (!doc) {
+        doc = { result, scores: new Array(parsed.segments.length).fill(0) };
+        docs.set(result.id, doc);
+      }
+      doc.scores[number] = Math.max(doc.scores[number], result.score * alternative.weight);
+    }
+  });
+  // Every page has one common page, so the common pages found count the distinct pages found.
+  // With an area the same searches run again on the common pages only: the index is loaded by now.
+  const common = new Set();
+  const commonResponses = area.length
+    ? await Promise.all(jobs.map((job) => pagefind.search(job.alternative.text, { filters: { council: COMMON } })))
+    : responses;
+  for (const response of commonResponses) for (const result of (response ? response.results : [])) common.add(result.id);
+  const ranked = [...docs.values()]
+    .map((doc) => ({ ...doc, score: combine(doc.scores, vocabulary.coveragePower) }))
+    .filter((doc) => doc.score > 0)
+    .sort((a, b) => b.score - a.score || (a.result.id < b.result.id ? -1 : 1));
+
+  // Walk down the documents, loading each one's data, until enough distinct pages are found.
+  const wanted = offset + limit;
+  const best = new Map();
+  for (let i = 0; i < ranked.length && best.size < wanted; i += DATA_BATCH) {
+    const batch = ranked.slice(i, i + DATA_BATCH);
+    const data = await Promise.all(batch.map((doc) => doc.result.data()));
+    batch.forEach((doc, k) => {
+      const page = (data[k].meta && data[k].meta.page) || pageOfUrl(data[k].url);
+      if (!best.has(page) && best.size < wanted) best.set(page, { data: data[k], score: doc.score });
+    });
+  }
+  const variants = await variantsPromise;
+  outcome.total = Math.max(common.size, best.size);
+  outcome.results = [...best].slice(offset).map(([page, { data, score }]) => {
+    const meta = data.meta || {};
+    const links = area
+      .filter((council) => variants.get(council) && variants.get(council).has(page))
+      .map((council) => ({ url: `/${page}/${council}/`, council, councilName: vocabulary.councilName(council) }));
+    const base = { page, title: meta.title || page, summary: meta.summary || "", score, provider: meta.provider || "" };
+    if (links.length) {
+      return { ...base, url: links[0].url, council: links[0].council, councilName: links[0].councilName, also: links.slice(1) };
+    }
+    const scope = ((data.filters && data.filters.council) || [COMMON])[0];
+    const council = scope !== COMMON ? scope : null;
+    return {
+      ...base, url: data.url, council,
+      councilName: council ? meta.council || vocabulary.councilName(council) : "", also: [],
+    };
+  });
+  return outcome;
+}
+
+// -- the search page ---------------------------------------------------------------------------
+
+const PROVIDER_TEXT = {
+  lower: "Provided by your district, borough, city or unitary council",
+  upper: "Provided by your county or unitary council",
+  all: "Provided by your county and district councils, or your unitary council",
+};
+const ARROWS = {
+  prev: "m6.5938-0.0078125-6.7266 6.7266 6.7441 6.4062 1.377-1.449-4.1856-3.9768h12.896v-2h-12.984l4.2931-4.293-1.414-1.414z",
+  next: "m8.107-0.0078125-1.4136 1.414 4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441-6.4062-6.7246-6.7266z",
+};
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+function link(href, text, attributes = {}) {
+  return element("a", { class: "govuk-link", href, ...attributes }, text);
+}
+
+function storedArea() {
+  for (const name of ["sessionStorage", "localStorage"]) {
+    try {
+      const raw = window[name].getItem(AREA_KEY);
+      if (!raw) continue;
+      const area = JSON.parse(raw);
+      const slugs = [area && area.lower, area && area.county].filter((s) => typeof s === "string" && s);
+      if (slugs.length) return slugs;
+    } catch (error) {
+      // Storage may be switched off, or hold something else: search without an area.
+    }
+  }
+  return [];
+}
+
+function searchUrl(params, changes) {
+  const next = new URLSearchParams(params);
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) next.delete(key);
+    else next.set(key, String(value));
+  }
+  return `/search/?${next}`;
+}
+
+function arrow(direction) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  for (const [name, value] of Object.entries({
+    class: `govuk-pagination__icon govuk-pagination__icon--${direction}`, xmlns: ns, height: "13", width: "15",
+    "aria-hidden": "true", focusable: "false", viewBox: "0 0 15 13",
+  })) svg.setAttribute(name, value);
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", ARROWS[direction]);
+  svg.append(path);
+  return svg;
+}
+
+function pagination(params, current, pages) {
+  if (pages < 2) return null;
+  const nav = element("nav", { class: "govuk-pagination", "aria-label": "Search results pages" });
+  const title = (text) => element("span", { class: "govuk-pagination__link-title" }, text,
+    element("span", { class: "govuk-visually-hidden" }, " page"));
+  if (current > 1) {
+    const a = element("a", { class: "govuk-link govuk-pagination__link", href: searchUrl(params, { page: current - 1 }), rel: "prev" },
+      arrow("prev"), title("Previous"));
+    nav.append(element("div", { class: "govuk-pagination__prev" }, a));
+  }
+  const list = element("ul", { class: "govuk-pagination__list" });
+  let last = 0;
+  for (let number = 1; number <= pages; number++) {
+    if (number !== 1 && number !== pages && Math.abs(number - current) > 1) continue;
+    if (number - last > 1) list.append(element("li", { class: "govuk-pagination__item govuk-pagination__item--ellipsis" }, "\u22ef"));
+    const here = number === current;
+    list.append(element("li", { class: `govuk-pagination__item${here ? " govuk-pagination__item--current" : ""}` },
+      element("a", {
+        class: "govuk-link govuk-pagination__link", href: searchUrl(params, { page: number }),
+        "aria-label": `Page ${number}`, "aria-current": here ? "page" : null,
+      }, String(number))));
+    last = number;
+  }
+  nav.append(list);
+  if (current < pages) {
+    const a = element("a", { class: "govuk-link govuk-pagination__link", href: searchUrl(params, { page: current + 1 }), rel: "next" },
+      title("Next"), arrow("next"));
+    nav.append(element("div", { class: "govuk-pagination__next" }, a));
+  }
+  return nav;
+}
+
+function resultItem(result) {
+  const meta = [];
+  if (result.council) {
+    meta.push(element("p", { class: "govuk-body-s lg-meta govuk-!-margin-bottom-1 lg-search-result__council" },
+      result.councilName));
+    for (const other of result.also || []) {
+      meta.push(element("p", { class: "govuk-body-s govuk-!-margin-bottom-1" }, "Also from ",
+        link(other.url, other.councilName)));
+    }
+  } else if (PROVIDER_TEXT[result.provider]) {
+    meta.push(element("p", { class: "govuk-body-s lg-meta govuk-!-margin-bottom-1" }, PROVIDER_TEXT[result.provider],
+      ": ", link(`${result.url}#find-your-council`, "find your council")));
+  }
+  return element("li", { class: "lg-search-result govuk-!-margin-bottom-6", "data-page": result.page },
+    element("h2", { class: "govuk-heading-s govuk-!-margin-bottom-1" }, link(result.url, result.title)),
+    result.summary ? element("p", { class: "govuk-body govuk-!-margin-bottom-1" }, result.summary) : null,
+    ...meta);
+}
+
+function areaNotice(outcome, params, fromQuery) {
+  if (!outcome.area.length) return null;
+  const names = outcome.area.map((slug) => outcome.councilNames[slug]).filter(Boolean);
+  const text = `Showing pages for ${names.join(" and ")}.`;
+  if (fromQuery) return element("p", { class: "govuk-body lg-search-area" }, text);
+  return element("p", { class: "govuk-body lg-search-area" }, text, " ",
+    link(searchUrl(params, { area: "all", council: null, page: null }), "Search pages for every council"));
+}
+
+function render(container, outcome, params, page, fromQuery) {
+  const nodes = [];
+  const count = outcome.total + outcome.councilPages.length;
+  nodes.push(element("p", { class: "govuk-body lg-search-count", id: "search-count" },
+    element("span", { class: "govuk-!-font-weight-bold" }, count.toLocaleString("en-GB")),
+    count === 1 ? " result" : " results"));
+  const notice = areaNotice(outcome, params, fromQuery);
+  if (notice) nodes.push(notice);
+  const list = element("ul", { class: "govuk-list lg-search-results__list", id: "search-list" });
+  if (page === 1) {
+    for (const hub of outcome.councilPages) {
+      list.append(resultItem({
+        page: `councils/${hub.council}`, url: hub.url, title: hub.councilName,
+        summary: "Services, contact details and who does what in this council's area.", also: [],
+      }));
+    }
+  }
+  for (const result of outcome.results) list.append(resultItem(result));
+  if (list.children.length) nodes.push(list);
+  if (!count) {
+    nodes.push(element("p", { class: "govuk-body" }, "There are no matching pages."),
+      element("p", { class: "govuk-body" }, "Improve your search results by:"),
+      element("ul", { class: "govuk-list govuk-list--bullet" },
+        element("li", {}, "checking your spelling"),
+        element("li", {}, "using fewer or different words"),
+        element("li", {}, "browsing ", link("/#topics", "services by topic"), " or ",
+          link("/councils/", "finding your council"))));
+  }
+  const nav = pagination(params, page, Math.ceil(outcome.total / PAGE_SIZE));
+  if (nav) nodes.push(nav);
+  container.replaceChildren(...nodes);
+}
+
+function failed(container) {
+  container.replaceChildren(element("p", { class: "govuk-body" }, "Search is not working at the moment. You can ",
+    link("/#topics", "browse services by topic"), " or ", link("/councils/", "find your council"), " instead."));
+}
+
+async function start() {
+  const container = document.getElementById("search-results");
+  const input = document.getElementById("search-q");
+  if (!container || !input) return;
+  const params = new URLSearchParams(window.location.search);
+  const query = (params.get("q") || "").trim();
+  input.value = query;
+  if (!query) {
+    container.replaceChildren();
+    return;
+  }
+  container.setAttribute("aria-busy", "true");
+  container.replaceChildren(element("p", { class: "govuk-body" }, "Searching\u2026"));
+  try {
+    const [pagefind, data] = await Promise.all([
+      import("/pagefind/pagefind.js"),
+      fetch("/search/synonyms.json").then((response) => response.json()),
+    ]);
+    const vocabulary = new Vocabulary(data);
+    const council = params.get("council");
+    let area = [];
+    if (council && council in vocabulary.councils) area = vocabulary.areaOf([council]);
+    else if (params.get("area") !== "all") area = storedArea();
+    const page = Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
+    const outcome = await search(pagefind, vocabulary, query, { area, offset: (page - 1) * PAGE_SIZE });
+    outcome.councilNames = Object.fromEntries(outcome.area.map((slug) => [slug, vocabulary.councilName(slug)]));
+    const titleBase = document.title.split(" \u2013 ").pop();
+    document.title = `Search results for \u201c${query}\u201d \u2013 ${titleBase}`;
+    render(container, outcome, params, page, outcome.named.length > 0);
+    container.dataset.engine = "pagefind";
+  } catch (error) {
+    console.error(error);
+    failed(container);
+  } finally {
+    container.removeAttribute("aria-busy");
+  }
+}
+
+if (typeof document !== "undefined") start();
