@@ -225,6 +225,7 @@ class SiteConfig:
     feedback_url: str | None = None
     postcodes: str = "builtin"
     stale_after_days: int = 365
+    strict: bool = False
     today: dt.date = dt.date(2000, 1, 1)
 
     @property

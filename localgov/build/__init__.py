@@ -172,6 +172,7 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
         state.memo = memo
     if site is None:
         raise BuildFailed(problems.errors)
+    strict = strict or site.config.strict
     # Under --keep-going, refused council files are left out and their errors reported, not fatal.
     contained = site.overrides.refused if keep_going else frozenset()
     if strict and problems.warnings:
