@@ -166,6 +166,7 @@ def test_a_council_yaml_is_read_or_refused_with_problems(site: Path, text: str) 
 @SETTINGS
 @given(st.one_of(ANY_TEXT, st.tuples(STRUCTURED, STRUCTURED).map(lambda p: page_text(*p))))
 def test_a_council_override_is_read_or_refused_with_problems(site: Path, text: str) -> None:
+    from localgov.checks import check_council_files
     from localgov.load import overrides
     problems = Problems()
     councils = load_councils(site, problems)
@@ -175,7 +176,8 @@ def test_a_council_override_is_read_or_refused_with_problems(site: Path, text: s
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode("utf-8", "surrogatepass"))
     try:
-        loaded = overrides.load_overrides(site, councils, content, problems)
+        loaded = check_council_files(councils, content, overrides.load_overrides(site, councils, content, problems),
+                                     problems)
     finally:
         path.unlink()
     rel = "councils/maidstone/rubbish-and-recycling/bin-collections.md"
