@@ -1,20 +1,101 @@
-"""Cross-references checked once the site is resolved: link keys, alerts, features and unused council files."""
+"""Checks across what was loaded: council files rendered for their council, links, alerts, features, unused files."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from localgov.errors import Problems
+import jinja2
+
+from localgov.errors import Problem, Problems
 from localgov.load.fields import closest, did_you_mean
 from localgov.load.frontmatter import FrontMatterProblem, read_document
-from localgov.load.jinja_checks import council_calls
-from localgov.load.overrides import check_link_key
-from localgov.model import Area, Content, Council, Overrides, Page, Resolution
+from localgov.load.jinja_checks import council_calls, error_line, source_tags
+from localgov.load.safety import scan_html
+from localgov.model import Area, Content, Council, CouncilPage, Override, Overrides, Page, Resolution
 from localgov.resolve import provider_for
+from localgov.sandbox import ContentEnvironment, CouncilView, Missing, SectionTemplates, content_environment
 
 # Features a council may declare even before a page uses them.
 KNOWN_FEATURES = frozenset({"coastline", "port", "national-park", "airport", "island"})
+
+
+def check_council_files(councils: Mapping[str, Council], content: Content, overrides: Overrides,
+                        problems: Problems) -> Overrides:
+    """Render every accepted council file for its council and check its links; return the files that pass.
+
+    A file that cannot be rendered, that council data fills with unsafe HTML, or whose council.link()
+    names no page is refused, as the loader refuses a file that breaks a rule (localgov/load/overrides.py),
+    so nothing can fail or slip through at render time.
+    """
+    env = content_environment()
+    lgsl = {p.slug: str(p.lgsl) for p in content.pages.values() if p.lgsl is not None}
+    page_keys = set(content.pages) | set(lgsl.values())
+
+    def keys_for(key: str) -> tuple[str, ...]:
+        code = lgsl.get(key)
+        return (key, code) if code else (key,)
+
+    accepted: dict[tuple[str, str], Override | CouncilPage] = {}
+    refused: set[Problem] = set(overrides.refused)
+    refused_files: set[str] = set(overrides.refused_files)
+    for slug in sorted(councils):
+        files: list[Override | CouncilPage] = [*overrides.overrides_of(slug), *overrides.pages_of(slug)]
+        rendered: list[Override | CouncilPage] = []
+        for file in sorted(files, key=lambda f: f.source.split("/")):
+            start = len(problems.items)
+            _trial_render(file, councils[slug], env, keys_for, problems)
+            errors = [p for p in problems.items[start:] if p.severity == "error"]
+            if errors:
+                refused.update(errors)
+                refused_files.add(file.source)
+            else:
+                rendered.append(file)
+        # Links may name the council's own pages, so check them once all its files are rendered.
+        own = {f.slug for f in rendered if isinstance(f, CouncilPage)}
+        for file in rendered:
+            start = len(problems.items)
+            for key, line in file.link_keys:
+                check_link_key(file.source, line, key, page_keys | own, problems)
+            errors = [p for p in problems.items[start:] if p.severity == "error"]
+            if errors:
+                refused.update(errors)
+                refused_files.add(file.source)
+            else:
+                accepted[(slug, file.page if isinstance(file, Override) else file.slug)] = file
+    return dataclasses.replace(
+        overrides,
+        overrides={k: v for k, v in overrides.overrides.items() if accepted.get(k) is v},
+        pages={k: v for k, v in overrides.pages.items() if accepted.get(k) is v},
+        refused=frozenset(refused),
+        refused_files=tuple(sorted(refused_files)),
+    )
+
+
+def _trial_render(file: Override | CouncilPage, council: Council, env: ContentEnvironment,
+                  keys_for: Callable[[str], tuple[str, ...]], problems: Problems) -> None:
+    """Render a council file for its one council, reporting what fails or comes out unsafe at its line."""
+    parts = {s.id: s.html for s in file.sections}
+    parts.update({f"{s.id}#title": s.title for s in file.sections if "{" in s.title})
+    page = file.page if isinstance(file, Override) else file.slug
+    view = CouncilView(council, page, keys_for=keys_for, missing=Missing())
+    try:
+        templates = SectionTemplates(env, parts)
+        rendered = "\n".join(templates.render(key, view) for key in parts)
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as exc:
+        tags, lines = source_tags(file.body, file.body_line)
+        problems.error(file.source, error_line(str(exc), tags, lines, file.body_line),
+                       f"cannot be rendered for {council.slug}: {type(exc).__name__}: {exc}")
+        return
+    scan_html(file.source, rendered, file.body, file.body_line, problems, rendered=True)
+
+
+def check_link_key(rel: str, line: int, key: str, known: set[str], problems: Problems) -> None:
+    """Report a council.link() or council.service_url() key that names no page or LGSL code."""
+    if key not in known:
+        problems.error(rel, line, f"council.link(): no page or LGSL code '{key}'{did_you_mean(key, sorted(known))}",
+                       expected="a page slug from content/ or a page's LGSL code", found=repr(key))
 
 
 def check_council_references(content: Content, councils: Mapping[str, Council], overrides: Overrides,
@@ -45,7 +126,7 @@ def check_council_references(content: Content, councils: Mapping[str, Council], 
                     problems.error(alert.source, alert.line,
                                    f"alert names an unknown topic{did_you_mean(topic, content.topics.keys())}",
                                    field="alerts.topics", expected="a topic slug", found=repr(topic))
-        for number, feature in enumerate(sorted(council.features), start=1):
+        for feature in sorted(council.features):
             if feature not in used_features:
                 near = closest(feature, used_features)
                 if near:

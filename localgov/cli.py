@@ -252,7 +252,7 @@ def run_check(args: argparse.Namespace) -> int:
     errors, warnings = len(report.errors), len(report.warnings)
     print(f"Checked {report.pages:,} pages and {report.files:,} source files: "
           f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
-    if errors or (args.strict and warnings):
+    if errors or ((args.strict or report.strict) and warnings):
         return EXIT_PROBLEMS
     return EXIT_OK
 

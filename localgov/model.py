@@ -225,6 +225,7 @@ class SiteConfig:
     feedback_url: str | None = None
     postcodes: str = "builtin"
     stale_after_days: int = 365
+    strict: bool = False
     today: dt.date = dt.date(2000, 1, 1)
 
     @property
@@ -268,6 +269,9 @@ class Override:
     before: tuple[tuple[str, tuple[str, ...]], ...] = ()
     after: tuple[tuple[str, tuple[str, ...]], ...] = ()
     link_keys: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
+    # The Markdown as written and the line it starts on, to put a problem found later at its line.
+    body: str = field(default="", compare=False, repr=False)
+    body_line: int = field(default=0, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -294,6 +298,8 @@ class CouncilPage:
     last_reviewed: dt.date | None = None
     owner: str | None = None
     link_keys: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
+    body: str = field(default="", compare=False, repr=False)
+    body_line: int = field(default=0, compare=False, repr=False)
 
     provider = "council"
 

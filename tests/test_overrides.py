@@ -407,6 +407,11 @@ HOSTILE: dict[str, tuple[str, str]] = {
         "{% for c in council.name %}{% for d in council.name %}x{% endfor %}{% endfor %}\n",
         r"bin-collections\.md:1: error: council files can only use \{% if %\} tags",
     ),
+    "jinja that fails for its council": (
+        "Intro\n\n{% if council.name > 3 %}Soon.{% endif %}\n",
+        r"bin-collections\.md:1: error: cannot be rendered for maidstone: TypeError: '>' not supported between"
+        r" instances of 'str' and 'int'",
+    ),
 }
 
 
@@ -473,6 +478,25 @@ def test_links_out_of_the_council_folder_are_refused(make_site: MakeSite, tmp_pa
     assert "SECRET" not in read(out, "/bin-collections/maidstone/")
     assert "SECRET" not in read(out, "/bin-collections/medway/")
     assert "Paper and card" in read(out, "/bin-collections/medway/")
+
+
+def test_a_link_to_a_council_page_that_cannot_be_rendered_is_refused_too(make_site: MakeSite) -> None:
+    root = make_site({
+        "councils/maidstone/rubbish-and-recycling/garden-waste.md":
+            "---\ntitle: Garden waste\nsummary: Brown bins.\n---\n{% if council.name > 3 %}Soon.{% endif %}\n",
+        BINS_OVERRIDE: "## Missed collections {#missed}\n\n{{ council.link('garden-waste', 'Garden waste') }}\n",
+    })
+    problems = Problems()
+    site = load_site(root, problems, keep_going=True)
+    assert [p.format() for p in problems.items] == [
+        "councils/maidstone/rubbish-and-recycling/garden-waste.md:5: error: cannot be rendered for maidstone:"
+        " TypeError: '>' not supported between instances of 'str' and 'int'",
+        f"{BINS_OVERRIDE}:3: error: council.link(): no page or LGSL code 'garden-waste'; expected a page slug from"
+        " content/ or a page's LGSL code, got 'garden-waste'",
+    ]
+    assert site is not None and not site.overrides.overrides and not site.overrides.pages
+    assert site.overrides.refused_files == ("councils/maidstone/rubbish-and-recycling/bin-collections.md",
+                                            "councils/maidstone/rubbish-and-recycling/garden-waste.md")
 
 
 def test_unsupported_html_is_removed_with_a_warning(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:

@@ -290,6 +290,7 @@ def test_a_valid_council_yaml_loads_without_problems_and_keeps_its_values(regist
 @SETTINGS
 @given(st.one_of(ANY_TEXT, st.tuples(STRUCTURED, STRUCTURED).map(lambda p: page_text(*p))))
 def test_a_council_override_is_read_or_refused_with_problems(site: Path, text: str) -> None:
+    from localgov.checks import check_council_files
     from localgov.load import overrides
     problems = Problems()
     councils = load_councils(site, problems)
@@ -299,7 +300,8 @@ def test_a_council_override_is_read_or_refused_with_problems(site: Path, text: s
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode("utf-8", "surrogatepass"))
     try:
-        loaded = overrides.load_overrides(site, councils, content, problems)
+        loaded = check_council_files(councils, content, overrides.load_overrides(site, councils, content, problems),
+                                     problems)
     finally:
         path.unlink()
     rel = "councils/maidstone/rubbish-and-recycling/bin-collections.md"

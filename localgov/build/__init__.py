@@ -45,7 +45,7 @@ from localgov.build.parallel import (
     workers_wanted,
 )
 from localgov.build.write import STAGING_MARKER, DuplicateOutput, Staging, guard_output, output_lock
-from localgov.checks import check_council_references
+from localgov.checks import check_council_files, check_council_references
 from localgov.errors import BuildFailed, Problem, Problems
 from localgov.load.config import load_config, today
 from localgov.load.content import PageReader, load_content
@@ -91,7 +91,7 @@ def load_site(root: Path, problems: Problems, *, keep_going: bool = False,
     councils = load_councils(root, problems)
     content = load_content(root, problems, read_page)
     resolution = resolve(content.pages, councils, problems)
-    overrides = load_overrides(root, councils, content, problems)
+    overrides = check_council_files(councils, content, load_overrides(root, councils, content, problems), problems)
     check_council_references(content, councils, overrides, resolution, root, problems)
     if stopping_errors(problems, overrides.refused if keep_going else ()):
         return None
@@ -182,6 +182,7 @@ def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None
         state.memo = memo
     if site is None:
         raise BuildFailed(problems.errors)
+    strict = strict or site.config.strict
     # Under --keep-going, refused council files are left out and their errors reported, not fatal.
     contained = site.overrides.refused if keep_going else frozenset()
     if strict and problems.warnings:

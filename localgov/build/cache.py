@@ -25,7 +25,9 @@ from typing import Any
 import msgpack
 
 from localgov import __version__
-from localgov.errors import Problem
+from localgov.build.records import Records, to_plain
+from localgov.errors import Problem, Problems
+from localgov.model import Page
 
 log = logging.getLogger(__name__)
 
@@ -322,29 +324,57 @@ class PageMemo:
 
     Reading a page converts its Markdown and checks its Jinja, which for a national site is most
     of the load stage; a one-file edit then reads only that file again. The memo is kept in the
-    cache folder as a pickle, like Python's own bytecode cache: made and read by this package only.
-    Only the pages of the last build are kept.
+    cache folder in msgpack, as data: each page and the problems reading it found, written field by
+    field and read back into the model's frozen dataclasses (records.py). A memo of another format,
+    schema or version of this package, or one that is damaged, is ignored and every page read
+    again. Only the pages of the last build are kept.
     """
 
-    NAME = "pages.pickle"
+    NAME = "pages.msgpack"
+    FORMAT = 1
+    OLD_NAMES = ("pages.pickle",)  # earlier memos, removed when this one is saved
 
     def __init__(self, root: Path, code: bytes) -> None:
         self.path = root / CACHE_DIR / self.NAME
         self.code = code
-        self.known: dict[bytes, tuple[Any, list[Problem]]] = {}
-        self.used: dict[bytes, tuple[Any, list[Problem]]] = {}
+        self.records = Records()
+        self.schema = self.records.schema(Page, Problem)
+        self.known: dict[bytes, tuple[Page | None, list[Problem]]] = {}
+        self.used: dict[bytes, tuple[Page | None, list[Problem]]] = {}
         try:
-            import pickle
-
-            loaded = pickle.loads(self.path.read_bytes())
-            if isinstance(loaded, dict) and loaded.get("code") == code:
-                self.known = loaded["pages"]
+            data = self.path.read_bytes()
         except FileNotFoundError:
-            pass
-        except Exception as exc:  # noqa: BLE001 - a damaged memo only means reading every page again
+            return
+        except OSError as exc:
             log.warning("ignoring %s: %s", self.path, exc)
+            return
+        try:
+            self.known = self.decode(data)
+        except (ValueError, TypeError, KeyError, msgpack.UnpackException) as exc:
+            log.warning("ignoring %s, which is damaged: %s", self.path, exc)
 
-    def __call__(self, path: Path, topic: str, root: Path, problems: Any) -> Any:
+    def encode(self) -> bytes:
+        """Return the known pages as msgpack data, with the format, schema and code they were read with."""
+        pages = [[key, to_plain(page), [to_plain(p) for p in found]] for key, (page, found) in self.known.items()]
+        data: bytes = msgpack.packb({"format": self.FORMAT, "schema": self.schema, "code": self.code, "pages": pages})
+        return data
+
+    def decode(self, data: bytes) -> dict[bytes, tuple[Page | None, list[Problem]]]:
+        """Return the pages of a saved memo; nothing if it was saved by another format, schema or code."""
+        raw = msgpack.unpackb(data, raw=False, strict_map_key=True)
+        if not isinstance(raw, dict) or raw.get("format") != self.FORMAT or raw.get("schema") != self.schema \
+                or raw.get("code") != self.code:
+            return {}
+        pages: dict[bytes, tuple[Page | None, list[Problem]]] = {}
+        for entry in raw["pages"]:
+            key, page, found = entry
+            if not isinstance(key, bytes) or not isinstance(found, list):
+                raise ValueError("a page entry is not a key, a page and its problems")
+            pages[key] = (None if page is None else self.records.read(Page, page),
+                          [self.records.read(Problem, p) for p in found])
+        return pages
+
+    def __call__(self, path: Path, topic: str, root: Path, problems: Problems) -> Page | None:
         from localgov.load.content import read_page
 
         try:
@@ -368,12 +398,12 @@ class PageMemo:
             self.used = {}
             return
         self.known, self.used = self.used, {}
-        import pickle
-
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             partial = self.path.with_name(f"{self.NAME}.{os.getpid()}.partial")
-            partial.write_bytes(pickle.dumps({"code": self.code, "pages": self.known}, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.write_bytes(self.encode())
             partial.replace(self.path)
+            for name in self.OLD_NAMES:
+                self.path.with_name(name).unlink(missing_ok=True)
         except OSError as exc:
             log.warning("could not save %s: %s", self.path, exc)

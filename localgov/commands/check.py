@@ -65,6 +65,7 @@ class CheckReport:
     problems: list[Problem] = field(default_factory=list)
     pages: int = 0
     files: int = 0
+    strict: bool = False  # site.yaml says `strict: true`: warnings fail, as with --strict
 
     @property
     def errors(self) -> list[Problem]:
@@ -114,6 +115,7 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
     if site is None:
         report.problems = sorted(set(problems.errors)) + sorted(set(problems.warnings))
         return report
+    report.strict = site.config.strict
     paths: set[str] = set()
     rendered_links: dict[str, set[str]] = defaultdict(set)  # href -> sources of the pages that have it
     missing: set[tuple[str, str, str]] = set()

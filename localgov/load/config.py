@@ -1,21 +1,142 @@
-"""Site configuration from `site.yaml` at the root of a site."""
+"""Site configuration: `site.yaml` read through one schema of typed options.
+
+SCHEMA is the one list of the keys a site may set. Each option knows its type, what it expects (in
+words, for messages) and its default, which is the model's (localgov/model.py, SiteConfig), so a
+site without `site.yaml` and a site that sets nothing are the same. A key the schema does not know
+is an error with a suggestion: nothing is accepted and then ignored.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
-from localgov.errors import Problems
-from localgov.load.fields import FieldReader
+from localgov.errors import Problems, describe
+from localgov.load.fields import FieldReader, did_you_mean
 from localgov.load.paths import links_out, relative
 from localgov.load.yamlfile import YamlProblem, parse_mapping
 from localgov.model import SiteConfig
 
 CONFIG_FILE = "site.yaml"
-FIELDS = frozenset(
-    {"name", "base_url", "phase", "feedback_url", "postcodes", "stale_after_days", "licence_holder", "strict"}
+
+T = TypeVar("T")
+
+
+class Invalid(Exception):
+    """A value an option cannot take: what is wrong with it and what was expected instead."""
+
+    def __init__(self, message: str, expected: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.expected = expected
+
+
+class Option(Generic[T]):
+    """One key of `site.yaml`: its type, its default and how a value is checked."""
+
+    expected = ""
+
+    def __init__(self, key: str, doc: str) -> None:
+        self.key = key
+        self.doc = doc
+
+    @property
+    def default(self) -> object:
+        """Return the value a site gets when it does not set this key: SiteConfig's, so there is one default."""
+        return next(f.default for f in dataclasses.fields(SiteConfig) if f.name == self.key)
+
+    def read(self, value: object) -> T:
+        """Return `value` as this option's type; raise Invalid if it is not one."""
+        raise NotImplementedError
+
+
+def as_text(value: object, expected: str) -> str:
+    """Return `value` as stripped text (numbers as their digits); raise Invalid if it is empty or not text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("wrong type", expected)
+    return value.strip()
+
+
+class Text(Option[str]):
+    """Text that is not empty."""
+
+    expected = "a non-empty text"
+
+    def read(self, value: object) -> str:
+        return as_text(value, self.expected)
+
+
+class Address(Option[str]):
+    """A link: text that starts with one of the allowed beginnings (`https://`, `/`)."""
+
+    def __init__(self, key: str, doc: str, starts: tuple[str, ...], expected: str, *, base: bool = False) -> None:
+        super().__init__(key, doc)
+        self.starts = starts
+        self.expected = expected
+        self.base = base
+
+    def read(self, value: object) -> str:
+        text = as_text(value, self.expected)
+        if not text.startswith(self.starts):
+            raise Invalid("not a web address", self.expected)
+        # Page addresses are joined to the base: `base_url + "/bins/"`, so it never ends with a slash.
+        return text.rstrip("/") if self.base else text
+
+
+class Choice(Option[str]):
+    """One of a few fixed words."""
+
+    def __init__(self, key: str, doc: str, choices: tuple[str, ...]) -> None:
+        super().__init__(key, doc)
+        self.choices = choices
+        self.expected = "one of " + ", ".join(choices)
+
+    def read(self, value: object) -> str:
+        text = as_text(value, self.expected)
+        if text not in self.choices:
+            raise Invalid(f"not a known value{did_you_mean(text, self.choices)}", self.expected)
+        return text
+
+
+class Count(Option[int]):
+    """A whole number, zero or more."""
+
+    expected = "a whole number"
+
+    def read(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise Invalid("wrong type", self.expected)
+        return value
+
+
+class Flag(Option[bool]):
+    """Yes or no, written `true` or `false`."""
+
+    expected = "true or false"
+
+    def read(self, value: object) -> bool:
+        if not isinstance(value, bool):
+            raise Invalid("wrong type", self.expected)
+        return value
+
+
+SCHEMA: tuple[Option[Any], ...] = (
+    Text("name", "the site's name, in the header, page titles and footer"),
+    Address("base_url", "the address the site is published at, for canonical links and the sitemap",
+            ("https://", "http://"), "an address starting https://", base=True),
+    Choice("phase", "the phase banner: alpha or beta (live shows none)", ("alpha", "beta", "live")),
+    Address("feedback_url", "where the phase banner's 'Give feedback' link goes",
+            ("https://", "http://", "mailto:", "/"), "an address starting https:// or mailto:, or a path like /help/"),
+    Text("postcodes", "where postcodes come from: builtin, none, or an ONSPD or NSPL file or folder"),
+    Count("stale_after_days", "pages last reviewed longer ago than this are reported by `localgov check`"),
+    Flag("strict", "treat warnings as errors, as `localgov build --strict` does"),
 )
+KEYS = frozenset(option.key for option in SCHEMA)
 
 
 def today() -> dt.date:
@@ -27,7 +148,7 @@ def today() -> dt.date:
 
 
 def load_config(root: Path, problems: Problems) -> SiteConfig:
-    """Read `site.yaml` (optional); every field has a default."""
+    """Read `site.yaml` (optional) through SCHEMA; a key left out or refused takes its default."""
     path = root / CONFIG_FILE
     base = SiteConfig(root=root, today=today())
     for link in links_out(root / "templates", root):
@@ -43,21 +164,15 @@ def load_config(root: Path, problems: Problems) -> SiteConfig:
     except YamlProblem as exc:
         problems.error(CONFIG_FILE, exc.line, str(exc))
         return base
-    fields = FieldReader(CONFIG_FILE, doc, problems)
-    fields.reject_unknown(FIELDS)
-    name = fields.text("name") or base.name
-    base_url = fields.text("base_url") or base.base_url
-    if not base_url.startswith(("https://", "http://")):
-        problems.error(CONFIG_FILE, doc.line("base_url"), "not a web address", field="base_url",
-                       expected="an address starting https://", found=repr(base_url))
-    stale = fields.integer("stale_after_days")
-    return SiteConfig(
-        root=root,
-        name=name,
-        base_url=base_url.rstrip("/"),
-        phase=fields.choice("phase", ("alpha", "beta", "live")) or base.phase,
-        feedback_url=fields.text("feedback_url"),
-        postcodes=fields.text("postcodes") or base.postcodes,
-        stale_after_days=stale if stale is not None else base.stale_after_days,
-        today=base.today,
-    )
+    FieldReader(CONFIG_FILE, doc, problems).reject_unknown(KEYS)
+    values: dict[str, Any] = {}
+    for option in SCHEMA:
+        value = doc.data.get(option.key)
+        if value is None:
+            continue
+        try:
+            values[option.key] = option.read(value)
+        except Invalid as exc:
+            problems.error(CONFIG_FILE, doc.line(option.key), exc.message, field=option.key,
+                           expected=exc.expected, found=describe(value))
+    return dataclasses.replace(base, **values)

@@ -3,8 +3,9 @@
 A file named after a common page is an *override*: its front matter says what happens to the
 common page's sections, and its `## ` sections are the council's own text. A file with no common
 page behind it is a *council-only page* with a title and summary of its own. Every file is
-converted once (Markdown to sanitised HTML, Jinja kept for later), checked, and rendered once
-here for its council so that a file that cannot be rendered is refused before the render stage.
+converted once (Markdown to sanitised HTML, Jinja kept for later) and checked here; once the site
+is resolved, localgov/checks.py renders each for its council and checks its links, so that a file
+that cannot be rendered is refused before the render stage.
 
 Policy for council files (README: "Council overrides"): a file that breaks a rule, or that
 contains unsafe HTML (scripts, event handlers, `javascript:` links, frames, forms), is *refused*:
@@ -19,24 +20,23 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import jinja2
-
 from localgov.errors import Problem, Problems, describe
 from localgov.load.fields import FieldReader, closest, did_you_mean
 from localgov.load.frontmatter import FrontMatterProblem, read_document
-from localgov.load.jinja_checks import check_source_template, council_calls, error_line, source_tags
+from localgov.load.jinja_checks import check_source_template, council_calls
 from localgov.load.markdown import convert
 from localgov.load.paths import RESERVED, escapes, is_slug, relative
 from localgov.load.safety import scan_html
 from localgov.load.yamlfile import YamlDoc
 from localgov.model import Content, Council, CouncilPage, Override, Overrides, Page, Section
-from localgov.sandbox import CouncilView, Missing, SectionTemplates, content_environment
 
 COUNCIL_FILE = "council.yaml"
 OVERRIDE_FIELDS = frozenset({"summary", "keywords", "replace", "remove", "before", "after", "body"})
 PLACING_FIELDS = ("replace", "remove", "before", "after", "body")
 COUNCIL_PAGE_FIELDS = frozenset({"title", "summary", "keywords", "lgsl", "last_reviewed", "owner"})
-COMMON_ONLY_FIELDS = frozenset({"title", "provider", "lgsl", "requires", "provided_elsewhere", "last_reviewed", "owner"})
+COMMON_ONLY_FIELDS = frozenset(
+    {"title", "provider", "lgsl", "requires", "provided_elsewhere", "last_reviewed", "owner"}
+)
 MAX_BYTES = 256 * 1024
 
 
@@ -50,19 +50,21 @@ def stopping_errors(problems: Problems, refused: Iterable[Problem] = ()) -> list
 
 
 def load_overrides(root: Path, councils: Mapping[str, Council], content: Content, problems: Problems) -> Overrides:
-    """Read every council's override files and council-only pages, reporting each problem with file and line."""
+    """Read every council's override files and council-only pages, reporting each problem with file and line.
+
+    The files that follow every rule here are accepted; checks.py then renders each for its council and
+    checks its links, and refuses those that fail as this refuses a file that breaks a rule.
+    """
     folder = root / "councils"
     overrides: dict[tuple[str, str], Override] = {}
     pages: dict[tuple[str, str], CouncilPage] = {}
     refused: set[Problem] = set()
     refused_files: set[str] = set()
     reader = _Reader(root, content, problems)
-    page_keys = set(content.pages) | set(reader.lgsl.values())
     for slug in sorted(councils):
         council_dir = folder / slug
         if not council_dir.is_dir():
             continue
-        accepted: list[Override | CouncilPage] = []
         for path, topic in _council_files(root, council_dir, reader):
             rel = relative(path, root)
             start = len(problems.items)
@@ -71,18 +73,6 @@ def load_overrides(root: Path, councils: Mapping[str, Council], content: Content
             if errors or result is None:
                 refused.update(errors)
                 refused_files.add(rel)
-            else:
-                accepted.append(result)
-        # Links may name the council's own pages, so check them once all its files are read.
-        own = {r.slug for r in accepted if isinstance(r, CouncilPage)}
-        for result in accepted:
-            start = len(problems.items)
-            for key, line in result.link_keys:
-                check_link_key(result.source, line, key, page_keys | own, problems)
-            errors = [p for p in problems.items[start:] if p.severity == "error"]
-            if errors:
-                refused.update(errors)
-                refused_files.add(result.source)
             elif isinstance(result, Override):
                 overrides[(slug, result.page)] = result
             else:
@@ -144,19 +134,14 @@ class _Reader:
         self.problems = problems
         self.refused: set[Problem] = set()
         self.refused_files: set[str] = set()
-        self.env = content_environment()
-        self.lgsl = {p.slug: str(p.lgsl) for p in content.pages.values() if p.lgsl is not None}
         self.broken = {path.stem for path in (root / "content").glob("*/*.md")} - set(content.pages)
 
-    def refuse(self, rel: str, line: int, message: str, *, field: str = "", expected: str = "", found: str = "") -> None:
+    def refuse(self, rel: str, line: int, message: str, *, field: str = "", expected: str = "",
+               found: str = "") -> None:
         problem = Problem(rel, line, message, field, expected, found, "error")
         self.problems.items.append(problem)
         self.refused.add(problem)
         self.refused_files.add(rel)
-
-    def keys_for(self, key: str) -> tuple[str, ...]:
-        lgsl = self.lgsl.get(key)
-        return (key, lgsl) if lgsl else (key,)
 
     def read(self, path: Path, rel: str, council: Council, topic: str) -> Override | CouncilPage | None:
         problems = self.problems
@@ -221,7 +206,7 @@ class _Reader:
         fields.reject_unknown(OVERRIDE_FIELDS)
         summary = fields.text("summary")
         keywords = fields.text_list("keywords")
-        converted = self.convert(rel, body, body_line, council, page.slug)
+        converted = self.convert(rel, body, body_line)
         if converted is None:
             return None
         sections, link_keys = converted
@@ -267,9 +252,9 @@ class _Reader:
                                            " replace or remove but not move", field=f"{key}.{anchor}",
                                            expected="the id of a new section", found=repr(section_id))
                         elif section_id in placed:
-                            problems.error(rel, line, f"section '{section_id}' is already placed by '{placed[section_id]}'",
-                                           field=f"{key}.{anchor}", expected="each new section placed once",
-                                           found=repr(section_id))
+                            problems.error(rel, line, f"section '{section_id}' is already placed by"
+                                           f" '{placed[section_id]}'", field=f"{key}.{anchor}",
+                                           expected="each new section placed once", found=repr(section_id))
                         placed.setdefault(section_id, f"{key}.{anchor}")
             raw = meta.data.get("replace")
             named = {str(i).strip().lstrip("#") for i in (raw if isinstance(raw, list) else [raw]) if i is not None}
@@ -286,7 +271,7 @@ class _Reader:
                               expected="summary, keywords, remove, or sections to replace or add")
         return Override(council=council.slug, page=page.slug, topic=page.topic, source=rel, sections=sections,
                         summary=summary, keywords=keywords, whole_body=whole, remove=remove,
-                        before=before, after=after, link_keys=link_keys)
+                        before=before, after=after, link_keys=link_keys, body=body, body_line=body_line)
 
     def read_council_page(self, rel: str, council: Council, topic: str, slug: str, meta: YamlDoc, body: str,
                           body_line: int) -> CouncilPage | None:
@@ -317,16 +302,16 @@ class _Reader:
         lgsl = fields.integer("lgsl")
         reviewed = fields.date("last_reviewed")
         owner = fields.text("owner")
-        converted = self.convert(rel, body, body_line, council, slug)
+        converted = self.convert(rel, body, body_line)
         if converted is None or title is None or summary is None:
             return None
         sections, link_keys = converted
         if not sections:
-            problems.error(rel, body_line, "a council-only page needs some text", expected="text after the front matter",
-                           found="an empty body")
+            problems.error(rel, body_line, "a council-only page needs some text",
+                           expected="text after the front matter", found="an empty body")
         return CouncilPage(council=council.slug, slug=slug, topic=topic, title=title, summary=summary, source=rel,
                            sections=sections, keywords=keywords, lgsl=lgsl, last_reviewed=reviewed, owner=owner,
-                           link_keys=link_keys)
+                           link_keys=link_keys, body=body, body_line=body_line)
 
     def read_body_mode(self, fields: FieldReader) -> bool:
         value = fields.doc.data.get("body")
@@ -340,9 +325,9 @@ class _Reader:
 
     # -- the body
 
-    def convert(self, rel: str, body: str, body_line: int, council: Council,
-                page: str) -> tuple[tuple[Section, ...], tuple[tuple[str, int], ...]] | None:
-        """Convert, check and trial-render a council file's body; return its sections and link keys, or None."""
+    def convert(self, rel: str, body: str,
+                body_line: int) -> tuple[tuple[Section, ...], tuple[tuple[str, int], ...]] | None:
+        """Convert and check a council file's body; return its sections and link keys, or None."""
         problems = self.problems
         start = len(problems.errors)
         raw = convert(body, first_line=body_line)
@@ -352,7 +337,8 @@ class _Reader:
         seen: set[str] = set()
         for section in raw.sections:
             if section.id in seen:
-                problems.error(rel, _heading_line(body, body_line, section.id), f"two sections have the id '{section.id}'",
+                problems.error(rel, _heading_line(body, body_line, section.id),
+                               f"two sections have the id '{section.id}'",
                                expected="a unique {#id} on each '## ' heading", found=repr(section.id))
             seen.add(section.id)
         tree = check_source_template(rel, body, body_line, problems, contributed=True)
@@ -360,26 +346,7 @@ class _Reader:
         if len(problems.errors) > start:
             return None
         sections = convert(body, first_line=body_line, contributed=True).sections
-        self.trial_render(rel, body, body_line, sections, council, page)
-        if len(problems.errors) > start:
-            return None
         return sections, tuple(council_calls(tree, "link", "service_url"))
-
-    def trial_render(self, rel: str, body: str, body_line: int, sections: tuple[Section, ...], council: Council,
-                     page: str) -> None:
-        """Render the file for its one council now, so nothing can fail or slip through at render time."""
-        parts = {s.id: s.html for s in sections}
-        parts.update({f"{s.id}#title": s.title for s in sections if "{" in s.title})
-        view = CouncilView(council, page, keys_for=self.keys_for, missing=Missing())
-        try:
-            templates = SectionTemplates(self.env, parts)
-            rendered = "\n".join(templates.render(key, view) for key in parts)
-        except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as exc:
-            tags, lines = source_tags(body, body_line)
-            self.problems.error(rel, error_line(str(exc), tags, lines, body_line),
-                                f"cannot be rendered for {council.slug}: {type(exc).__name__}: {exc}")
-            return
-        scan_html(rel, rendered, body, body_line, self.problems, rendered=True)
 
 
 class _IdReader:
@@ -467,15 +434,3 @@ def _heading_line(body: str, body_line: int, section_id: str) -> int:
         if line.startswith("## ") and words in line.lower():
             return body_line + number
     return body_line
-
-
-# -- unsafe HTML
-
-
-# -- checks across councils and content
-
-
-def check_link_key(rel: str, line: int, key: str, known: set[str], problems: Problems) -> None:
-    if key not in known:
-        problems.error(rel, line, f"council.link(): no page or LGSL code '{key}'{did_you_mean(key, sorted(known))}",
-                       expected="a page slug from content/ or a page's LGSL code", found=repr(key))

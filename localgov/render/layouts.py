@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jinja2
 
-from localgov.render.memo import MemoTemplate
+from localgov.render.memo import LayoutEnvironment
 
 # The govuk-frontend-jinja footer always draws the crown, which only GOV.UK may use.
 NO_CROWN = {"govuk_frontend_jinja/macros/logo.html": "{% macro govukLogo(params) %}{% endmacro %}"}
@@ -63,10 +63,8 @@ def layout_environment(root: Path) -> jinja2.Environment:
     )
     # Templates are compiled once per build (a new environment each time), their compiled code is kept in the
     # site's cache between builds, and components are remembered.
-    env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+    return LayoutEnvironment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
                              bytecode_cache=bytecode_cache(root))
-    env.template_class = MemoTemplate
-    return env
 
 
 def static_dirs(root: Path) -> list[Path]:

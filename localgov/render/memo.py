@@ -3,16 +3,21 @@
 GOV.UK Frontend components are macros that are pure functions of their arguments: the
 same breadcrumbs, skip link or summary list come out of the same `params`. A national
 build calls them hundreds of thousands of times with a few thousand distinct arguments,
-so a layout environment whose `template_class` is `MemoTemplate` keeps each result.
+so the layout environment (`LayoutEnvironment`) keeps each result.
 
 Only macros of modules imported without context are remembered (such a module sees
 nothing but its arguments and the environment's globals, which are fixed for a build),
 and only calls whose arguments are plain data: text, numbers, lists and mappings. A call
 with a `caller` block or any other kind of value is passed straight through.
+
+All of it goes through Jinja's public API: a template's module is made by
+`Template.make_module`, which wraps the macros it exports, and Jinja keeps that module
+for every later import; `Environment.make_globals` gives each template its globals.
 """
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 import jinja2
@@ -74,38 +79,40 @@ class RememberedMacro:
 
 
 class MemoTemplate(jinja2.Template):
-    """A template whose context-free module remembers its macros' results.
+    """A template whose module, made without context, remembers its macros' results.
 
-    It also answers `{% from ... import %}` quickly: Jinja works out, on every import, which of the
-    importing page's globals the imported template lacks (a set difference over a chain of
-    mappings, slow when repeated tens of thousands of times); here that is a subset test against
-    the template's global names, taken once (the layout environment's globals are set before any
-    template is loaded and never removed). Anything else takes Jinja's own way.
+    Jinja makes that module once per template, the first time the template is imported without
+    context (`{% from ... import ... %}`), and reuses it for every later import whose globals the
+    template already has; with LayoutEnvironment's globals that is every import in a build.
     """
-
-    _global_names: frozenset[str] | None = None
-
-    def _get_default_module(self, ctx: Any = None) -> TemplateModule:
-        if ctx is not None:
-            names = self._global_names
-            if names is None:
-                names = self._global_names = frozenset(self.globals)
-            if not ctx.globals_keys <= names:
-                return super()._get_default_module(ctx)
-        if self._module is None:
-            self._module = self.make_module()
-        return self._module
 
     def make_module(self, vars: dict[str, Any] | None = None, shared: bool = False,  # noqa: A002 - Jinja's name
                     locals: Any = None) -> TemplateModule:  # noqa: A002
         module = super().make_module(vars, shared, locals)
         if vars or shared or locals:
             return module
-        for name, value in list(vars_of(module).items()):
+        for name, value in list(exports(module).items()):
             if isinstance(value, Macro):
                 setattr(module, name, RememberedMacro(value))
         return module
 
 
-def vars_of(module: TemplateModule) -> dict[str, Any]:
+class LayoutEnvironment(jinja2.Environment):
+    """The environment for layouts: its templates remember component output and share fixed globals.
+
+    Jinja gives each template a ChainMap over the environment's globals, so that later changes show;
+    every import then compares the importing page's globals with the imported template's, a walk
+    over that chain, slow when repeated tens of thousands of times. Layout globals are set before
+    any template is loaded and never change (as Jinja advises), so each template takes them as a
+    plain mapping when it is loaded and the comparison is a set operation.
+    """
+
+    template_class = MemoTemplate
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
+def exports(module: TemplateModule) -> dict[str, Any]:
+    """Return the names a template module exports (its macros and top-level `set`s)."""
     return module.__dict__

@@ -1,0 +1,114 @@
+"""site.yaml: one schema of typed options, with defaults, located messages and no key accepted and ignored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from localgov.cli import main
+from localgov.errors import Problems
+from localgov.load.config import SCHEMA, load_config
+from tests.conftest import MakeSite
+
+DEFAULTS = {
+    "name": "Local council services",
+    "base_url": "https://localgov.example",
+    "phase": "beta",
+    "feedback_url": None,
+    "postcodes": "builtin",
+    "stale_after_days": 365,
+    "strict": False,
+}
+
+# A value of the wrong type for every option, and what the message must say was expected.
+WRONG = {
+    "name": ("[one, two]", "expected a non-empty text, got a list of 2 items"),
+    "base_url": ("localgov.example", "expected an address starting https://, got 'localgov.example'"),
+    "phase": ("gamma", "expected one of alpha, beta, live, got 'gamma'"),
+    "feedback_url": ("javascript:alert(1)", "expected an address starting https:// or mailto:, or a path like"
+                     " /help/, got 'javascript:alert(1)'"),
+    "postcodes": ("{file: x.csv}", "expected a non-empty text, got a dict of 1 item"),
+    "stale_after_days": ("a year", "expected a whole number, got 'a year'"),
+    "strict": ("'yes'", "expected true or false, got 'yes'"),
+}
+
+# A warning the build reports: a council section the common page does not have is added at the end.
+WARNED = {"councils/medway/schools/apply-for-a-school-place.md": "## Open days {#open-days}\n\nVisit in June.\n"}
+
+
+def read(root: Path) -> tuple[dict[str, object], list[str]]:
+    problems = Problems()
+    config = load_config(root, problems)
+    return {option.key: getattr(config, option.key) for option in SCHEMA}, [p.format() for p in problems.items]
+
+
+def test_the_schema_lists_every_option_of_the_model() -> None:
+    assert sorted(option.key for option in SCHEMA) == sorted(DEFAULTS)
+
+
+def test_every_option_has_its_default(make_site: MakeSite) -> None:
+    assert {option.key: option.default for option in SCHEMA} == DEFAULTS
+    assert read(make_site({"site.yaml": "# nothing set\n"})) == (DEFAULTS, [])
+    assert read(make_site({"site.yaml": None}, name="bare")) == (DEFAULTS, [])
+
+
+def test_every_option_is_read(make_site: MakeSite) -> None:
+    root = make_site({"site.yaml": "name: Kent services\nbase_url: https://kent.example/\nphase: alpha\n"
+                      "feedback_url: /help/\npostcodes: none\nstale_after_days: 30\nstrict: true\n"})
+    assert read(root) == ({"name": "Kent services", "base_url": "https://kent.example", "phase": "alpha",
+                           "feedback_url": "/help/", "postcodes": "none", "stale_after_days": 30,
+                           "strict": True}, [])
+
+
+@pytest.mark.parametrize("key", sorted(WRONG))
+def test_a_wrong_value_is_reported_at_its_line(make_site: MakeSite, key: str) -> None:
+    value, expected = WRONG[key]
+    root = make_site({"site.yaml": f"# The site.\nname: Test\n{key}: {value}\n"})
+    values, problems = read(root)
+    line = 2 if key == "name" else 3
+    assert problems == [f"site.yaml:{line}: error: '{key}': " + problems[0].split(f"'{key}': ", 1)[1]]
+    assert problems[0].endswith("; " + expected), problems
+    assert values[key] == DEFAULTS[key], "a refused value takes the default"
+
+
+def test_an_unknown_key_is_refused_with_a_suggestion(make_site: MakeSite) -> None:
+    root = make_site({"site.yaml": "name: Test\nstrikt: true\nlicence_holder: Kent County Council\n"})
+    _, problems = read(root)
+    assert problems == [
+        "site.yaml:2: error: 'strikt': unknown field; did you mean 'strict'?; expected one of base_url, feedback_url,"
+        " name, phase, postcodes, stale_after_days, strict, got 'strikt'",
+        "site.yaml:3: error: 'licence_holder': unknown field; expected one of base_url, feedback_url, name, phase,"
+        " postcodes, stale_after_days, strict, got 'licence_holder'",
+    ]
+
+
+def test_a_config_problem_stops_the_build(make_site: MakeSite, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site({"site.yaml": "name: Test\npostcodes: none\nstale_after_days: -1\n"})
+    assert main(["--root", str(root), "build", "--out", str(tmp_path / "out")]) == 1
+    assert "site.yaml:3: error: 'stale_after_days': wrong type; expected a whole number, got int -1" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_strict_in_site_yaml_fails_a_build_with_a_warning(make_site: MakeSite, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    site = "name: Test\nbase_url: https://test.example\npostcodes: none\n"
+    root = make_site(WARNED)
+    assert main(["--root", str(root), "build", "--out", str(tmp_path / "lenient")]) == 0
+    assert "warning: section 'open-days' is not in schools/apply-for-a-school-place" in capsys.readouterr().err
+    assert main(["--root", str(root), "check", "--no-render"]) == 0
+    assert main(["--root", str(root), "build", "--strict", "--out", str(tmp_path / "flag")]) == 1
+    assert not (tmp_path / "flag").exists()
+
+    make_site({"site.yaml": site + "strict: true\n"})
+    assert main(["--root", str(root), "build", "--out", str(tmp_path / "strict")]) == 1
+    err = capsys.readouterr().err
+    assert "warning: section 'open-days' is not in schools/apply-for-a-school-place" in err
+    assert "nothing was written" in err
+    assert not (tmp_path / "strict").exists()
+    assert main(["--root", str(root), "check", "--no-render"]) == 1
+
+    make_site({**WARNED, "councils/medway/schools/apply-for-a-school-place.md": None})
+    assert main(["--root", str(root), "build", "--out", str(tmp_path / "strict")]) == 0, "no warnings, no failure"
