@@ -54,7 +54,7 @@ from localgov.model import Site
 from localgov.render.assets import build_assets, find_govuk_frontend
 from localgov.render.layouts import default_templates, static_dirs
 from localgov.resolve import resolve
-from localgov.urls import target_of
+from localgov.urls import resolves, target_of
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +89,8 @@ def load_site(root: Path, problems: Problems, *, keep_going: bool = False,
     config = load_config(root, problems)
     councils = load_councils(root, problems)
     content = load_content(root, problems, read_page)
-    resolution = resolve(content.pages, councils, problems)
     overrides = load_overrides(root, councils, content, problems)
+    resolution = resolve(content.pages, councils, problems, overrides.pages.values())
     check_council_references(content, councils, overrides, resolution, root, problems)
     if stopping_errors(problems, overrides.refused if keep_going else ()):
         return None
@@ -457,7 +457,7 @@ def _check_links(new: Manifest, outputs: Iterable[str], problems: Problems) -> N
     for number in used:
         href = new.links[number]
         target = target_of(href)
-        if target is not None and target not in existing and f"{target}/index.html" not in existing:
+        if target is not None and not resolves(target, existing):
             broken.add(number)
     if not broken:
         return

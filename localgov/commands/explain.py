@@ -19,7 +19,8 @@ import jinja2
 from localgov.errors import LocalgovError, Problems, UsageError
 from localgov.model import Output, Site
 from localgov.render.layouts import NO_CROWN, default_templates, template_dirs
-from localgov.urls import output_path
+from localgov.render.pages import Renderer
+from localgov.urls import Route, output_path, route_at, routes
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,6 @@ class RecordingLoader(jinja2.BaseLoader):
         return source, filename, uptodate  # type: ignore[return-value]
 
 
-
-
 def explain(root: Path, url: str) -> Explanation:
     """Return the files that made the page at `url` of the site at `root`."""
     from localgov.build import load_site
@@ -69,62 +68,52 @@ def explain(root: Path, url: str) -> Explanation:
     site = load_site(root, problems, keep_going=True)
     if site is None:
         raise BuildFailed(problems.errors)
-    assets = {a.name: a.url for a in build_assets(root, static_dirs(root))}
     target = output_path(url)
-    explanation = Explanation(url=url, output=target)
-
-    def renderer() -> TrackingRenderer:
-        made = TrackingRenderer(site, assets, Problems())
-        made.coverage_problems = list(problems.items)
-        return made
-
-    make = _find(site, renderer(), target)
-    if make is None:
+    route = route_at(url, routes(site))
+    if route is None:
         raise UsageError(f"no page of the site is at {url} (looked for {target})")
-    kind, arg = make
-    fresh = renderer()
-    recorder = RecordingLoader(fresh.env.loader)  # type: ignore[arg-type]
-    fresh.env.loader = recorder
+    explanation = Explanation(url=url, output=target)
+    assets = {a.name: a.url for a in build_assets(root, static_dirs(root))}
+    renderer = TrackingRenderer(site, assets, Problems())
+    renderer.coverage_problems = list(problems.items)
+    recorder = RecordingLoader(renderer.env.loader)  # type: ignore[arg-type]
+    renderer.env.loader = recorder
     try:
-        output = _render(fresh, kind, arg)
+        output = _render(renderer, route)
     except CoverageNotReady:  # pragma: no cover - coverage_problems is set
         raise LocalgovError(f"cannot render {url}") from None
-    explanation.items.extend(_sources(root, site, kind, arg, output))
+    explanation.items.extend(_sources(root, site, route, output))
     explanation.items.extend(_templates(root, recorder.loaded))
-    explanation.lookup = [_show(root, d) for d in template_dirs(root)] + ["GOV.UK Frontend components (govuk_frontend_jinja/)"]
+    explanation.lookup = [_show(root, d) for d in template_dirs(root)]
+    explanation.lookup.append("GOV.UK Frontend components (govuk_frontend_jinja/)")
     return explanation
 
 
-def _find(site: Site, renderer: Any, target: str) -> tuple[str, Any] | None:
-    """Return how to make `target`: ("job", (page, council)) or ("site", index of site_pages)."""
-    parts = target.split("/")
-    if len(parts) == 3 and parts[2] == "index.html" and (parts[0], parts[1]) in set(renderer.jobs()):
-        return "job", (parts[0], parts[1])
-    for number, (_, make) in enumerate(renderer.site_pages()):
-        try:
-            output: Output = make()
-        except Exception:  # noqa: BLE001 - a page that cannot render is not the one asked for
-            continue
-        if output.path == target:
-            return "site", number
-    return None
+def _render(renderer: Renderer, route: Route) -> Output:
+    """Render the one page at `route`, and no other."""
+    site = renderer.site
+    topics, pages, councils = site.content.topics, site.content.pages, site.councils
+    makers: dict[str, Callable[[], Output]] = {
+        "home": renderer.home,
+        "councils": renderer.councils_az,
+        "not-found": renderer.not_found,
+        "search": renderer.search,
+        "status": renderer.status,
+        "topic": lambda: renderer.topic(topics[route.topic]),
+        "common": lambda: renderer.common_page(pages[route.page]),
+        "hub": lambda: renderer.council_hub(councils[route.council]),
+        "council-topic": lambda: renderer.council_topic(councils[route.council], topics[route.topic]),
+        "status-council": lambda: renderer.status_council(councils[route.council]),
+        "variant": lambda: renderer.render_job(route.page, route.council),
+        "council-page": lambda: renderer.render_job(route.page, route.council),
+    }
+    return makers[route.kind]()
 
 
-def _render(renderer: Any, kind: str, arg: Any) -> Output:
-    if kind == "job":
-        result: Output = renderer.render_job(*arg)
-        return result
-    for number, (_, make) in enumerate(renderer.site_pages()):
-        if number == arg:
-            result = make()
-            return result
-    raise LocalgovError("the page went away while it was being explained")
-
-
-def _sources(root: Path, site: Site, kind: str, arg: Any, output: Output) -> list[Item]:
+def _sources(root: Path, site: Site, route: Route, output: Output) -> list[Item]:
     items: list[Item] = []
-    if kind == "job":
-        page_slug, council_slug = arg
+    if route.kind in ("variant", "council-page"):
+        page_slug, council_slug = route.page, route.council
         council = site.councils[council_slug]
         common = site.content.pages.get(page_slug)
         if common is not None:
@@ -132,7 +121,8 @@ def _sources(root: Path, site: Site, kind: str, arg: Any, output: Output) -> lis
                               "and filled in with each council's data"))
             override = site.overrides.for_variant(council_slug, page_slug)
             if override is not None:
-                items.append(Item("content", override.source, f"{council.name}'s override: " + _override_effect(override)))
+                items.append(Item("content", override.source,
+                                  f"{council.name}'s override: " + _override_effect(override)))
             topic = site.content.topics.get(common.topic)
         else:
             own = site.overrides.council_page(council_slug, page_slug)
