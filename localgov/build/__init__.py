@@ -51,8 +51,8 @@ from localgov.load.content import PageReader, load_content
 from localgov.load.councils import load_councils
 from localgov.load.overrides import load_overrides, stopping_errors
 from localgov.model import Site
-from localgov.render.assets import build_assets, find_govuk_frontend
-from localgov.render.layouts import default_templates, static_dirs
+from localgov.render.assets import build_assets
+from localgov.render.layouts import default_templates, find_govuk_frontend
 from localgov.resolve import resolve
 from localgov.urls import resolves, target_of
 
@@ -176,7 +176,7 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
     contained = site.overrides.refused if keep_going else frozenset()
     if strict and problems.warnings:
         raise BuildFailed(problems.warnings)
-    assets = build_assets(root, static_dirs(root))
+    assets = build_assets(root)
     asset_urls = {a.name: a.url for a in assets}
     renderer = TrackingRenderer(site, asset_urls, problems)
     if stopping_errors(problems, contained):

@@ -56,7 +56,6 @@ def check(root: Path, *, render: bool = True, workers: int | None = None) -> Che
     from localgov.build import load_site
     from localgov.build.parallel import Job, TrackingRenderer, Unit, render_all, workers_wanted
     from localgov.render.assets import build_assets
-    from localgov.render.layouts import static_dirs
 
     problems = Problems()
     report = CheckReport()
@@ -70,7 +69,7 @@ def check(root: Path, *, render: bool = True, workers: int | None = None) -> Che
     rendered_links: dict[str, set[str]] = defaultdict(set)  # href -> sources of the pages that have it
     missing: set[tuple[str, str, str]] = set()
     if render:
-        renderer = TrackingRenderer(site, {a.name: a.url for a in build_assets(root, static_dirs(root))}, problems)
+        renderer = TrackingRenderer(site, {a.name: a.url for a in build_assets(root)}, problems)
         # Pages that show the coverage report (/status/) are left out: it is made from every other page.
         units = [Unit(f"site:{source}#{n}", source, make=make) for n, (source, make) in enumerate(renderer.site_pages())]
         for page, council in renderer.jobs():

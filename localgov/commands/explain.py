@@ -9,7 +9,7 @@ Frontend's components) and which files of the same name it shadows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import jinja2
 
 from localgov.errors import LocalgovError, Problems, UsageError
 from localgov.model import Output, Site
-from localgov.render.layouts import NO_CROWN, default_templates, template_dirs
+from localgov.render.layouts import DEFAULTS_PREFIX, GOVUK, GOVUK_PREFIX, LOCALGOV, Found, Layer, find_template, layers
 from localgov.render.pages import Renderer
 from localgov.urls import Route, output_path, route_at, routes
 
@@ -62,7 +62,6 @@ def explain(root: Path, url: str) -> Explanation:
     from localgov.build.parallel import CoverageNotReady, TrackingRenderer
     from localgov.errors import BuildFailed
     from localgov.render.assets import build_assets
-    from localgov.render.layouts import static_dirs
 
     problems = Problems()
     site = load_site(root, problems, keep_going=True)
@@ -73,7 +72,7 @@ def explain(root: Path, url: str) -> Explanation:
     if route is None:
         raise UsageError(f"no page of the site is at {url} (looked for {target})")
     explanation = Explanation(url=url, output=target)
-    assets = {a.name: a.url for a in build_assets(root, static_dirs(root))}
+    assets = {a.name: a.url for a in build_assets(root)}
     renderer = TrackingRenderer(site, assets, Problems())
     renderer.coverage_problems = list(problems.items)
     recorder = RecordingLoader(renderer.env.loader)  # type: ignore[arg-type]
@@ -83,9 +82,9 @@ def explain(root: Path, url: str) -> Explanation:
     except CoverageNotReady:  # pragma: no cover - coverage_problems is set
         raise LocalgovError(f"cannot render {url}") from None
     explanation.items.extend(_sources(root, site, route, output))
-    explanation.items.extend(_templates(root, recorder.loaded))
-    explanation.lookup = [_show(root, d) for d in template_dirs(root)]
-    explanation.lookup.append("GOV.UK Frontend components (govuk_frontend_jinja/)")
+    chain = layers(root)
+    explanation.items.extend(_templates(root, chain, recorder.loaded))
+    explanation.lookup = [_show(root, layer) for layer in chain]
     return explanation
 
 
@@ -178,33 +177,49 @@ def _override_effect(override: Any) -> str:
     return "; ".join(parts) or "changes the page"
 
 
-def _show(root: Path, path: Path) -> str:
+def _show(root: Path, layer: Layer) -> str:
+    """Name a layer's templates folder for the reader."""
+    if layer.name == GOVUK:
+        return f"GOV.UK Frontend components ({GOVUK_PREFIX})"
+    folder = layer.templates
+    if folder is None:
+        return layer.name
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix() + "/"
+        return folder.resolve().relative_to(root.resolve()).as_posix() + "/"
     except ValueError:
-        return f"{path} (localgov's defaults)" if path.resolve() == default_templates().resolve() else str(path)
+        return f"{folder} (localgov's defaults)" if layer.name == LOCALGOV else str(folder)
 
 
-def _templates(root: Path, loaded: list[tuple[str, str]]) -> list[Item]:
-    """Describe each template in load order: where the lookup found it, and what it shadows."""
-    dirs = template_dirs(root)
+def _show_file(root: Path, found: Found) -> str:
+    """Name one template file for the reader."""
+    if found.path is None:
+        return f"{found.name} (built into localgov)"
+    if found.layer.name == GOVUK:
+        return f"GOV.UK Frontend's {found.name}"
+    try:
+        return found.path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return f"{found.path} (localgov's default)"
+
+
+def _templates(root: Path, chain: Sequence[Layer], loaded: list[tuple[str, str]]) -> list[Item]:
+    """Describe each template in load order: which layer it came from, and what it shadows."""
     items: list[Item] = []
-    for name, filename in loaded:
-        if name in NO_CROWN:
-            items.append(Item("template", name, "replaced by localgov: GOV.UK's crown is left out"))
-            continue
-        if name.startswith("govuk_frontend_jinja/"):
-            items.append(Item("template", name, "a GOV.UK Frontend component"))
-            continue
-        if name.startswith("localgov/"):
-            items.append(Item("template", name, f"localgov's default {name[len('localgov/'):]}, extended by the "
-                              "site's own template of that name"))
-            continue
-        found = [d for d in dirs if (d / name).is_file()]
-        where = _show(root, Path(filename).parent) if filename else "?"
-        why = f"found in {where}" if not found else f"found in {_show(root, found[0])}"
-        if len(found) > 1:
-            why += "; shadows " + ", ".join(f"{_show(root, d)}{name}" for d in found[1:])
+    for name, _ in loaded:
+        found = find_template(name, chain)
+        if name.startswith(DEFAULTS_PREFIX):
+            why = (f"localgov's default {name[len(DEFAULTS_PREFIX):]}, extended by the site's own template of "
+                   "that name")
+        elif not found:
+            why = "not found in any layer"
+        elif found[0].path is None:
+            why = "replaced by localgov: GOV.UK's crown is left out"
+        elif found[0].layer.name == GOVUK:
+            why = "a GOV.UK Frontend component"
+        else:
+            why = f"found in {_show(root, found[0].layer)}"
+        if len(found) > 1 and not name.startswith(DEFAULTS_PREFIX):
+            why += "; shadows " + ", ".join(_show_file(root, other) for other in found[1:])
         items.append(Item("template", name, why))
     return items
 
