@@ -26,19 +26,13 @@ from localgov.errors import Problems  # noqa: E402
 from localgov.load.frontmatter import read_document  # noqa: E402
 from localgov.load.markdown import new_markdown, split_sections  # noqa: E402
 from localgov.render.assets import build_assets  # noqa: E402
-from localgov.render.layouts import NO_CROWN, default_templates, static_dirs, template_dirs  # noqa: E402
+from localgov.render.layouts import layer_loader  # noqa: E402
 from localgov.sandbox import CouncilView, GenericCouncilView, content_environment  # noqa: E402
 
 
 def environment(root: Path) -> jinja2.Environment:
     """The same template lookup as localgov, as a plain Jinja environment."""
-    loader = jinja2.ChoiceLoader([
-        jinja2.DictLoader(NO_CROWN),
-        jinja2.FileSystemLoader(template_dirs(root)),
-        jinja2.PrefixLoader({"localgov": jinja2.FileSystemLoader(default_templates()),
-                             "govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja", "templates")}),
-    ])
-    return jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(loader=layer_loader(root), autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 
 def main() -> int:
@@ -46,7 +40,7 @@ def main() -> int:
     started = time.perf_counter()
     site = load_site(site_root, Problems(), keep_going=True)
     assert site is not None, "the benchmark site does not load"
-    assets = {a.name: a.url for a in build_assets(site_root, static_dirs(site_root))}
+    assets = {a.name: a.url for a in build_assets(site_root)}
     env = environment(site_root)
     env.globals.update(site=site.config, asset=lambda name: assets[name],
                        chrome=lambda name: Markup(env.get_template(name).render()))

@@ -360,12 +360,18 @@ class Resolution:
 
     variants: dict[str, tuple[str, ...]]
     exceptions: dict[str, dict[str, str]]
+    # council -> the topics its hub lists (each a page at /<topic>/<council>/), by slug
+    hubs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def councils_for(self, page: str) -> tuple[str, ...]:
         return self.variants.get(page, ())
 
     def pages_of(self, council: str) -> tuple[str, ...]:
         return tuple(sorted(p for p, slugs in self.variants.items() if council in slugs))
+
+    def topics_of(self, council: str) -> tuple[str, ...]:
+        """Return the topics a council's hub lists, each with a page of the council's services in it."""
+        return self.hubs.get(council, ())
 
 
 @dataclass(frozen=True)

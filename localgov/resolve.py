@@ -6,11 +6,11 @@ hand-overs councils declare in their council.yaml.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from localgov.errors import Problems
 from localgov.load.fields import did_you_mean
-from localgov.model import Answer, Area, Council, Page, Resolution
+from localgov.model import Answer, Area, Council, CouncilPage, Page, Resolution
 
 
 def tier_council(page: Page, area: Area) -> str:
@@ -57,8 +57,9 @@ def areas_of(councils: Mapping[str, Council]) -> list[Area]:
     return areas
 
 
-def resolve(pages: Mapping[str, Page], councils: Mapping[str, Council], problems: Problems) -> Resolution:
-    """Decide every page's variants from the areas each council serves."""
+def resolve(pages: Mapping[str, Page], councils: Mapping[str, Council], problems: Problems,
+            council_pages: Iterable[CouncilPage] = ()) -> Resolution:
+    """Decide every page's variants from the areas each council serves, and the topics of each council's hub."""
     check_declarations(pages, councils, problems)
     areas = areas_of(councils)
     variants: dict[str, tuple[str, ...]] = {}
@@ -84,7 +85,32 @@ def resolve(pages: Mapping[str, Page], councils: Mapping[str, Council], problems
                     chosen.add(council.slug)
         variants[page.slug] = tuple(sorted(chosen))
         exceptions[page.slug] = dict(sorted(special.items()))
-    return Resolution(variants=variants, exceptions=exceptions)
+    own = tuple(council_pages)
+    hubs = {slug: hub_topics(council, pages, councils, variants, own) for slug, council in councils.items()}
+    return Resolution(variants=variants, exceptions=exceptions, hubs=hubs)
+
+
+def hub_topics(council: Council, pages: Mapping[str, Page], councils: Mapping[str, Council],
+               variants: Mapping[str, tuple[str, ...]], council_pages: Iterable[CouncilPage]) -> tuple[str, ...]:
+    """Return the topics of the services a council's hub lists, by slug.
+
+    A county lists the pages it provides; any other council every page provided for its area, by
+    it or by its county; each lists its own council-only pages, and a district its county's too.
+    """
+    area = Area(council.slug, council.parent) if council.is_district else Area(council.slug)
+    topics: set[str] = set()
+    for page in pages.values():
+        if page.provider == "national":
+            continue
+        if council.is_county:
+            listed = council.slug in variants.get(page.slug, ())
+        else:
+            listed = provider_for(page, area, councils).council is not None
+        if listed:
+            topics.add(page.topic)
+    owners = {council.slug} | ({council.parent} if council.is_district and council.parent else set())
+    topics.update(page.topic for page in council_pages if page.council in owners)
+    return tuple(sorted(topics))
 
 
 def check_declarations(pages: Mapping[str, Page], councils: Mapping[str, Council], problems: Problems) -> None:

@@ -7,8 +7,13 @@ and served from `<url>/index.html`; a few files keep their own names (`/404.html
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from localgov.model import Site
 
 # kind -> URL pattern; `{name}` parts are slugs.
 PATTERNS: dict[str, str] = {
@@ -31,8 +36,8 @@ COVERAGE_JSON = "status/coverage.json"
 SYNONYMS_JSON = "search/synonyms.json"
 COUNCIL_PAGES_DIR = "search/councils"
 POSTCODES_DIR = "postcodes"
-# Folders of generated files that no page is rendered at, and that search engines need not crawl.
-NOT_INDEXED = ("search/", "status/")
+# Kinds of page that ask search engines not to index them, and that the sitemap leaves out.
+NOINDEX_KINDS = frozenset({"not-found", "search", "status", "status-council"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,34 @@ class Route:
     @property
     def path(self) -> str:
         return output_path(self.url)
+
+    @property
+    def indexed(self) -> bool:
+        """Say whether search engines may index the page (and the sitemap lists it)."""
+        return self.kind not in NOINDEX_KINDS
+
+
+def routes(site: Site) -> tuple[Route, ...]:
+    """Return every page of a resolved site: the site's own pages, then each variant and council-only page."""
+    found = [Route("home"), Route("councils"), Route("not-found"), Route("search")]
+    found += [Route("topic", topic=slug) for slug in site.content.topics]
+    found += [Route("common", page=slug) for slug in site.content.pages]
+    for council in site.councils:
+        found.append(Route("hub", council=council))
+        found += [Route("council-topic", topic=topic, council=council) for topic in site.resolution.topics_of(council)]
+    found.append(Route("status"))
+    found += [Route("status-council", council=council) for council in site.councils]
+    found += [Route("variant", page=page, council=council)
+              for page in sorted(site.content.pages) for council in site.resolution.councils_for(page)]
+    found += [Route("council-page", page=page, council=council)
+              for page, council in sorted((own.slug, own.council) for own in site.overrides.pages.values())]
+    return tuple(found)
+
+
+def route_at(address: str, table: Iterable[Route]) -> Route | None:
+    """Return the route served at a URL (full, or only its path), or None if no page is there."""
+    wanted = output_path(address)
+    return next((route for route in table if route.path == wanted), None)
 
 
 def url(kind: str, **parts: str) -> str:

@@ -166,7 +166,7 @@ def new_site(venv: Path, tmp_path: Path) -> Iterator[Path]:
 
 
 def test_the_installed_package_runs_from_its_own_files(venv: Path, tmp_path: Path) -> None:
-    code = ("import localgov, sys; from pathlib import Path; from localgov.render.assets import find_govuk_frontend; "
+    code = ("import localgov, sys; from pathlib import Path; from localgov.render.layouts import find_govuk_frontend; "
             "from localgov.render.layouts import default_templates; "
             "print(localgov.__file__, default_templates(), find_govuk_frontend(Path(sys.argv[1])), sep='\\n')")
     done = subprocess.run([str(venv / "bin" / "python"), "-c", code, str(tmp_path)], cwd=tmp_path,

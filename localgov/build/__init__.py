@@ -52,10 +52,10 @@ from localgov.load.content import PageReader, load_content
 from localgov.load.councils import load_councils
 from localgov.load.overrides import load_overrides, stopping_errors
 from localgov.model import Site
-from localgov.render.assets import build_assets, find_govuk_frontend
-from localgov.render.layouts import default_templates, static_dirs
+from localgov.render.assets import build_assets
+from localgov.render.layouts import default_templates, find_govuk_frontend
 from localgov.resolve import resolve
-from localgov.urls import target_of
+from localgov.urls import resolves, target_of
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +90,8 @@ def load_site(root: Path, problems: Problems, *, keep_going: bool = False,
     config = load_config(root, problems)
     councils = load_councils(root, problems)
     content = load_content(root, problems, read_page)
-    resolution = resolve(content.pages, councils, problems)
     overrides = check_council_files(councils, content, load_overrides(root, councils, content, problems), problems)
+    resolution = resolve(content.pages, councils, problems, overrides.pages.values())
     check_council_references(content, councils, overrides, resolution, root, problems)
     if stopping_errors(problems, overrides.refused if keep_going else ()):
         return None
@@ -187,7 +187,7 @@ def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None
     contained = site.overrides.refused if keep_going else frozenset()
     if strict and problems.warnings:
         raise BuildFailed(problems.warnings)
-    assets = build_assets(root, static_dirs(root))
+    assets = build_assets(root)
     asset_urls = {a.name: a.url for a in assets}
     renderer = TrackingRenderer(site, asset_urls, problems)
     if stopping_errors(problems, contained):
@@ -472,7 +472,7 @@ def _check_links(new: Manifest, outputs: Iterable[str], problems: Problems) -> N
     for number in used:
         href = new.links[number]
         target = target_of(href)
-        if target is not None and target not in existing and f"{target}/index.html" not in existing:
+        if target is not None and not resolves(target, existing):
             broken.add(number)
     if not broken:
         return

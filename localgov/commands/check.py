@@ -26,7 +26,7 @@ from localgov.errors import Problem, Problems
 from localgov.load.markdown import plain_text
 from localgov.load.yamlfile import YamlProblem, parse_mapping
 from localgov.model import CONTACT_LABELS, Site
-from localgov.urls import target_of
+from localgov.urls import resolves, routes, target_of
 
 # Markdown links and images, reference definitions, and HTML links, with the address in group 1.
 LINKS = re.compile(r"""\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|"""
@@ -100,7 +100,6 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
     from localgov.build import load_site
     from localgov.build.parallel import Job, TrackingRenderer, Unit, render_all, workers_wanted
     from localgov.render.assets import build_assets
-    from localgov.render.layouts import static_dirs
 
     def stage(label: str, done: int = 0, total: int = 0) -> None:
         if progress is not None:
@@ -120,7 +119,7 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
     rendered_links: dict[str, set[str]] = defaultdict(set)  # href -> sources of the pages that have it
     missing: set[tuple[str, str, str]] = set()
     if render:
-        renderer = TrackingRenderer(site, {a.name: a.url for a in build_assets(root, static_dirs(root))}, problems)
+        renderer = TrackingRenderer(site, {a.name: a.url for a in build_assets(root)}, problems)
         renderer.env.bytecode_cache = None  # compile templates in memory: check writes nothing into the site
         # Pages that show the coverage report (/status/) are left out: it is made from every other page.
         units = [Unit(f"site:{source}#{n}", source, make=make)
@@ -177,24 +176,15 @@ def _markdown_sources(root: Path) -> list[str]:
 
 def expected_paths(site: Site) -> set[str]:
     """Return the pages a build makes, without rendering them (for --no-render)."""
-    paths = {"index.html", "404.html", "councils/index.html", "search/index.html", "status/index.html"}
-    paths.update(f"{slug}/index.html" for slug in site.content.topics)
-    for slug in site.content.pages:
-        paths.add(f"{slug}/index.html")
-        paths.update(f"{slug}/{council}/index.html" for council in site.resolution.councils_for(slug))
-    paths.update(f"{page.slug}/{page.council}/index.html" for page in site.overrides.pages.values())
-    for council in site.councils:
-        paths.update({f"councils/{council}/index.html", f"status/{council}/index.html"})
-        paths.update(f"{topic}/{council}/index.html" for topic in site.content.topics)
-    return paths
+    return {route.path for route in routes(site)}
 
 
-def resolves(href: str, paths: set[str]) -> bool:
+def leads_to_page(href: str, paths: set[str]) -> bool:
     """Say whether an internal link leads to a page of the site (or a file the index stage makes)."""
     target = target_of(href)
     if target is None or href.startswith(GENERATED):
         return True
-    return target in paths or f"{target}/index.html" in paths
+    return resolves(target, paths)
 
 
 def links_in(text: str) -> Iterable[tuple[int, str]]:
@@ -227,7 +217,7 @@ def check_source_links(root: Path, sources: list[str], paths: set[str], problems
             if href.startswith("http://"):
                 problems.warn(rel, line, "link is not secure", expected="an address starting https://",
                               found=repr(href))
-            elif clean.startswith("/") and not clean.startswith("//") and not resolves(clean, paths):
+            elif clean.startswith("/") and not clean.startswith("//") and not leads_to_page(clean, paths):
                 problems.warn(rel, line, f"broken internal link to {clean}",
                               expected="the address of a page of the site", found=repr(href))
 
@@ -243,7 +233,7 @@ def check_rendered_links(links: dict[str, set[str]], paths: set[str], sources: l
             continue
         in_markdown.update(re.split(r"[#?]", href, maxsplit=1)[0] for _, href in links_in(text))
     for href, made_by in sorted(links.items()):
-        if href in in_markdown or resolves(href, paths):
+        if href in in_markdown or leads_to_page(href, paths):
             continue
         for source in sorted(made_by)[:3]:
             problems.warn(source, 0, f"a page made from this file links to {href}, which is not a page of the site",

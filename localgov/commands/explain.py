@@ -9,7 +9,7 @@ Frontend's components) and which files of the same name it shadows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,9 @@ import jinja2
 
 from localgov.errors import LocalgovError, Problems, UsageError
 from localgov.model import Output, Site
-from localgov.render.layouts import NO_CROWN, default_templates, template_dirs
-from localgov.urls import output_path
+from localgov.render.layouts import DEFAULTS_PREFIX, GOVUK, GOVUK_PREFIX, LOCALGOV, Found, Layer, find_template, layers
+from localgov.render.pages import Renderer
+from localgov.urls import Route, output_path, route_at, routes
 
 
 @dataclass(frozen=True)
@@ -55,76 +56,63 @@ class RecordingLoader(jinja2.BaseLoader):
         return source, filename, uptodate  # type: ignore[return-value]
 
 
-
-
 def explain(root: Path, url: str) -> Explanation:
     """Return the files that made the page at `url` of the site at `root`."""
     from localgov.build import load_site
     from localgov.build.parallel import CoverageNotReady, TrackingRenderer
     from localgov.errors import BuildFailed
     from localgov.render.assets import build_assets
-    from localgov.render.layouts import static_dirs
 
     problems = Problems()
     site = load_site(root, problems, keep_going=True)
     if site is None:
         raise BuildFailed(problems.errors)
-    assets = {a.name: a.url for a in build_assets(root, static_dirs(root))}
     target = output_path(url)
-    explanation = Explanation(url=url, output=target)
-
-    def renderer() -> TrackingRenderer:
-        made = TrackingRenderer(site, assets, Problems())
-        made.coverage_problems = list(problems.items)
-        return made
-
-    make = _find(site, renderer(), target)
-    if make is None:
+    route = route_at(url, routes(site))
+    if route is None:
         raise UsageError(f"no page of the site is at {url} (looked for {target})")
-    kind, arg = make
-    fresh = renderer()
-    recorder = RecordingLoader(fresh.env.loader)  # type: ignore[arg-type]
-    fresh.env.loader = recorder
+    explanation = Explanation(url=url, output=target)
+    assets = {a.name: a.url for a in build_assets(root)}
+    renderer = TrackingRenderer(site, assets, Problems())
+    renderer.coverage_problems = list(problems.items)
+    recorder = RecordingLoader(renderer.env.loader)  # type: ignore[arg-type]
+    renderer.env.loader = recorder
     try:
-        output = _render(fresh, kind, arg)
+        output = _render(renderer, route)
     except CoverageNotReady:  # pragma: no cover - coverage_problems is set
         raise LocalgovError(f"cannot render {url}") from None
-    explanation.items.extend(_sources(root, site, kind, arg, output))
-    explanation.items.extend(_templates(root, recorder.loaded))
-    explanation.lookup = [_show(root, d) for d in template_dirs(root)] + ["GOV.UK Frontend components (govuk_frontend_jinja/)"]
+    explanation.items.extend(_sources(root, site, route, output))
+    chain = layers(root)
+    explanation.items.extend(_templates(root, chain, recorder.loaded))
+    explanation.lookup = [_show(root, layer) for layer in chain]
     return explanation
 
 
-def _find(site: Site, renderer: Any, target: str) -> tuple[str, Any] | None:
-    """Return how to make `target`: ("job", (page, council)) or ("site", index of site_pages)."""
-    parts = target.split("/")
-    if len(parts) == 3 and parts[2] == "index.html" and (parts[0], parts[1]) in set(renderer.jobs()):
-        return "job", (parts[0], parts[1])
-    for number, (_, make) in enumerate(renderer.site_pages()):
-        try:
-            output: Output = make()
-        except Exception:  # noqa: BLE001 - a page that cannot render is not the one asked for
-            continue
-        if output.path == target:
-            return "site", number
-    return None
+def _render(renderer: Renderer, route: Route) -> Output:
+    """Render the one page at `route`, and no other."""
+    site = renderer.site
+    topics, pages, councils = site.content.topics, site.content.pages, site.councils
+    makers: dict[str, Callable[[], Output]] = {
+        "home": renderer.home,
+        "councils": renderer.councils_az,
+        "not-found": renderer.not_found,
+        "search": renderer.search,
+        "status": renderer.status,
+        "topic": lambda: renderer.topic(topics[route.topic]),
+        "common": lambda: renderer.common_page(pages[route.page]),
+        "hub": lambda: renderer.council_hub(councils[route.council]),
+        "council-topic": lambda: renderer.council_topic(councils[route.council], topics[route.topic]),
+        "status-council": lambda: renderer.status_council(councils[route.council]),
+        "variant": lambda: renderer.render_job(route.page, route.council),
+        "council-page": lambda: renderer.render_job(route.page, route.council),
+    }
+    return makers[route.kind]()
 
 
-def _render(renderer: Any, kind: str, arg: Any) -> Output:
-    if kind == "job":
-        result: Output = renderer.render_job(*arg)
-        return result
-    for number, (_, make) in enumerate(renderer.site_pages()):
-        if number == arg:
-            result = make()
-            return result
-    raise LocalgovError("the page went away while it was being explained")
-
-
-def _sources(root: Path, site: Site, kind: str, arg: Any, output: Output) -> list[Item]:
+def _sources(root: Path, site: Site, route: Route, output: Output) -> list[Item]:
     items: list[Item] = []
-    if kind == "job":
-        page_slug, council_slug = arg
+    if route.kind in ("variant", "council-page"):
+        page_slug, council_slug = route.page, route.council
         council = site.councils[council_slug]
         common = site.content.pages.get(page_slug)
         if common is not None:
@@ -132,7 +120,8 @@ def _sources(root: Path, site: Site, kind: str, arg: Any, output: Output) -> lis
                               "and filled in with each council's data"))
             override = site.overrides.for_variant(council_slug, page_slug)
             if override is not None:
-                items.append(Item("content", override.source, f"{council.name}'s override: " + _override_effect(override)))
+                items.append(Item("content", override.source,
+                                  f"{council.name}'s override: " + _override_effect(override)))
             topic = site.content.topics.get(common.topic)
         else:
             own = site.overrides.council_page(council_slug, page_slug)
@@ -188,33 +177,49 @@ def _override_effect(override: Any) -> str:
     return "; ".join(parts) or "changes the page"
 
 
-def _show(root: Path, path: Path) -> str:
+def _show(root: Path, layer: Layer) -> str:
+    """Name a layer's templates folder for the reader."""
+    if layer.name == GOVUK:
+        return f"GOV.UK Frontend components ({GOVUK_PREFIX})"
+    folder = layer.templates
+    if folder is None:
+        return layer.name
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix() + "/"
+        return folder.resolve().relative_to(root.resolve()).as_posix() + "/"
     except ValueError:
-        return f"{path} (localgov's defaults)" if path.resolve() == default_templates().resolve() else str(path)
+        return f"{folder} (localgov's defaults)" if layer.name == LOCALGOV else str(folder)
 
 
-def _templates(root: Path, loaded: list[tuple[str, str]]) -> list[Item]:
-    """Describe each template in load order: where the lookup found it, and what it shadows."""
-    dirs = template_dirs(root)
+def _show_file(root: Path, found: Found) -> str:
+    """Name one template file for the reader."""
+    if found.path is None:
+        return f"{found.name} (built into localgov)"
+    if found.layer.name == GOVUK:
+        return f"GOV.UK Frontend's {found.name}"
+    try:
+        return found.path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return f"{found.path} (localgov's default)"
+
+
+def _templates(root: Path, chain: Sequence[Layer], loaded: list[tuple[str, str]]) -> list[Item]:
+    """Describe each template in load order: which layer it came from, and what it shadows."""
     items: list[Item] = []
-    for name, filename in loaded:
-        if name in NO_CROWN:
-            items.append(Item("template", name, "replaced by localgov: GOV.UK's crown is left out"))
-            continue
-        if name.startswith("govuk_frontend_jinja/"):
-            items.append(Item("template", name, "a GOV.UK Frontend component"))
-            continue
-        if name.startswith("localgov/"):
-            items.append(Item("template", name, f"localgov's default {name[len('localgov/'):]}, extended by the "
-                              "site's own template of that name"))
-            continue
-        found = [d for d in dirs if (d / name).is_file()]
-        where = _show(root, Path(filename).parent) if filename else "?"
-        why = f"found in {where}" if not found else f"found in {_show(root, found[0])}"
-        if len(found) > 1:
-            why += "; shadows " + ", ".join(f"{_show(root, d)}{name}" for d in found[1:])
+    for name, _ in loaded:
+        found = find_template(name, chain)
+        if name.startswith(DEFAULTS_PREFIX):
+            why = (f"localgov's default {name[len(DEFAULTS_PREFIX):]}, extended by the site's own template of "
+                   "that name")
+        elif not found:
+            why = "not found in any layer"
+        elif found[0].path is None:
+            why = "replaced by localgov: GOV.UK's crown is left out"
+        elif found[0].layer.name == GOVUK:
+            why = "a GOV.UK Frontend component"
+        else:
+            why = f"found in {_show(root, found[0].layer)}"
+        if len(found) > 1 and not name.startswith(DEFAULTS_PREFIX):
+            why += "; shadows " + ", ".join(_show_file(root, other) for other in found[1:])
         items.append(Item("template", name, why))
     return items
 

@@ -42,7 +42,7 @@ def results_page(site_root: Path, query: str, postcode: str | None = None, counc
 
     from localgov.load.config import load_config
     from localgov.render.assets import build_assets
-    from localgov.render.layouts import layout_environment, static_dirs
+    from localgov.render.layouts import layout_environment
 
     query = " ".join(query.split())
     page = max(1, page)
@@ -55,7 +55,7 @@ def results_page(site_root: Path, query: str, postcode: str | None = None, counc
         results = index_.search(query, area, offset=(page - 1) * PAGE_SIZE) if query else None
         names = index_.vocabulary.councils
     config = load_config(site_root, Problems())
-    assets = {a.name: a.url for a in build_assets(site_root, static_dirs(site_root))}
+    assets = {a.name: a.url for a in build_assets(site_root)}
     env = layout_environment(site_root)
     partials: dict[str, Markup] = {}
 

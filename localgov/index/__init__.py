@@ -19,6 +19,7 @@ from localgov.index.shards import lookup_key, postcode_shards
 from localgov.model import Output, Site
 from localgov.search.vocabulary import synonyms_file
 from localgov.search.whoosh import build_search_indexes
+from localgov.urls import routes
 
 Make = Callable[[Site, list[str], Problems], Iterable[Output]]
 Finaliser = Callable[[Site, Path, Problems], None]
@@ -41,7 +42,7 @@ class Indexer:
 
 def cdn_files(site: Site, page_paths: list[str], problems: Problems) -> Iterable[Output]:
     """Return sitemap.xml, robots.txt and _headers."""
-    yield Output("sitemap.xml", sitemap(site.config, page_paths), "sitemap")
+    yield Output("sitemap.xml", sitemap(site.config, routes(site)), "sitemap")
     yield Output("robots.txt", robots(site.config), "robots")
     yield Output("_headers", headers(), "headers")
 

@@ -1,4 +1,7 @@
-"""Static assets: GOV.UK Frontend's compiled CSS and JS plus the site's own, under content-hashed names."""
+"""Static assets: GOV.UK Frontend's compiled CSS and JS, localgov's and the site's own, under content-hashed names.
+
+Which file a name comes from is decided by the layers in localgov/render/layouts.py.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from localgov.errors import LocalgovError
-from localgov.load.paths import escapes
+from localgov.render.layouts import GOVUK, find_govuk_frontend, layers, static_files
 
 GOVUK_VERSION_FILE = "package.json"
 ASSET_REF = re.compile(r"__ASSET\(([\w./-]+)\)__")
@@ -28,20 +31,6 @@ class AssetFile:
     @property
     def url(self) -> str:
         return "/" + self.path
-
-
-def find_govuk_frontend(root: Path) -> Path:
-    """Locate govuk-frontend: the site's npm copy, else the repository's (developing localgov), else the bundled one."""
-    package = Path(__file__).resolve().parents[1]
-    candidates = [root / "node_modules" / "govuk-frontend", package.parent / "node_modules" / "govuk-frontend",
-                  package / "govuk_frontend"]  # copied in when the package is built (setup.py)
-    for candidate in candidates:
-        if (candidate / "dist" / "govuk" / "govuk-frontend.min.css").is_file():
-            return candidate
-    raise LocalgovError(
-        "GOV.UK Frontend is missing: reinstall localgov, or run 'npm ci' in a checkout of its repository (looked in "
-        + ", ".join(c.as_posix() for c in candidates) + ")"
-    )
 
 
 def govuk_version(package: Path) -> str:
@@ -63,31 +52,26 @@ def brand_neutral_css(css: str) -> str:
     return SOURCE_MAP.sub("", css)
 
 
-def build_assets(root: Path, static_dirs: list[Path]) -> list[AssetFile]:
-    """Return every asset with its hashed path; later static dirs shadow earlier ones by file name."""
-    package = find_govuk_frontend(root)
-    dist = package / "dist" / "govuk"
-    files: list[AssetFile] = []
-    css = brand_neutral_css((dist / "govuk-frontend.min.css").read_text(encoding="utf-8"))
-    files.append(hashed("govuk-frontend.min.css", css.encode("utf-8")))
-    js = SOURCE_MAP.sub("", (dist / "govuk-frontend.min.js").read_text(encoding="utf-8"))
-    files.append(hashed("govuk-frontend.min.js", js.encode("utf-8")))
-    sources: dict[str, Path] = {}
-    for folder in static_dirs:
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_symlink() and escapes(path, folder):
-                    raise LocalgovError(f"{path}: is a link out of {folder}; copy the file in instead")
-                if path.is_file() and not path.name.startswith("."):
-                    sources[path.relative_to(folder).as_posix()] = path
+def build_assets(root: Path) -> list[AssetFile]:
+    """Return every asset of the site at `root` with its hashed path, each name taken from the first layer with it."""
+    find_govuk_frontend(root)  # says how to install GOV.UK Frontend if it is missing
+    chosen = static_files(layers(root))
     # Text assets may name others as __ASSET(name)__; hash those they name first.
-    pending = dict(sorted(sources.items()))
-    known = {f.name: f for f in files}
+    pending = dict(chosen)
+    known: dict[str, AssetFile] = {}
+    files: list[AssetFile] = []
     while pending:
         progressed = False
-        for name, path in list(pending.items()):
-            data = path.read_bytes()
-            refs = ASSET_REF.findall(data.decode("utf-8", "ignore")) if path.suffix in (".js", ".css") else []
+        for name, found in list(pending.items()):
+            path = found.path
+            assert path is not None  # static files are files
+            refs: list[str] = []
+            if found.layer.name == GOVUK:
+                data = govuk_file(path)
+            else:
+                data = path.read_bytes()
+                if path.suffix in (".js", ".css"):
+                    refs = ASSET_REF.findall(data.decode("utf-8", "ignore"))
             if any(ref not in known for ref in refs):
                 if not all(ref in known or ref in pending for ref in refs):
                     missing = [ref for ref in refs if ref not in known and ref not in pending]
@@ -104,3 +88,12 @@ def build_assets(root: Path, static_dirs: list[Path]) -> list[AssetFile]:
         if not progressed:
             raise LocalgovError("static assets name each other in a loop: " + ", ".join(pending))
     return files
+
+
+def govuk_file(path: Path) -> bytes:
+    """Return a GOV.UK Frontend file as a site serves it: brand neutral, without a source map comment."""
+    if path.suffix == ".css":
+        return brand_neutral_css(path.read_text(encoding="utf-8")).encode("utf-8")
+    if path.suffix == ".js":
+        return SOURCE_MAP.sub("", path.read_text(encoding="utf-8")).encode("utf-8")
+    return path.read_bytes()

@@ -1,15 +1,61 @@
-"""Layout templates and static files: where they come from and in which order a site shadows the defaults."""
+"""Layout templates and static files: where they come from, and the one rule for which of two wins.
+
+A site's layouts and static files come from three layers, each shadowing the ones after it:
+
+1. the site's own `templates/` (static files in `templates/static/`);
+2. localgov's default templates and their `static/` (and the GOV.UK logo macro without the crown);
+3. GOV.UK Frontend: the govuk_frontend_jinja package's templates, named `govuk_frontend_jinja/...`,
+   and the compiled CSS and JavaScript of the govuk-frontend npm package.
+
+A template or static file found in two layers comes from the first; the others are shadowed, never
+written. `localgov/<name>` always names localgov's own default, so a site's template can extend the
+one it shadows. The Jinja loader, the static assets and `localgov explain` all read `layers()`.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from jinja2.loaders import split_template_path
 
+from localgov.errors import LocalgovError
+from localgov.load.paths import escapes
 from localgov.render.memo import LayoutEnvironment
+
+SITE, LOCALGOV, GOVUK = "site", "localgov", "govuk-frontend"
+DEFAULTS_PREFIX = "localgov/"  # names localgov's own default, past the site's template of the same name
+GOVUK_PREFIX = "govuk_frontend_jinja/"
+# The files of the govuk-frontend npm package a site uses, in its dist/govuk folder.
+GOVUK_FILES = ("govuk-frontend.min.css", "govuk-frontend.min.js")
 
 # The govuk-frontend-jinja footer always draws the crown, which only GOV.UK may use.
 NO_CROWN = {"govuk_frontend_jinja/macros/logo.html": "{% macro govukLogo(params) %}{% endmacro %}"}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One place layouts and static files come from."""
+
+    name: str  # SITE, LOCALGOV or GOVUK
+    templates: Path | None
+    static: Path | None
+    prefix: str = ""  # the layer holds only templates named under this folder, without it in its files
+    static_names: tuple[str, ...] = ()  # the only static files it offers, if not every file in `static`
+    builtin: tuple[tuple[str, str], ...] = ()  # templates held in code: (name, source)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A template or static file in one layer: `path` is None for a template held in code."""
+
+    layer: Layer
+    name: str
+    path: Path | None
+    source: str = ""
 
 
 def default_templates() -> Path:
@@ -21,14 +67,116 @@ def default_templates() -> Path:
     raise FileNotFoundError("localgov's default templates are missing from the installation")
 
 
+def govuk_frontend_candidates(root: Path) -> list[Path]:
+    """Return where govuk-frontend may be: the site's npm copy, the repository's (developing localgov), the bundled one."""
+    package = Path(__file__).resolve().parents[1]
+    return [root / "node_modules" / "govuk-frontend", package.parent / "node_modules" / "govuk-frontend",
+            package / "govuk_frontend"]  # copied in when the package is built (setup.py)
+
+
+def find_govuk_frontend(root: Path) -> Path:
+    """Locate the installed govuk-frontend package: in the site, else beside the localgov package."""
+    candidates = govuk_frontend_candidates(root)
+    for candidate in candidates:
+        if (candidate / "dist" / "govuk" / "govuk-frontend.min.css").is_file():
+            return candidate
+    raise LocalgovError(
+        "GOV.UK Frontend is missing: reinstall localgov, or run 'npm ci' in a checkout of its repository (looked in "
+        + ", ".join(c.as_posix() for c in candidates) + ")"
+    )
+
+
+def govuk_templates() -> Path | None:
+    """Return the govuk_frontend_jinja package's templates folder."""
+    spec = importlib.util.find_spec("govuk_frontend_jinja")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "templates"
+
+
+def layers(root: Path) -> tuple[Layer, ...]:
+    """Return where the site at `root` takes layouts and static files from, each layer shadowing the next."""
+    defaults = default_templates()
+    found: list[Layer] = []
+    own = root / "templates"
+    # The national site's own templates are the defaults: one layer, not two.
+    if own.is_dir() and own.resolve() != defaults.resolve():
+        found.append(Layer(SITE, own, own / "static"))
+    found.append(Layer(LOCALGOV, defaults, defaults / "static", builtin=tuple(sorted(NO_CROWN.items()))))
+    try:
+        dist: Path | None = find_govuk_frontend(root) / "dist" / "govuk"
+    except LocalgovError:
+        dist = None  # the assets stage says how to install it
+    found.append(Layer(GOVUK, govuk_templates(), dist, prefix=GOVUK_PREFIX, static_names=GOVUK_FILES))
+    return tuple(found)
+
+
+def find_template(name: str, chain: Sequence[Layer]) -> list[Found]:
+    """Return every layer that holds the template `name`, the one that wins first."""
+    if name.startswith(DEFAULTS_PREFIX):
+        name, chain = name[len(DEFAULTS_PREFIX):], [layer for layer in chain if layer.name == LOCALGOV]
+    found: list[Found] = []
+    for layer in chain:
+        if not name.startswith(layer.prefix):
+            continue
+        inner = name[len(layer.prefix):]
+        source = dict(layer.builtin).get(inner)
+        if source is not None:
+            found.append(Found(layer, inner, None, source))
+        elif layer.templates is not None:
+            path = layer.templates.joinpath(*split_template_path(inner))  # refuses names that climb out
+            if path.is_file():
+                found.append(Found(layer, inner, path))
+    return found
+
+
+class LayerLoader(jinja2.BaseLoader):
+    """Load each template from the first layer that holds it."""
+
+    def __init__(self, chain: Sequence[Layer]) -> None:
+        self.chain = tuple(chain)
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Callable[[], bool]]:
+        found = find_template(template, self.chain)
+        if not found:
+            raise jinja2.TemplateNotFound(template)
+        first = found[0]
+        if first.path is None:
+            return first.source, None, lambda: True
+        folder = first.layer.templates
+        assert folder is not None  # a file was found in it
+        source, filename, uptodate = jinja2.FileSystemLoader(folder).get_source(environment, first.name)
+        return source, filename, uptodate
+
+
+def layer_loader(root: Path) -> LayerLoader:
+    """Return the loader of the site at `root`'s layouts, by the layers' precedence."""
+    return LayerLoader(layers(root))
+
+
 def template_dirs(root: Path) -> list[Path]:
-    """Return the template folders in lookup order: the site's own, then the defaults."""
-    dirs = [root / "templates", default_templates()]
-    unique: list[Path] = []
-    for folder in dirs:
-        if folder.is_dir() and folder.resolve() not in [u.resolve() for u in unique]:
-            unique.append(folder)
-    return unique
+    """Return the folders of layouts a site's templates are looked up in, first to last, GOV.UK Frontend's apart."""
+    return [layer.templates for layer in layers(root) if layer.templates is not None and not layer.prefix]
+
+
+def static_files(chain: Sequence[Layer]) -> dict[str, Found]:
+    """Return each static file by name (a POSIX path under /assets/) from the first layer that has it."""
+    chosen: dict[str, Found] = {}
+    for layer in chain:
+        folder = layer.static
+        if folder is None or not folder.is_dir():
+            continue
+        if layer.static_names:
+            paths = [folder / name for name in layer.static_names]
+        else:
+            paths = sorted(folder.rglob("*"))
+        for path in paths:
+            if path.is_symlink() and escapes(path, folder):
+                raise LocalgovError(f"{path}: is a link out of {folder}; copy the file in instead")
+            if path.is_file() and not path.name.startswith("."):
+                name = path.relative_to(folder).as_posix()
+                chosen.setdefault(name, Found(layer, name, path))
+    return dict(sorted(chosen.items()))
 
 
 class SiteBytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -49,24 +197,7 @@ def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
 
 def layout_environment(root: Path) -> jinja2.Environment:
     """Return the environment for layouts: site templates shadow the defaults, which stay reachable as localgov/."""
-    loader = jinja2.ChoiceLoader(
-        [
-            jinja2.DictLoader(NO_CROWN),
-            jinja2.FileSystemLoader(template_dirs(root)),
-            jinja2.PrefixLoader(
-                {
-                    "localgov": jinja2.FileSystemLoader(default_templates()),
-                    "govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja", "templates"),
-                }
-            ),
-        ]
-    )
     # Templates are compiled once per build (a new environment each time), their compiled code is kept in the
     # site's cache between builds, and components are remembered.
-    return LayoutEnvironment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
-                             bytecode_cache=bytecode_cache(root))
-
-
-def static_dirs(root: Path) -> list[Path]:
-    """Return static asset folders, defaults first so the site's own files shadow them."""
-    return [folder / "static" for folder in reversed(template_dirs(root))]
+    return LayoutEnvironment(loader=layer_loader(root), autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                             auto_reload=False, bytecode_cache=bytecode_cache(root))

@@ -39,7 +39,7 @@ from localgov.sandbox import (
     SectionTemplates,
     content_environment,
 )
-from localgov.urls import COVERAGE_JSON, STATUS_URL
+from localgov.urls import COVERAGE_JSON, Route
 
 log = logging.getLogger(__name__)
 
@@ -142,16 +142,18 @@ class Renderer:
 
     def home(self) -> Output:
         topics = sorted(self.site.content.topics.values(), key=lambda t: (t.order, t.title))
-        data = self.render("home.html", title="Home", description=self.site.config.name, canonical="/",
+        route = Route("home")
+        data = self.render("home.html", title="Home", description=self.site.config.name, canonical=route.url,
                            topics=topics, breadcrumbs=None)
-        return Output("index.html", data, "templates/home.html")
+        return Output(route.path, data, "templates/home.html")
 
     def topic(self, topic: Topic) -> Output:
         pages = sorted((p for p in self.site.content.pages.values() if p.topic == topic.slug), key=lambda p: p.title)
-        data = self.render("topic.html", title=topic.title, description=topic.summary, canonical=f"/{topic.slug}/",
+        route = Route("topic", topic=topic.slug)
+        data = self.render("topic.html", title=topic.title, description=topic.summary, canonical=route.url,
                            topic=topic, pages=pages, council=None,
                            breadcrumbs=[{"text": "Home", "href": "/"}])
-        return Output(f"{topic.slug}/index.html", data, topic.source)
+        return Output(route.path, data, topic.source)
 
     def common_page(self, page: Page) -> Output:
         composed = compose_common(page)
@@ -175,12 +177,13 @@ class Renderer:
                 "elsewhere": json.dumps(elsewhere_in, separators=(",", ":"), sort_keys=True),
             }
         elsewhere = [(nation, Markup(html)) for nation, html in page.provided_elsewhere]
-        data = self.render("page.html", title=page.title, description=page.summary, canonical=page.url,
+        route = Route("common", page=page.slug)
+        data = self.render("page.html", title=page.title, description=page.summary, canonical=route.url,
                            page=page, body=body, contents=contents, az=az, az_id="az",
                            az_label=f"Councils that provide {page.title.lower()}", lookup=lookup,
                            tier_text=TIER_TEXT.get(page.provider, ""), elsewhere=elsewhere,
                            breadcrumbs=[{"text": "Home", "href": "/"}, {"text": topic.title, "href": f"/{topic.slug}/"}])
-        return Output(f"{page.slug}/index.html", data, page.source)
+        return Output(route.path, data, page.source)
 
     def variant(self, page: Page, council: Council) -> Output:
         override = self.site.overrides.for_variant(council.slug, page.slug)
@@ -191,14 +194,15 @@ class Renderer:
         # Templates read the summary and search words from `page`: give them the council's.
         shown = page if override is None else dataclasses.replace(page, summary=composed.summary,
                                                                    keywords=composed.keywords)
+        route = Route("variant", page=page.slug, council=council.slug)
         data = self.render("variant.html", title=f"{page.title}: {council.name}", description=composed.summary,
-                           canonical=f"/{page.slug}/{council.slug}/", page=shown, council=council, body=body,
+                           canonical=route.url, page=shown, council=council, body=body,
                            summary=composed.summary, contents=contents,
                            alerts=self.alerts(council, page.slug, page.topic),
                            also=self.also(page, council), find_href=f"/{page.slug}/#find-your-council",
                            breadcrumbs=[{"text": "Home", "href": "/"}, {"text": topic.title, "href": f"/{topic.slug}/"},
                                         {"text": page.title, "href": page.url}])
-        return Output(f"{page.slug}/{council.slug}/index.html", data, page.source)
+        return Output(route.path, data, page.source)
 
     def council_page(self, page: CouncilPage, council: Council) -> Output:
         """Render a page only one council has, at /<page>/<council>/."""
@@ -206,13 +210,14 @@ class Renderer:
         view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=self.missing)
         body, contents = self.render_sections(composed, view)
         topic = self.site.content.topics[page.topic]
+        route = Route("council-page", page=page.slug, council=council.slug)
         data = self.render("variant.html", title=f"{page.title}: {council.name}", description=page.summary,
-                           canonical=page.url, page=page, council=council, body=body, summary=page.summary,
+                           canonical=route.url, page=page, council=council, body=body, summary=page.summary,
                            contents=contents, alerts=self.alerts(council, page.slug, page.topic), also=None,
                            find_href="/councils/", council_only=True,
                            breadcrumbs=[{"text": "Home", "href": "/"},
                                         {"text": topic.title, "href": f"/{topic.slug}/{council.slug}/"}])
-        return Output(f"{page.slug}/{council.slug}/index.html", data, page.source)
+        return Output(route.path, data, page.source)
 
     def also(self, page: Page, council: Council) -> dict[str, str] | None:
         """Say which other council shares an 'all' service in a two-tier area."""
@@ -297,13 +302,14 @@ class Renderer:
             intro = f"These are the services of {council.name}. District councils in {council.display_name} provide others."
         else:
             intro = f"These are the services of {council.name}."
+        route = Route("council-topic", topic=topic.slug, council=council.slug)
         data = self.render("topic.html", title=f"{topic.title}: {council.name}", description=topic.summary,
-                           canonical=f"/{topic.slug}/{council.slug}/", topic=topic, pages=pages, council=council,
+                           canonical=route.url, topic=topic, pages=pages, council=council,
                            council_intro=intro,
                            alerts=self.alerts(council, None, topic.slug),
                            breadcrumbs=[{"text": "Home", "href": "/"},
                                         {"text": council.name, "href": f"/councils/{council.slug}/"}])
-        return Output(f"{topic.slug}/{council.slug}/index.html", data, council.source)
+        return Output(route.path, data, council.source)
 
     def council_hub(self, council: Council) -> Output:
         site = self.site
@@ -332,12 +338,13 @@ class Renderer:
                      "Your district council provides services such as bin collections, housing and planning.")
         else:
             intro = f"{council.name} provides all council services for addresses in its area."
-        data = self.render("council.html", title=council.name, description=intro, canonical=f"/councils/{council.slug}/",
+        route = Route("hub", council=council.slug)
+        data = self.render("council.html", title=council.name, description=intro, canonical=route.url,
                            council=council, nation_label=NATION_LABELS.get(council.nation, council.nation),
                            intro=intro, services=groups, who_does_what=who, related=related,
                            alerts=self.alerts(council),
                            breadcrumbs=[{"text": "Home", "href": "/"}, {"text": "Councils A to Z", "href": "/councils/"}])
-        return Output(f"councils/{council.slug}/index.html", data, council.source)
+        return Output(route.path, data, council.source)
 
     # -- the coverage report
 
@@ -350,40 +357,45 @@ class Renderer:
     def status(self) -> Output:
         """Render /status/: every council's coverage at a glance, for the central team."""
         report = self.coverage()
-        data = self.render("status.html", title="Council data coverage", noindex=True, canonical=STATUS_URL,
+        route = Route("status")
+        data = self.render("status.html", title="Council data coverage", noindex=True, canonical=route.url,
                            description="What each council's data and files give its pages.", report=report,
                            totals=report.totals(), json_url=f"/{COVERAGE_JSON}",
                            breadcrumbs=[{"text": "Home", "href": "/"}])
-        return Output("status/index.html", data, "templates/status.html")
+        return Output(route.path, data, "templates/status.html")
 
     def status_council(self, council: Council) -> Output:
         """Render /status/<council>/: each service of one council and what it has or lacks."""
         report = self.coverage()
         entry = report.council(council.slug)
+        route = Route("status-council", council=council.slug)
         data = self.render("status_council.html", title=f"Coverage: {council.name}", noindex=True,
-                           canonical=f"{STATUS_URL}{council.slug}/", description=f"What {council.name}'s data and"
+                           canonical=route.url, description=f"What {council.name}'s data and"
                            " files give its pages.", council=council, entry=entry, describe_missing=describe_missing,
                            contact_labels=CONTACT_LABELS,
                            breadcrumbs=[{"text": "Home", "href": "/"},
-                                        {"text": "Council data coverage", "href": STATUS_URL}])
-        return Output(f"status/{council.slug}/index.html", data, "templates/status_council.html")
+                                        {"text": "Council data coverage", "href": Route("status").url}])
+        return Output(route.path, data, "templates/status_council.html")
 
     def _council_az(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
         return az_groups([(c.display_name, f"/councils/{c.slug}/", c.type_label) for c in self.site.councils.values()])
 
     def councils_az(self) -> Output:
+        route = Route("councils")
         data = self.render("councils.html", title="Councils A to Z", description="Every principal council in the UK.",
-                           canonical="/councils/", az=self._az_all, az_id="az",
+                           canonical=route.url, az=self._az_all, az_id="az",
                            breadcrumbs=[{"text": "Home", "href": "/"}])
-        return Output("councils/index.html", data, "templates/councils.html")
+        return Output(route.path, data, "templates/councils.html")
 
     def not_found(self) -> Output:
-        return Output("404.html", self.render("404.html", title="Page not found", noindex=True), "templates/404.html")
+        return Output(Route("not-found").path, self.render("404.html", title="Page not found", noindex=True),
+                      "templates/404.html")
 
     def search(self) -> Output:
-        data = self.render("search.html", title="Search", description="Search council services.", canonical="/search/",
+        route = Route("search")
+        data = self.render("search.html", title="Search", description="Search council services.", canonical=route.url,
                            noindex=True, breadcrumbs=[{"text": "Home", "href": "/"}])
-        return Output("search/index.html", data, "templates/search.html")
+        return Output(route.path, data, "templates/search.html")
 
     # -- everything
 

@@ -1,0 +1,122 @@
+"""One precedence rule for layouts and static files: the site's own, then localgov's, then GOV.UK Frontend's."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from localgov.build import build
+from localgov.render.layouts import (
+    GOVUK,
+    GOVUK_PREFIX,
+    LOCALGOV,
+    NO_CROWN,
+    SITE,
+    Layer,
+    LayerLoader,
+    default_templates,
+    find_template,
+    layers,
+    layout_environment,
+    static_files,
+)
+from tests.conftest import MakeSite, write_files
+
+SITE_CSS = "/* the site's own stylesheet */\n.site-own { color: #0b0c0c; }\n"
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> list[Layer]:
+    """Three layers in folders of their own, with names that clash between them."""
+    write_files(tmp_path, {
+        "site/page.html": '{% extends "localgov/page.html" %}{% block body %}site, then {{ super() }}{% endblock %}',
+        "site/static/both.css": "site",
+        "defaults/page.html": "<p>{% block body %}defaults{% endblock %}</p>",
+        "defaults/only-defaults.html": "defaults",
+        "defaults/govuk_frontend_jinja/components/button.html": "defaults' button",
+        "defaults/static/both.css": "defaults",
+        "defaults/static/govuk.css": "defaults' govuk.css",
+        "govuk/templates/components/button.html": "GOV.UK's button",
+        "govuk/templates/components/tag.html": "GOV.UK's tag",
+        "govuk/dist/govuk.css": "GOV.UK's govuk.css",
+        "govuk/dist/govuk.js": "GOV.UK's govuk.js",
+        "govuk/dist/unused.js": "not offered",
+    })
+    return [
+        Layer(SITE, tmp_path / "site", tmp_path / "site" / "static"),
+        Layer(LOCALGOV, tmp_path / "defaults", tmp_path / "defaults" / "static"),
+        Layer(GOVUK, tmp_path / "govuk" / "templates", tmp_path / "govuk" / "dist", prefix=GOVUK_PREFIX,
+              static_names=("govuk.css", "govuk.js")),
+    ]
+
+
+def render(chain: list[Layer], name: str) -> str:
+    return jinja2.Environment(loader=LayerLoader(chain)).get_template(name).render()
+
+
+def test_the_first_layer_with_a_static_file_gives_it(chain: list[Layer]) -> None:
+    chosen = {name: (found.layer.name, found.path.read_text() if found.path else "")
+              for name, found in static_files(chain).items()}
+    assert chosen == {
+        "both.css": (SITE, "site"),  # the site's own shadows the default
+        "govuk.css": (LOCALGOV, "defaults' govuk.css"),  # a default shadows GOV.UK Frontend's
+        "govuk.js": (GOVUK, "GOV.UK's govuk.js"),
+    }
+    reversed_chain = static_files(chain[::-1])
+    assert reversed_chain["both.css"].layer.name == LOCALGOV, "the order of the layers is the rule"
+
+
+def test_the_first_layer_with_a_template_gives_it_and_the_site_can_extend_the_default(chain: list[Layer]) -> None:
+    assert render(chain, "page.html") == "<p>site, then defaults</p>"
+    assert render(chain, "localgov/page.html") == "<p>defaults</p>"
+    assert render(chain, "only-defaults.html") == "defaults"
+    assert render(chain, "govuk_frontend_jinja/components/button.html") == "defaults' button"
+    assert render(chain, "govuk_frontend_jinja/components/tag.html") == "GOV.UK's tag"
+    found = find_template("govuk_frontend_jinja/components/button.html", chain)
+    assert [(f.layer.name, f.name) for f in found] == [(LOCALGOV, "govuk_frontend_jinja/components/button.html"),
+                                                       (GOVUK, "components/button.html")]
+    with pytest.raises(jinja2.TemplateNotFound):
+        render(chain, "../site/page.html")
+    with pytest.raises(jinja2.TemplateNotFound):
+        render(chain, "components/tag.html")  # GOV.UK Frontend's templates are only found under their prefix
+
+
+def test_localgov_leaves_out_the_crown_whatever_govuk_frontend_draws(make_site: MakeSite) -> None:
+    root = make_site()
+    env = layout_environment(root)
+    name = next(iter(NO_CROWN))
+    found = find_template(name, layers(root))
+    assert [f.layer.name for f in found] == [LOCALGOV, GOVUK]
+    assert found[1].path is not None and "svg" in found[1].path.read_text(encoding="utf-8")
+    assert env.loader is not None and env.loader.get_source(env, name)[0] == NO_CROWN[name]
+
+
+def test_a_site_shadows_the_default_static_files_and_templates(make_site: MakeSite, tmp_path: Path) -> None:
+    default_css = (default_templates() / "static" / "localgov.css").read_text(encoding="utf-8")
+    root = make_site({
+        "templates/static/localgov.css": SITE_CSS,
+        "templates/static/govuk-frontend.min.css": "/* the site's own GOV.UK Frontend */\n",
+        "templates/variant.html": '{% extends "localgov/variant.html" %}'
+                                  '{% block head %}{{ super() }}<meta name="site-variant" content="yes">{% endblock %}',
+        # A site may shadow a GOV.UK Frontend component too.
+        "templates/govuk_frontend_jinja/components/phase-banner/macro.html":
+            '{% macro govukPhaseBanner(params) %}<div class="site-phase">{{ params.tag.text }}</div>{% endmacro %}',
+    })
+    out = tmp_path / "out"
+    build(root, out, finalise=False)
+    assets = sorted(p.name for p in (out / "assets").iterdir())
+    # One file per name, from the site: the shadowed files are not written at all.
+    assert len([a for a in assets if re.fullmatch(r"localgov\.\w{10}\.css", a)]) == 1
+    assert len([a for a in assets if re.fullmatch(r"govuk-frontend\.min\.\w{10}\.css", a)]) == 1
+    css = next(a for a in assets if a.startswith("localgov.") and a.endswith(".css"))
+    assert (out / "assets" / css).read_text(encoding="utf-8") == SITE_CSS != default_css
+    html = (out / "bin-collections" / "maidstone" / "index.html").read_text(encoding="utf-8")
+    assert f'href="/assets/{css}"' in html
+    assert '<meta name="site-variant" content="yes">' in html
+    assert "Maidstone Borough Council collects your bins" in html, "the default it extends still renders"
+    common = (out / "bin-collections" / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="site-variant"' not in common
+    assert 'class="site-phase"' in html and "govuk-phase-banner" not in html
