@@ -48,7 +48,8 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def error(self, file: str, line: int, message: str, *, field: str = "", expected: str = "", found: str = "") -> None:
+    def error(self, file: str, line: int, message: str, *, field: str = "", expected: str = "",
+              found: str = "") -> None:
         self.items.append(Problem(file, line, message, field, expected, found, "error"))
 
     def warn(self, file: str, line: int, message: str, *, field: str = "", expected: str = "", found: str = "") -> None:

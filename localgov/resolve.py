@@ -116,7 +116,7 @@ def hub_topics(council: Council, pages: Mapping[str, Page], councils: Mapping[st
 def check_declarations(pages: Mapping[str, Page], councils: Mapping[str, Council], problems: Problems) -> None:
     """Check that hand-overs and take-ons name real pages and sensible councils."""
     for council in councils.values():
-        for page_slug, target in council.hands_over:
+        for page_slug, _target in council.hands_over:
             if page_slug not in pages:
                 problems.error(council.source, council.line_of(f"hands_over.{page_slug}"),
                                f"hands over an unknown page{did_you_mean(page_slug, pages.keys())}",

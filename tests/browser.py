@@ -185,7 +185,8 @@ def axe_violations(page: Page, context: str | None = None) -> list[dict[str, Any
         page.add_script_tag(path=str(AXE))
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     result = page.evaluate(
-        "async ([context, options]) => await window.axe.run(context ? document.querySelector(context) : document, options)",
+        "async ([context, options]) => "
+        "await window.axe.run(context ? document.querySelector(context) : document, options)",
         [context, options],
     )
     return list(result["violations"])

@@ -25,7 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 PARTIALS = REPO / "templates" / "partials"
 DOCS = PARTIALS / "docs"
 DOC_FIELDS = {"name", "description", "body", "accessibility_criteria", "examples", "top_level"}
-ASSET_TAG = re.compile(r'<link rel="stylesheet" href="/assets/[^"]+">|<script type="module" src="/assets/[^"]+"></script>')
+ASSET_TAG = re.compile(r'<link rel="stylesheet" href="/assets/[^"]+">'
+                       r'|<script type="module" src="/assets/[^"]+"></script>')
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ def example_page(example: Example, fragment: str, head: str) -> str:
     styles = "".join(t for t in ASSET_TAG.findall(head) if t.startswith("<link"))
     heading = f'<h1 class="govuk-heading-l">{title}</h1>'
     if example.top_level:
-        main = f'<div class="govuk-width-container"><main class="govuk-main-wrapper" id="main-content">{heading}</main></div>'
+        main = (f'<div class="govuk-width-container"><main class="govuk-main-wrapper" id="main-content">'
+                f'{heading}</main></div>')
         body = f"{fragment}\n{main}" if example.top_level == "start" else f"{main}\n{fragment}"
     else:
         # Components sit in a section of a page, so they may start at h2 or h3.

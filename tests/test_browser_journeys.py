@@ -108,7 +108,9 @@ def test_postcode_errors_follow_the_govuk_pattern(
 
 @pytest.mark.usefixtures("postcodes_on")
 @pytest.mark.parametrize("viewport", VIEWPORT_NAMES)
-def test_unknown_postcode_gets_a_clear_message_and_the_a_to_z(site_server: str, new_page: NewPage, viewport: str) -> None:
+def test_unknown_postcode_gets_a_clear_message_and_the_a_to_z(
+    site_server: str, new_page: NewPage, viewport: str
+) -> None:
     page = new_page(viewport=viewport)
     page.goto(site_server + "/bin-collections/")
     enter_postcode(page, "me15 9zz")

@@ -132,20 +132,26 @@ def test_two_builds_are_byte_identical(make_site: MakeSite, tmp_path: Path) -> N
 
 BAD_FILES: dict[str, dict[str, str | bytes | None]] = {
     "malformed yaml": {"content/schools/apply-for-a-school-place.md": "---\ntitle: [unclosed\nsummary: x\n---\nBody\n"},
-    "unknown provider": {"content/schools/apply-for-a-school-place.md": "---\ntitle: T\nsummary: S\nprovider: district\n---\nBody\n"},
+    "unknown provider": {"content/schools/apply-for-a-school-place.md":
+                         "---\ntitle: T\nsummary: S\nprovider: district\n---\nBody\n"},
     "missing title": {"content/schools/apply-for-a-school-place.md": "---\nsummary: S\nprovider: upper\n---\nBody\n"},
     "duplicate slug": {"content/schools/bin-collections.md": "---\ntitle: T\nsummary: S\nprovider: lower\n---\nBody\n"},
-    "template error": {"content/schools/apply-for-a-school-place.md": "---\ntitle: T\nsummary: S\nprovider: upper\n---\nOK\n\n{% if council.name %}\nno end\n"},
-    "non utf-8": {"content/schools/apply-for-a-school-place.md": b"---\ntitle: Caf\xe9\nsummary: S\nprovider: upper\n---\nBody\n"},
+    "template error": {"content/schools/apply-for-a-school-place.md":
+                       "---\ntitle: T\nsummary: S\nprovider: upper\n---\nOK\n\n{% if council.name %}\nno end\n"},
+    "non utf-8": {"content/schools/apply-for-a-school-place.md":
+                  b"---\ntitle: Caf\xe9\nsummary: S\nprovider: upper\n---\nBody\n"},
 }
 
 EXPECTED_MESSAGE = {
     "malformed yaml": r"apply-for-a-school-place\.md:3: error: invalid YAML: did not find expected ',' or ']'",
-    "unknown provider": r"apply-for-a-school-place\.md:4: error: 'provider': not a known value; expected one of lower, upper, all, national, got 'district'",
+    "unknown provider": (r"apply-for-a-school-place\.md:4: error: 'provider': not a known value; "
+                         r"expected one of lower, upper, all, national, got 'district'"),
     "missing title": r"apply-for-a-school-place\.md:2: error: 'title': required field is missing",
-    "duplicate slug": r"content/schools/bin-collections\.md:1: error: page slug 'bin-collections' is already used by content/rubbish-and-recycling/bin-collections\.md",
+    "duplicate slug": (r"content/schools/bin-collections\.md:1: error: page slug 'bin-collections' is already used by "
+                       r"content/rubbish-and-recycling/bin-collections\.md"),
     "template error": r"apply-for-a-school-place\.md:\d+: error: template error in content: Unexpected end of template",
-    "non utf-8": r"apply-for-a-school-place\.md:2: error: not UTF-8 text \(byte 14\); expected UTF-8 text, got byte 0xe9",
+    "non utf-8": (r"apply-for-a-school-place\.md:2: error: not UTF-8 text \(byte 14\); "
+                  r"expected UTF-8 text, got byte 0xe9"),
 }
 
 
@@ -169,8 +175,10 @@ def test_bad_input_reports_clearly_and_leaves_build_untouched(
 
 def test_all_problems_are_reported_together(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_site({
-        "content/schools/apply-for-a-school-place.md": "---\ntitle: T\nsummary: S\nprovider: county\nowner: [x]\n---\nB\n",
-        "councils/medway/council.yaml": "name: Medway Council\ngss: E06000035\ntype: unitary\nnation: england\nwebsite: http://medway.gov.uk/\n",
+        "content/schools/apply-for-a-school-place.md":
+            "---\ntitle: T\nsummary: S\nprovider: county\nowner: [x]\n---\nB\n",
+        "councils/medway/council.yaml": ("name: Medway Council\ngss: E06000035\ntype: unitary\nnation: england\n"
+                                         "website: http://medway.gov.uk/\n"),
         "content/rubbish-and-recycling/bin-collections.md": "---\ntitle: Bins\nsummry: typo\nprovider: lower\n---\nB\n",
     })
     assert build(root) == 1
@@ -185,7 +193,8 @@ def test_all_problems_are_reported_together(make_site: MakeSite, capsys: pytest.
 
 def test_site_templates_shadow_and_extend_the_defaults(make_site: MakeSite) -> None:
     root = make_site({
-        "templates/base.html": '{% extends "localgov/base.html" %}{% block head %}<meta name="site-own" content="yes">{% endblock %}',
+        "templates/base.html": ('{% extends "localgov/base.html" %}'
+                                '{% block head %}<meta name="site-own" content="yes">{% endblock %}'),
     })
     assert build(root) == 0
     html = read(root / "build", "/bin-collections/maidstone/")
@@ -194,7 +203,8 @@ def test_site_templates_shadow_and_extend_the_defaults(make_site: MakeSite) -> N
 
 
 def test_broken_template_is_reported_with_its_file(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
-    root = make_site({"templates/topic.html": '{% extends "localgov/topic.html" %}{% block content %}{{ nope.attr }}{% endblock %}'})
+    root = make_site({"templates/topic.html":
+                      '{% extends "localgov/topic.html" %}{% block content %}{{ nope.attr }}{% endblock %}'})
     assert build(root) == 1
     err = capsys.readouterr().err
     assert re.search(r"templates/topic\.html:1: error: cannot render: UndefinedError", err), err

@@ -53,7 +53,8 @@ def test_stale_pages_are_reported_by_the_configured_age(make_site: MakeSite,
     assert ("content/schools/apply-for-a-school-place.md:5: warning: 'last_reviewed': last reviewed 877 days ago"
             in err), err
     assert "expected a date within 365 days (stale_after_days in site.yaml), got 2024-06-30" in err
-    make_site({**old, "site.yaml": "name: Test\nbase_url: https://test.example\npostcodes: none\nstale_after_days: 1000\n"})
+    make_site({**old, "site.yaml": "name: Test\nbase_url: https://test.example\npostcodes: none\n"
+                                   "stale_after_days: 1000\n"})
     run(root)
     assert "last reviewed" not in capsys.readouterr().err
 

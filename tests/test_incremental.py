@@ -54,14 +54,14 @@ OVERRIDE = """
 EDITS: list[tuple[str, dict[str, str | bytes | None]]] = [
     ("change a page", {"content/rubbish-and-recycling/bin-collections.md":
                        "---\ntitle: Bin collections\nsummary: Find out when your bins are collected.\nprovider: lower\n"
-                       "lgsl: 524\n---\n{{ council.name }} empties bins on Tuesdays.\n\n## Missed collections {#missed}\n\n"
-                       "Tell us.\n"}),
+                       "lgsl: 524\n---\n{{ council.name }} empties bins on Tuesdays.\n\n"
+                       "## Missed collections {#missed}\n\nTell us.\n"}),
     ("add a page", {"content/rubbish-and-recycling/garden-waste.md":
                     "---\ntitle: Garden waste\nsummary: Get your garden waste collected.\nprovider: lower\n---\n"
                     "Pay {{ council.name }} for a brown bin. See [bin collections](/bin-collections/).\n"}),
     ("change a page title", {"content/rubbish-and-recycling/garden-waste.md":
-                             "---\ntitle: Green waste\nsummary: Get your garden waste collected.\nprovider: lower\n---\n"
-                             "Pay {{ council.name }} for a brown bin.\n"}),
+                             "---\ntitle: Green waste\nsummary: Get your garden waste collected.\n"
+                             "provider: lower\n---\nPay {{ council.name }} for a brown bin.\n"}),
     ("rename a page", {"content/rubbish-and-recycling/garden-waste.md": None,
                        "content/rubbish-and-recycling/green-waste.md":
                        "---\ntitle: Green waste\nsummary: Get your green waste collected.\nprovider: lower\n---\n"
@@ -82,11 +82,14 @@ EDITS: list[tuple[str, dict[str, str | bytes | None]]] = [
                       "website: https://www.thanet.gov.uk/\nfeatures: [coastline]\nalerts:\n"
                       "  - title: Strike\n    body: Collections are late.\n    start: 2026-11-01\n    end: 2026-12-31\n"
                       "    pages: [bin-collections]\n"}),
-    ("shadow a template", {"templates/partials/page_meta.html": "<p class=\"govuk-body-s\">Checked {{ page.title }}</p>\n"}),
-    ("change a template", {"templates/partials/page_meta.html": "<p class=\"govuk-body-s\">Reviewed: {{ page.title }}</p>\n"}),
+    ("shadow a template", {"templates/partials/page_meta.html":
+                           "<p class=\"govuk-body-s\">Checked {{ page.title }}</p>\n"}),
+    ("change a template", {"templates/partials/page_meta.html":
+                           "<p class=\"govuk-body-s\">Reviewed: {{ page.title }}</p>\n"}),
     ("drop the shadowing template", {"templates/partials/page_meta.html": None}),
     ("add a static file", {"templates/static/extra.css": "body { margin: 0 }\n"}),
-    ("change the site name", {"site.yaml": "name: Council services (test)\nbase_url: https://test.example\npostcodes: none\n"}),
+    ("change the site name", {"site.yaml":
+                              "name: Council services (test)\nbase_url: https://test.example\npostcodes: none\n"}),
     ("add a council-only page", {"councils/medway/rubbish-and-recycling/medway-bin-amnesty.md":
                                  "---\ntitle: Bin amnesty\nsummary: Hand in spare bins.\n---\n"
                                  "Bring spare bins to {{ council.name }} depots in May.\n"}),
@@ -233,7 +236,8 @@ def test_the_command_says_what_it_did(make_site: MakeSite, capsys: pytest.Captur
     assert main(["--root", str(root), "build", "--no-search"]) == 0
     assert "0 rendered, 0 files written, 0 removed" in capsys.readouterr().out
     assert main(["--root", str(root), "build", "--clean", "--no-search"]) == 0
-    clean = re.search(r"Built (\d+) pages \((\d+) files\) .* (\d+) rendered, (\d+) files written", capsys.readouterr().out)
+    clean = re.search(r"Built (\d+) pages \((\d+) files\) .* (\d+) rendered, (\d+) files written",
+                      capsys.readouterr().out)
     assert clean is not None
     pages, files, rendered, written = map(int, clean.groups())
     assert (rendered, written) == (pages, files), "a clean build renders and writes everything"

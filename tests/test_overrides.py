@@ -221,7 +221,8 @@ OVERRIDE_ERRORS: dict[str, tuple[str, str, str]] = {
     "wrong topic folder": (
         "councils/maidstone/schools/bin-collections.md", "x\n",
         (r"councils/maidstone/schools/bin-collections\.md: error: the common page bin-collections is in the topic "
-        r"'rubbish-and-recycling', not 'schools'; expected councils/maidstone/rubbish-and-recycling/bin-collections\.md"),
+        r"'rubbish-and-recycling', not 'schools'; "
+        r"expected councils/maidstone/rubbish-and-recycling/bin-collections\.md"),
     ),
     "misspelt page name": (
         "councils/maidstone/rubbish-and-recycling/bin-colections.md", "---\nreplace: [missed]\n---\n",
@@ -306,8 +307,8 @@ def test_council_only_page_is_rendered_and_listed_for_its_council(make_site: Mak
     html = read(out, "/beach-huts/thanet/")
     assert "<h1 class=\"govuk-heading-xl\">Beach huts</h1>" in html
     assert "Thanet District Council rents beach huts by the week." in html
-    assert ('<a class="govuk-link" href="https://www.thanet.gov.uk/">Book a beach hut<span class="govuk-visually-hidden">'
-            ' on the Thanet District Council website</span></a>') in html
+    assert ('<a class="govuk-link" href="https://www.thanet.gov.uk/">Book a beach hut'
+            '<span class="govuk-visually-hidden"> on the Thanet District Council website</span></a>') in html
     assert '<link rel="canonical" href="https://test.example/beach-huts/thanet/">' in html
     assert "This page is only about Thanet District Council." in html
     assert 'href="/beach-huts/thanet/"' in read(out, "/councils/thanet/")
@@ -416,7 +417,9 @@ HOSTILE: dict[str, tuple[str, str]] = {
 
 
 def hostile_site(make_site: MakeSite, text: str) -> Path:
-    return make_site({BINS_OVERRIDE: text, "councils/kent/schools/apply-for-a-school-place.md": "## Deadlines {#deadlines}\n\nKent's dates.\n"})
+    return make_site({BINS_OVERRIDE: text,
+                      "councils/kent/schools/apply-for-a-school-place.md":
+                          "## Deadlines {#deadlines}\n\nKent's dates.\n"})
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
@@ -442,7 +445,8 @@ def test_hostile_file_is_refused_and_the_rest_of_the_site_still_builds(
                        "## Deadlines {#deadlines}\n\nKent's dates.\n"}, name="clean")
     assert build(clean, "--out", str(tmp_path / "clean-build")) == 0
     with_file = {k: v for k, v in tree_digest(out).items() if not k.startswith(("status/", "pagefind/"))}
-    without = {k: v for k, v in tree_digest(tmp_path / "clean-build").items() if not k.startswith(("status/", "pagefind/"))}
+    without = {k: v for k, v in tree_digest(tmp_path / "clean-build").items()
+               if not k.startswith(("status/", "pagefind/"))}
     assert with_file == without
     # Kent's override, in the same build, is used.
     assert "Kent's dates." in read(out, "/apply-for-a-school-place/kent/")
@@ -550,8 +554,8 @@ def test_editing_one_override_changes_only_that_councils_pages(make_site: MakeSi
     })
     assert build(root) == 0
     before = tree_digest(root / "build")
-    make_site({"councils/kent/schools/apply-for-a-school-place.md": "---\nsummary: Kent's new version.\n---\n"
-                                                                    "## Deadlines {#deadlines}\n\nApply by 1 November.\n"})
+    make_site({"councils/kent/schools/apply-for-a-school-place.md":
+               "---\nsummary: Kent's new version.\n---\n## Deadlines {#deadlines}\n\nApply by 1 November.\n"})
     assert build(root) == 0
     after = tree_digest(root / "build")
     changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}

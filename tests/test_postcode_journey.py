@@ -181,12 +181,14 @@ def macro_html(error: str, label: str) -> tuple[str, str]:
     """Render the form partial with `form_error`, and govukErrorSummary, the way the build would."""
     env = layout_environment(REPO)
     env.globals["site"] = SiteConfig(root=REPO)
-    form = env.get_template("partials/postcode_form.html").render(form_error=error, form_id="postcode", form_label=label)
+    form = env.get_template("partials/postcode_form.html").render(form_error=error, form_id="postcode",
+                                                                  form_label=label)
     group = re.search(r'<div class="govuk-form-group.*?</div>\s*(?=<button)', form, re.DOTALL)
     assert group is not None
     summary = env.from_string(
         '{% from "govuk_frontend_jinja/components/error-summary/macro.html" import govukErrorSummary %}'
-        '{{ govukErrorSummary({"titleText": "There is a problem", "errorList": [{"text": error, "href": "#postcode"}]}) }}'
+        '{{ govukErrorSummary({"titleText": "There is a problem", '
+        '"errorList": [{"text": error, "href": "#postcode"}]}) }}'
     ).render(error=error)
     return group.group(0), summary
 
@@ -399,9 +401,10 @@ def test_the_browser_normalises_postcodes_exactly_as_python_does(site_server: st
     page = new_page()
     page.goto(site_server + "/")
     module = page.locator("script[type=module]").get_attribute("src")
-    got = page.evaluate("async ([url, cases]) => { const m = await import(url); return cases.map(m.normalisePostcode); }",
+    got = page.evaluate("async ([url, cases]) => "
+                        "{ const m = await import(url); return cases.map(m.normalisePostcode); }",
                         [module, cases])
-    wrong = [(case, js, normalise(case)) for case, js in zip(cases, got) if js != normalise(case)]
+    wrong = [(case, js, normalise(case)) for case, js in zip(cases, got, strict=True) if js != normalise(case)]
     assert not wrong, f"{len(wrong)} of {len(cases)} differ, e.g. {wrong[:5]}"
     accepted = sum(1 for value in got if value)
     assert accepted > 10_000 and len(cases) - accepted > 10_000  # both kinds are well represented

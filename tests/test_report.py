@@ -58,7 +58,8 @@ def test_text_report_lists_what_each_council_has_and_lacks(make_site: MakeSite,
     medway = out[out.index("medway: Medway Council (Unitary authority)"):out.index("\nthanet:")]
     # Bins: link and phone given, so nothing missing. Schools: the common text asks for nothing either.
     # School buses: the council-only page asks for an email address Medway has not given.
-    assert "66% complete: 2 of 3 services have nothing missing; 1 with a link, 1 override, 1 council-only page" in medway
+    assert ("66% complete: 2 of 3 services have nothing missing; 1 with a link, 1 override, "
+            "1 council-only page") in medway
     assert "no email address, address, opening hours in council.yaml" in medway
     assert "email address: school-buses" in medway
     assert "councils/medway/schools/apply-for-a-school-place.md (override, /apply-for-a-school-place/medway/)" in medway

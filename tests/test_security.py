@@ -83,7 +83,8 @@ def test_text_from_every_source_is_escaped_in_pages(make_site: MakeSite) -> None
     })
     assert build(root) == 0
     pages = html_of(root)
-    assert "Medway &lt;script&gt;alert(" in pages and "Apply &lt;script&gt;" in pages and "Schools &lt;script&gt;" in pages
+    assert ("Medway &lt;script&gt;alert(" in pages and "Apply &lt;script&gt;" in pages
+            and "Schools &lt;script&gt;" in pages)
     found = elements(pages)
     assert not [tag for tag, attributes in found if tag == "img" or (tag == "script" and "src" not in attributes)]
     assert not [name for _, attributes in found for name in attributes if name.startswith("on")]
@@ -131,7 +132,8 @@ def test_content_templates_are_sandboxed(make_site: MakeSite, attempt: str, caps
     before = tree_digest(root / "build")
     capsys.readouterr()
     make_site({"content/schools/apply-for-a-school-place.md":
-               f"---\ntitle: Apply\nsummary: Apply now.\nprovider: upper\n---\nApply to {{{{ council.name }}}}.\n\n{attempt}\n"})
+               "---\ntitle: Apply\nsummary: Apply now.\nprovider: upper\n---\n"
+               f"Apply to {{{{ council.name }}}}.\n\n{attempt}\n"})
     assert build(root) == 1, f"{attempt} was allowed"
     err = capsys.readouterr().err
     assert "apply-for-a-school-place.md" in err and "Traceback" not in err, err
@@ -145,7 +147,8 @@ def test_council_templates_are_sandboxed(make_site: MakeSite, attempt: str, caps
     before = tree_digest(root / "build")
     capsys.readouterr()
     make_site({"councils/maidstone/rubbish-and-recycling/bin-collections.md":
-               f"---\nafter: {{what-goes: own}}\n---\n## Our bins {{#own}}\n\n{{{{ council.name }}}} bins. {attempt}\n"})
+               f"---\nafter: {{what-goes: own}}\n---\n## Our bins {{#own}}\n\n"
+               f"{{{{ council.name }}}} bins. {attempt}\n"})
     assert build(root) == 1, f"{attempt} was allowed in a council file"
     err = capsys.readouterr().err
     assert "councils/maidstone/rubbish-and-recycling/bin-collections.md" in err and "Traceback" not in err, err
@@ -199,7 +202,8 @@ def test_html_in_council_alerts_is_sanitised(make_site: MakeSite, unsafe: str) -
     page = (root / "build" / "bin-collections" / "medway" / "index.html").read_text(encoding="utf-8")
     assert "Collections are late." in page
     body = visible_body(page)
-    assert not UNSAFE_MARKERS.search(body), body[UNSAFE_MARKERS.search(body).start() - 200:][:400]
+    unsafe_match = UNSAFE_MARKERS.search(body)
+    assert unsafe_match is None, body[unsafe_match.start() - 200:][:400]
 
 
 @pytest.mark.parametrize("unsafe", UNSAFE_HTML)
@@ -216,7 +220,8 @@ def test_html_in_council_files_is_refused_or_removed(
     page = (root / "build" / "bin-collections" / "maidstone" / "index.html").read_text(encoding="utf-8")
     assert "We collect weekly." in page
     body = visible_body(page)
-    assert not UNSAFE_MARKERS.search(body), body[UNSAFE_MARKERS.search(body).start() - 200:][:400]
+    unsafe_match = UNSAFE_MARKERS.search(body)
+    assert unsafe_match is None, body[unsafe_match.start() - 200:][:400]
 
 
 # -- names and paths -----------------------------------------------------------------------------
@@ -226,14 +231,17 @@ BAD_NAMES = {
     "a council folder with an underscore": ("councils/kent_county/council.yaml", COUNCILS["kent"]),
     "a page with capitals and spaces": ("content/schools/School Places.md",
                                         "---\ntitle: T\nsummary: S\nprovider: upper\n---\nB\n"),
-    "a page named like a reserved path": ("content/schools/assets.md", "---\ntitle: T\nsummary: S\nprovider: upper\n---\nB\n"),
+    "a page named like a reserved path": ("content/schools/assets.md",
+                                          "---\ntitle: T\nsummary: S\nprovider: upper\n---\nB\n"),
     "a topic named like a reserved path": ("content/councils/_topic.yaml", "title: T\nsummary: S\n"),
     "a page with dots": ("content/schools/..hidden-page.md", "---\ntitle: T\nsummary: S\nprovider: upper\n---\nB\n"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_NAMES))
-def test_names_that_are_not_slugs_are_refused(make_site: MakeSite, case: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_names_that_are_not_slugs_are_refused(
+    make_site: MakeSite, case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     rel, text = BAD_NAMES[case]
     root = make_site({rel: text})
     code = build(root)
@@ -297,7 +305,8 @@ def test_links_out_of_the_source_tree_are_refused(
     code = build(root)
     err = capsys.readouterr().err
     built = root / "build"
-    leaked = [p for p in built.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()] if built.exists() else []
+    leaked = ([p for p in built.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+              if built.exists() else [])
     assert not leaked, f"{case}: content from outside the site was published in {leaked[:3]}"
     assert code == 1, f"{case}: a link out of the site was followed silently"
     assert "link" in err and "Traceback" not in err, err
@@ -368,7 +377,8 @@ def test_pages_have_no_inline_script_handlers_or_styles(demo_site: Path) -> None
 REPORT_VIOLATIONS = """
 window.__violations = [];
 document.addEventListener("securitypolicyviolation", (e) => {
-  window.__violations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`);
+  window.__violations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} \
+at ${e.sourceFile}:${e.lineNumber}`);
 });
 """
 
@@ -405,7 +415,8 @@ def test_every_page_type_obeys_the_policy(csp_server: str, demo_site: Path, new_
             continue
         response = page.goto(csp_server + url)
         assert response is not None and "content-security-policy" in response.headers
-        assert page.evaluate("() => document.body.classList.contains('js-enabled')"), f"{url}: the site's script did not run"
+        assert page.evaluate("() => document.body.classList.contains('js-enabled')"), (
+            f"{url}: the site's script did not run")
         found += [f"{url}: {v}" for v in violations(page)]
     assert not found, "\n".join(found)
     assert not page.errors, str(page.errors)
@@ -437,7 +448,9 @@ def test_the_journeys_obey_the_policy(csp_server: str, new_page: NewPage) -> Non
 
 
 @pytest.mark.browser
-def test_the_policy_check_catches_inline_script(tmp_path: Path, serve_folder: Callable[..., str], new_page: NewPage) -> None:
+def test_the_policy_check_catches_inline_script(
+    tmp_path: Path, serve_folder: Callable[..., str], new_page: NewPage
+) -> None:
     (tmp_path / "index.html").write_text(
         '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><p style="color:red">x</p>'
         "<script>document.title = 'ran'</script></body></html>", encoding="utf-8")

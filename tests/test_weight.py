@@ -1,4 +1,4 @@
-"""Light pages: a first visit to a service page stays under bench/weight.py's budget, and nothing it names is missing."""
+"""Light pages: a first visit to a service page stays under bench/weight.py's budget and nothing it names is missing."""
 
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ def default_templates() -> Path:
 
 
 def govuk_frontend_candidates(root: Path) -> list[Path]:
-    """Return where govuk-frontend may be: the site's npm copy, the repository's (developing localgov), the bundled one."""
+    """Return where govuk-frontend may be: the site's npm copy, the repository's (in development), the bundled one."""
     package = Path(__file__).resolve().parents[1]
     return [root / "node_modules" / "govuk-frontend", package.parent / "node_modules" / "govuk-frontend",
             package / "govuk_frontend"]  # copied in when the package is built (setup.py)

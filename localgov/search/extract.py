@@ -42,7 +42,8 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*
 _ATTR = re.compile(r"([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?")
 
 
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+                   "wbr"})
 
 
 _BODY_START = re.compile(r"<main\b[^>]*\bdata-pagefind-body\b[^>]*>")
@@ -59,7 +60,8 @@ _BLOCK = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "div", "td", 
 def _attributes(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for match in _ATTR.finditer(text):
-        value = match.group(2) if match.group(2) is not None else match.group(3) if match.group(3) is not None else match.group(4)
+        value = (match.group(2) if match.group(2) is not None
+                 else match.group(3) if match.group(3) is not None else match.group(4))
         found[match.group(1).lower()] = html.unescape(value or "")
     return found
 

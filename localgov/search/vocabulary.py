@@ -20,7 +20,8 @@ def vocabulary(site: Site) -> Vocabulary:
 
 
 def vocabulary_json(site: Site) -> bytes:
-    return json.dumps(vocabulary(site).to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return json.dumps(vocabulary(site).to_json(), ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
 
 
 def synonyms_file(site: Site, page_paths: list[str], problems: Problems) -> Iterable[Output]:
