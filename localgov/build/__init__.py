@@ -47,13 +47,16 @@ from localgov.build.parallel import (
 from localgov.build.write import STAGING_MARKER, DuplicateOutput, Staging, guard_output, output_lock
 from localgov.checks import check_council_references
 from localgov.errors import BuildFailed, Problem, Problems
+from localgov.index.coverage import Known, coverage
 from localgov.load.config import load_config, today
 from localgov.load.content import PageReader, load_content
 from localgov.load.councils import load_councils
 from localgov.load.overrides import load_overrides, stopping_errors
-from localgov.model import Site
+from localgov.model import Coverage, Site
 from localgov.render.assets import build_assets, find_govuk_frontend
-from localgov.render.layouts import default_templates, static_dirs
+from localgov.render.layouts import default_templates, layout_environment, static_dirs
+from localgov.render.pages import site_jobs, variant_jobs
+from localgov.render.sections import compile_sections
 from localgov.resolve import resolve
 from localgov.urls import target_of
 
@@ -187,10 +190,10 @@ def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None
         raise BuildFailed(problems.warnings)
     assets = build_assets(root, static_dirs(root))
     asset_urls = {a.name: a.url for a in assets}
-    renderer = TrackingRenderer(site, asset_urls, problems)
+    sections = compile_sections(site, problems=problems)
     if stopping_errors(problems, contained):
         raise BuildFailed(problems.errors)
-    keys = Keys(site, inputs, asset_urls, renderer.env, dict(manifest.templates) if manifest else {})
+    keys = Keys(site, inputs, asset_urls, layout_environment(root), dict(manifest.templates) if manifest else {})
     timer.lap("load")
 
     old = manifest or Manifest(out=str(out_dir.resolve()))
@@ -198,43 +201,31 @@ def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None
     new = Manifest(out=str(out_dir.resolve()), fingerprint=inputs.fingerprint, today=today().isoformat())
     new.links = list(old.links)  # kept pages refer to their links by number
     new.templates = keys.parsed
-    plan = _plan(renderer, keys, old, intact)
+    units = _units(site, keys)
+    # The coverage report is made before any page is rendered, from the sources alone; what a page lacks is
+    # taken from the last build where the page's sources have not changed since.
+    report = coverage(site, list(problems.items), _known(units, old), sections)
+    report_key = _report_key(report)
+    renderer = TrackingRenderer(site, asset_urls, sections, report)
+    plan = _plan(units, keys, old, intact, report_key)
+    timer.lap("coverage")
     # Most pages changing (a template used everywhere): write a whole new tree and swap it in, as a clean
     # build does, rather than rename tens of thousands of files into place one by one.
     whole = manifest is None or len(plan.render) > WHOLE_SITE_SHARE * max(1, len(plan.units))
     staging = Staging(out_dir, flat=not whole)
     try:
-        load_problems = list(problems.items)
         rendered = list(render_all(Job(renderer, plan.render, staging.path, previous, staging.flat),
                                    _processes(workers, len(plan.render), PARALLEL_FROM),
                                    _progress(progress, "Rendering pages")))
         written: set[str] = set()
-        _collect([r for r in rendered if not r.deferred], plan, keys, old, new, staging, problems, written, b"")
-        # Pages that show the coverage report come last, made from what the other pages found.
-        deferred = {r.unit for r in rendered if r.deferred}
-        later = [u for u in plan.units if u.id in deferred]
-        report_key = _prepare_coverage(renderer, new, load_problems)
-        for unit in plan.later:
-            entry = old.units[unit.id]
-            if entry.path in intact and entry.key == plan.keys[unit.id] and \
-                    entry.made == combine(keys.templates(entry.templates), report_key):
-                plan.kept.append(unit.id)
-                _collect([], Plan(kept=[unit.id]), keys, old, new, staging, problems, written, report_key)
-            else:
-                later.append(unit)
-        if later:
-            planned = {u.id for u in plan.render}
-            plan.render.extend(u for u in later if u.id not in planned)
-            rendered = list(render_all(Job(renderer, later, staging.path, previous, staging.flat),
-                                       _processes(workers, len(later), PARALLEL_FROM // 4)))
-            _collect(rendered, plan, keys, old, new, staging, problems, written, report_key)
+        _collect(rendered, plan, keys, old, new, staging, problems, written, report_key)
         timer.lap("render")
         if stopping_errors(problems, contained):
             raise BuildFailed(problems.errors)
         for asset in assets:
             _keep(asset.path, asset.data, "assets", "asset", old, previous, new, staging, written)
         html_pages = sorted(p for p in staging.written if p.endswith(".html"))
-        _run_indexers(site, html_pages, old, new, intact, previous, staging, problems, written,
+        _run_indexers(site, report, html_pages, old, new, intact, previous, staging, problems, written,
                       combine(keys.global_key, keys.structure, report_key))
         timer.lap("index")
         _check_links(new, staging.written, problems)
@@ -313,35 +304,52 @@ class Plan:
     render: list[Unit] = field(default_factory=list)
     keys: dict[str, bytes] = field(default_factory=dict)  # unit -> key without templates
     kept: list[str] = field(default_factory=list)
-    later: list[Unit] = field(default_factory=list)  # showed the coverage report last time: decided after the rest
     units: list[Unit] = field(default_factory=list)
 
 
-def _plan(renderer: TrackingRenderer, keys: Keys, old: Manifest, intact: set[str]) -> Plan:
-    """List every unit with its key; a unit whose key and file are as last time is kept."""
-    site = renderer.site
-    council_of = {c.source: c.slug for c in site.councils.values()}
-    plan = Plan()
+def _units(site: Site, keys: Keys) -> list[tuple[Unit, bytes]]:
+    """List every unit of the site with its key (without templates)."""
     counts: Counter[str] = Counter()
     units: list[tuple[Unit, bytes]] = []
-    for source, make in renderer.site_pages():
-        number = counts[source]
-        counts[source] += 1
-        council = council_of.get(source)
-        units.append((Unit(f"site:{source}#{number}", source, council=council or "", make=make),
-                      keys.site_page(source, council)))
-    for page, council in renderer.jobs():
-        common = site.content.pages.get(page)
-        units.append((Unit(f"page:{page}/{council}", common.source if common else "", page=page, council=council),
-                      keys.variant(page, council)))
+    for job in site_jobs(site):
+        number = counts[job.source]
+        counts[job.source] += 1
+        council = job.council if job.kind in ("hub", "council-topic") else None
+        units.append((Unit(f"site:{job.source}#{number}", job), keys.site_page(job.source, council)))
+    for job in variant_jobs(site):
+        units.append((Unit(f"page:{job.page}/{job.council}", job), keys.variant(job.page, job.council)))
+    return units
+
+
+def _known(units: list[tuple[Unit, bytes]], old: Manifest) -> Known:
+    """Return the council data each variant lacked last time, for those whose sources are as they were."""
+    known: dict[tuple[str, str], tuple[str, ...]] = {}
+    for unit, key in units:
+        entry = old.units.get(unit.id)
+        if unit.job.kind == "variant" and entry is not None and entry.key == key:
+            known[(unit.job.council, unit.job.page)] = tuple(UnitEntry.split(entry.missing))
+    return known
+
+
+def _report_key(report: Coverage) -> bytes:
+    """Return a digest of everything the coverage report says."""
+    return combine(b"coverage", repr(report))
+
+
+def _plan(units: list[tuple[Unit, bytes]], keys: Keys, old: Manifest, intact: set[str], report_key: bytes) -> Plan:
+    """Sort the units into those to render and those kept: a unit whose key and file are as last time is kept."""
+    plan = Plan()
     for unit, key in units:
         plan.keys[unit.id] = key
         plan.units.append(unit)
         entry = old.units.get(unit.id)
-        if entry is not None and COVERAGE in UnitEntry.split(entry.templates):
-            plan.later.append(unit)
-        elif entry is not None and entry.path in intact and entry.key == key and \
-                entry.made == keys.templates(entry.templates):
+        if entry is None or entry.path not in intact or entry.key != key:
+            plan.render.append(unit)
+            continue
+        made = keys.templates(entry.templates)
+        if COVERAGE in UnitEntry.split(entry.templates):
+            made = combine(made, report_key)
+        if entry.made == made:
             plan.kept.append(unit.id)
         else:
             plan.render.append(unit)
@@ -389,22 +397,6 @@ def _missing(manifest: Manifest) -> set[tuple[str, str, str]]:
     return found
 
 
-def _prepare_coverage(renderer: TrackingRenderer, new: Manifest, load_problems: list[Problem]) -> bytes:
-    """Give the coverage report what the renders found; return a key of everything the report reads."""
-    found: dict[tuple[str, str], tuple[str, ...]] = {}
-    hasher = hashlib.blake2b(b"coverage", digest_size=16)
-    for unit in sorted(new.units):
-        if unit.startswith("page:"):
-            missing = new.units[unit].missing
-            page, _, council = unit[len("page:"):].rpartition("/")
-            found[(council, page)] = tuple(UnitEntry.split(missing))
-            hasher.update(f"{unit}\t{missing}\n".encode("utf-8"))
-    renderer.site.missing.clear()
-    renderer.site.missing.update(found)
-    renderer.coverage_problems = load_problems
-    return combine(hasher.digest(), repr(sorted(p.format() for p in load_problems)), today().isoformat())
-
-
 def _relative(problem: Problem, root: str) -> Problem:
     """Show a file under the site folder relative to it."""
     prefix = root.rstrip("/") + "/"
@@ -429,13 +421,13 @@ def _keep(path: str, data: bytes, source: str, origin: str, old: Manifest, previ
     written.add(path)
 
 
-def _run_indexers(site: Site, html_pages: list[str], old: Manifest, new: Manifest, intact: set[str],
-                  previous: dict[str, bytes], staging: Staging, problems: Problems, written: set[str],
-                  structure: bytes) -> None:
+def _run_indexers(site: Site, report: Coverage, html_pages: list[str], old: Manifest, new: Manifest,
+                  intact: set[str], previous: dict[str, bytes], staging: Staging, problems: Problems,
+                  written: set[str], structure: bytes) -> None:
     """Run the index stage; an indexer with a key (index.INDEXER_KEYS) is skipped when its key is unchanged.
 
-    `structure` is the key of an indexer listed with SITE_STRUCTURE: it reads the site's structure and what
-    the render stage found (for instance the coverage report), not the text of the pages.
+    `structure` is the key of an indexer listed with SITE_STRUCTURE: it reads the site's structure and the
+    coverage report, not the text of the pages.
     """
     made_of = combine(structure, repr(sorted(p.format() for p in problems.items)))
     for indexer in index.INDEXERS:
@@ -451,7 +443,7 @@ def _run_indexers(site: Site, html_pages: list[str], old: Manifest, new: Manifes
                 new.steps[indexer.name] = key
                 continue
             new.steps[indexer.name] = key
-        for output in indexer.make(site, html_pages, problems):
+        for output in indexer.run(site, html_pages, problems, report):
             _keep(output.path, output.data, output.source, origin, old, previous, new, staging, written)
 
 

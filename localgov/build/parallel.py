@@ -19,7 +19,6 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
@@ -28,8 +27,9 @@ from localgov.build.write import FLAT, flat_name
 from localgov.errors import LocalgovError, Problem
 from localgov.load.frontmatter import read_document
 from localgov.load.jinja_checks import error_line, source_tags
-from localgov.model import Output, Site
-from localgov.render.pages import Renderer
+from localgov.model import Coverage, Site
+from localgov.render.pages import PageJob, Renderer
+from localgov.sandbox import SectionTemplates
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +39,14 @@ PARALLEL_FROM = 600  # fewer units than this render in the parent: forking would
 
 @dataclass(frozen=True)
 class Unit:
-    """One page to render: a variant (page, council) or a site page (a render function and its source)."""
+    """One page to render, under the name the build cache knows it by."""
 
     id: str
-    source: str
-    page: str = ""
-    council: str = ""
-    make: Callable[[], Output] | None = None
+    job: PageJob
+
+    @property
+    def source(self) -> str:
+        return self.job.source
 
 
 @dataclass(frozen=True)
@@ -63,42 +64,26 @@ class Rendered:
     templates: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
     source: str = ""
-    deferred: bool = False  # put off until the coverage report is ready
 
 
 COVERAGE = "@coverage"  # noted among a page's templates when it shows the coverage report
 
 
-class CoverageNotReady(Exception):
-    """A page needs the coverage report, which is made once every other page is rendered."""
-
-
 class TrackingRenderer(Renderer):
-    """A renderer that notes the top-level templates each page is rendered with.
+    """A renderer that notes the top-level templates each page is rendered with."""
 
-    Pages that show the coverage report (what each council's pages lack) are put off until
-    every other page has been rendered: the report is then made from what those renders
-    found, instead of rendering every page's text a second time.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, site: Site, assets: dict[str, str], sections: dict[str, SectionTemplates],
+                 coverage: Coverage | None = None) -> None:
+        super().__init__(site, assets, sections, coverage)
         self.used: set[str] = set()
-        self.coverage_problems: list[Problem] | None = None
 
     def render(self, template: str, **context: object) -> bytes:
         self.used.add(template)
         return super().render(template, **context)
 
-    def coverage(self) -> Any:
-        if self.coverage_problems is None:
-            raise CoverageNotReady
+    def coverage(self) -> Coverage:
         self.used.add(COVERAGE)
-        if self._coverage is None:
-            from localgov.index.coverage import coverage
-
-            self._coverage = coverage(self.site, self.coverage_problems)
-        return self._coverage
+        return super().coverage()
 
 
 @dataclass
@@ -117,15 +102,10 @@ def render_unit(job: Job, unit: Unit, made_dirs: set[str]) -> Rendered:
     renderer = job.renderer
     renderer.used = set()
     renderer.missing.items = set()
-    before = len(renderer.problems.items)
     try:
-        output = unit.make() if unit.make is not None else renderer.render_job(unit.page, unit.council)
-    except CoverageNotReady:
-        del renderer.problems.items[before:]
-        return Rendered(unit.id, deferred=True, source=unit.source)
+        output = renderer.make(unit.job)
     except Exception as exc:  # noqa: BLE001 - any failure in content or templates becomes a located problem
-        problem = located_problem(renderer.site, unit, exc)
-        return Rendered(unit.id, problems=(problem, *renderer.problems.items[before:]), source=unit.source)
+        return Rendered(unit.id, problems=(located_problem(renderer.site, unit, exc),), source=unit.source)
     data = output.data
     found = digest(data)
     written = False
@@ -149,7 +129,7 @@ def render_unit(job: Job, unit: Unit, made_dirs: set[str]) -> Rendered:
     return Rendered(
         unit=unit.id, path=output.path, digest=found, size=len(data), mtime_ns=mtime_ns, written=written,
         links=links, missing=tuple(sorted(renderer.missing.items)), templates=tuple(sorted(renderer.used)),
-        problems=tuple(renderer.problems.items[before:]), source=output.source or unit.source,
+        source=output.source or unit.source,
     )
 
 
@@ -222,13 +202,14 @@ def workers_wanted() -> int:
 
 def located_problem(site: Site, unit: Unit, exc: Exception) -> Problem:
     """Return a render failure as a problem at the file and line it comes from."""
-    if unit.make is not None or unit.page not in site.content.pages:
+    job = unit.job
+    if job.kind != "variant" or job.page not in site.content.pages:
         file, line = locate(exc, unit.source)
         return Problem(file, line, f"cannot render: {type(exc).__name__}: {exc}")
-    page = site.content.pages[unit.page]
+    page = site.content.pages[job.page]
     file, line = locate(exc, "")
     if file:
-        return Problem(file, line, f"cannot render for {unit.council}: {type(exc).__name__}: {exc}")
+        return Problem(file, line, f"cannot render for {job.council}: {type(exc).__name__}: {exc}")
     line = 0
     try:
         document = read_document((site.config.root / page.source).read_text(encoding="utf-8"))
@@ -236,7 +217,7 @@ def located_problem(site: Site, unit: Unit, exc: Exception) -> Problem:
         line = error_line(str(exc), tags, lines, document.body_line)
     except (OSError, LocalgovError, ValueError):
         pass
-    return Problem(page.source, line, f"template error for {unit.council}: {exc}")
+    return Problem(page.source, line, f"template error for {job.council}: {exc}")
 
 
 def locate(exc: Exception, source: str) -> tuple[str, int]:

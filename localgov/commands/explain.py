@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from localgov.errors import LocalgovError, Problems, UsageError
+from localgov.errors import Problems, UsageError
 from localgov.model import Output, Site
 from localgov.render.layouts import NO_CROWN, default_templates, template_dirs
 from localgov.urls import output_path
@@ -60,10 +60,12 @@ class RecordingLoader(jinja2.BaseLoader):
 def explain(root: Path, url: str) -> Explanation:
     """Return the files that made the page at `url` of the site at `root`."""
     from localgov.build import load_site
-    from localgov.build.parallel import CoverageNotReady, TrackingRenderer
     from localgov.errors import BuildFailed
+    from localgov.index.coverage import coverage
     from localgov.render.assets import build_assets
     from localgov.render.layouts import static_dirs
+    from localgov.render.pages import Renderer
+    from localgov.render.sections import compile_sections
 
     problems = Problems()
     site = load_site(root, problems, keep_going=True)
@@ -72,11 +74,11 @@ def explain(root: Path, url: str) -> Explanation:
     assets = {a.name: a.url for a in build_assets(root, static_dirs(root))}
     target = output_path(url)
     explanation = Explanation(url=url, output=target)
+    sections = compile_sections(site)
+    report = coverage(site, problems, sections=sections)
 
-    def renderer() -> TrackingRenderer:
-        made = TrackingRenderer(site, assets, Problems())
-        made.coverage_problems = list(problems.items)
-        return made
+    def renderer() -> Renderer:
+        return Renderer(site, assets, sections, report)
 
     make = _find(site, renderer(), target)
     if make is None:
@@ -85,10 +87,7 @@ def explain(root: Path, url: str) -> Explanation:
     fresh = renderer()
     recorder = RecordingLoader(fresh.env.loader)  # type: ignore[arg-type]
     fresh.env.loader = recorder
-    try:
-        output = _render(fresh, kind, arg)
-    except CoverageNotReady:  # pragma: no cover - coverage_problems is set
-        raise LocalgovError(f"cannot render {url}") from None
+    output = _render(fresh, kind, arg)
     explanation.items.extend(_sources(root, site, kind, arg, output))
     explanation.items.extend(_templates(root, recorder.loaded))
     explanation.lookup = [_show(root, d) for d in template_dirs(root)] + ["GOV.UK Frontend components (govuk_frontend_jinja/)"]
@@ -96,17 +95,20 @@ def explain(root: Path, url: str) -> Explanation:
 
 
 def _find(site: Site, renderer: Any, target: str) -> tuple[str, Any] | None:
-    """Return how to make `target`: ("job", (page, council)) or ("site", index of site_pages)."""
+    """Return how to make `target`: ("job", (page, council)) or ("site", the page's job)."""
+    from localgov.render.pages import site_jobs, variant_jobs
+
     parts = target.split("/")
-    if len(parts) == 3 and parts[2] == "index.html" and (parts[0], parts[1]) in set(renderer.jobs()):
+    if len(parts) == 3 and parts[2] == "index.html" and \
+            (parts[0], parts[1]) in {(job.page, job.council) for job in variant_jobs(site)}:
         return "job", (parts[0], parts[1])
-    for number, (_, make) in enumerate(renderer.site_pages()):
+    for job in site_jobs(site):
         try:
-            output: Output = make()
+            output: Output = renderer.make(job)
         except Exception:  # noqa: BLE001 - a page that cannot render is not the one asked for
             continue
         if output.path == target:
-            return "site", number
+            return "site", job
     return None
 
 
@@ -114,11 +116,8 @@ def _render(renderer: Any, kind: str, arg: Any) -> Output:
     if kind == "job":
         result: Output = renderer.render_job(*arg)
         return result
-    for number, (_, make) in enumerate(renderer.site_pages()):
-        if number == arg:
-            result = make()
-            return result
-    raise LocalgovError("the page went away while it was being explained")
+    made: Output = renderer.make(arg)
+    return made
 
 
 def _sources(root: Path, site: Site, kind: str, arg: Any, output: Output) -> list[Item]:

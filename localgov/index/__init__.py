@@ -1,9 +1,10 @@
 """The index stage: files derived from the whole site, listed in one place.
 
 An indexer reads the loaded site and the paths of the pages written, and returns more
-outputs (sitemap, postcode shards, open data). A finaliser runs on the staged output
-folder once every file is in it (search indexes that read the HTML). Add a feature's
-indexer or finaliser to the tuples at the bottom of this module.
+outputs (sitemap, postcode shards, open data); one that says so also reads the coverage
+report the build made before rendering. A finaliser runs on the staged output folder once
+every file is in it (search indexes that read the HTML). Add a feature's indexer or
+finaliser to the tuples at the bottom of this module.
 """
 
 from __future__ import annotations
@@ -11,19 +12,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from localgov.errors import Problems
 from localgov.index.cdn import headers, robots, sitemap
 from localgov.index.coverage import coverage_json
 from localgov.index.shards import lookup_key, postcode_shards
-from localgov.model import Output, Site
+from localgov.model import Coverage, Output, Site
 from localgov.search.vocabulary import synonyms_file
 from localgov.search.whoosh import build_search_indexes
 
 Make = Callable[[Site, list[str], Problems], Iterable[Output]]
+ReportMake = Callable[[Site, list[str], Problems, Coverage], Iterable[Output]]
 Finaliser = Callable[[Site, Path, Problems], None]
-# An indexer's `key` when what it makes depends on the site's structure, the problems found and what
-# rendering found (the coverage report), not on the text of the pages.
+# An indexer's `key` when what it makes depends on the site's structure, the problems found and the
+# coverage report, not on the text of the pages.
 SITE_STRUCTURE = "site-structure"
 
 
@@ -36,8 +39,16 @@ class Indexer:
     """
 
     name: str
-    make: Make
+    make: Make | ReportMake
     key: Callable[[Site], str] | str | None = None
+    reads_report: bool = False  # `make` takes the coverage report too
+
+    def run(self, site: Site, page_paths: list[str], problems: Problems, report: Coverage) -> Iterable[Output]:
+        """Return what this step makes."""
+        if self.reads_report:
+            return cast(ReportMake, self.make)(site, page_paths, problems, report)
+        return cast(Make, self.make)(site, page_paths, problems)
+
 
 def cdn_files(site: Site, page_paths: list[str], problems: Problems) -> Iterable[Output]:
     """Return sitemap.xml, robots.txt and _headers."""
@@ -50,6 +61,6 @@ INDEXERS: tuple[Indexer, ...] = (
     Indexer("cdn", cdn_files),
     Indexer("postcodes", postcode_shards, lookup_key),
     Indexer("synonyms", synonyms_file),
-    Indexer("coverage", coverage_json, SITE_STRUCTURE),
+    Indexer("coverage", coverage_json, SITE_STRUCTURE, reads_report=True),
 )
 FINALISERS: tuple[tuple[str, Finaliser], ...] = (("search", build_search_indexes),)
