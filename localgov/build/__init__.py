@@ -214,7 +214,7 @@ def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None
     whole = manifest is None or len(plan.render) > WHOLE_SITE_SHARE * max(1, len(plan.units))
     staging = Staging(out_dir, flat=not whole)
     try:
-        rendered = list(render_all(Job(renderer, plan.render, staging.path, previous, staging.flat),
+        rendered = list(render_all(Job(renderer, plan.render, staging, previous),
                                    _processes(workers, len(plan.render), PARALLEL_FROM),
                                    _progress(progress, "Rendering pages")))
         written: set[str] = set()
@@ -235,18 +235,18 @@ def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None
         if strict and problems.warnings:
             raise BuildFailed(problems.warnings)
         final_key = _finaliser_key(keys, new)
-        finalising = _finalisers_due(final_key, new, old, intact, finalise)
+        finalising = _finalisers_due(final_key, new, old, intact, finalise, root, out_dir)
         if whole or finalising:
             # A first build, or a whole-site step must see every file: stage everything and swap.
             carried = _carry_finalised(old, new, intact, finalising)
             staging.unflatten(sorted(written))
             staging.link_from_output(p for p in new.files if p not in written)
-            for name, finaliser in finalising:
+            for finaliser in finalising:
                 before = set(new.files) | set(carried)
-                finaliser(site, staging.path, problems)
-                timer.lap(f"finalise:{name}")
-                _adopt(staging.path, before, f"final:{name}", new)
-                new.steps[name] = final_key
+                finaliser.run(site, staging.path, staging.companion(finaliser.keeps(root, out_dir)), problems)
+                timer.lap(f"finalise:{finaliser.name}")
+                _adopt(staging.path, before, f"final:{finaliser.name}", new)
+                new.steps[finaliser.name] = final_key
             if stopping_errors(problems, contained):
                 raise BuildFailed(problems.errors)
             forget_manifest(root, out_dir)
@@ -264,7 +264,7 @@ def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None
     except BaseException:
         staging.abandon()
         raise
-    new.finalised = all(new.steps.get(name) == final_key for name, _ in index.FINALISERS)
+    new.finalised = all(new.steps.get(f.name) == final_key for f in index.FINALISERS)
     new.warnings = problems.warnings
     new.pages = sum(1 for u in new.units.values() if u.path.endswith(".html"))
     new.clean = not contained
@@ -415,9 +415,7 @@ def _keep(path: str, data: bytes, source: str, origin: str, old: Manifest, previ
     if previous.get(path) == found:
         new.files[path] = old.files[path]
         return
-    staging.put(path, data)
-    info = os.stat(staging.location(path))
-    new.files[path] = FileEntry(found, len(data), info.st_mtime_ns, source, origin)
+    new.files[path] = FileEntry(found, len(data), staging.put(path, data), source, origin)
     written.add(path)
 
 
@@ -478,25 +476,24 @@ def _finaliser_key(keys: Keys, new: Manifest) -> bytes:
     return hasher.digest()
 
 
-def _finalisers_due(key: bytes, new: Manifest, old: Manifest, intact: set[str],
-                    finalise: bool) -> list[tuple[str, index.Finaliser]]:
+def _finalisers_due(key: bytes, new: Manifest, old: Manifest, intact: set[str], finalise: bool,
+                    root: Path, out_dir: Path) -> list[index.Finaliser]:
     """Return the finalisers to run: all of them when any input of theirs changed or an output of theirs is gone."""
     if not finalise or not index.FINALISERS:
         return []
     named = list(index.FINALISERS)
-    fresh = all(old.steps.get(name) == key for name, _ in named) and all(
+    fresh = all(old.steps.get(f.name) == key and f.keeps(root, out_dir).is_dir() for f in named) and all(
         path in intact for path, entry in old.files.items() if entry.origin.startswith("final:"))
     if fresh:
-        for name, _ in named:
-            new.steps[name] = key
+        for finaliser in named:
+            new.steps[finaliser.name] = key
         return []
     return named
 
 
-def _carry_finalised(old: Manifest, new: Manifest, intact: set[str],
-                     finalising: list[tuple[str, index.Finaliser]]) -> set[str]:
+def _carry_finalised(old: Manifest, new: Manifest, intact: set[str], finalising: list[index.Finaliser]) -> set[str]:
     """Keep the outputs of whole-site steps that are not run this time."""
-    running = {f"final:{name}" for name, _ in finalising}
+    running = {f"final:{f.name}" for f in finalising}
     carried: set[str] = set()
     for path, entry in old.files.items():
         if entry.origin.startswith("final:") and entry.origin not in running and path in intact and path not in new.files:

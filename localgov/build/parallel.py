@@ -1,11 +1,12 @@
-"""Render pages on every core: fork worker processes after the load stage, each writing its share.
+"""Render pages on every core: fork worker processes after the load stage, each staging its share.
 
-The loaded site, the compiled templates and the list of units are made once in the parent
-and inherited by the workers when they are forked, so nothing large is sent to them. Each
-worker renders a run of units, writes each file whose bytes changed into the staging folder,
-and sends back only a small record per unit: its path, digest, links and anything it
-reported. The files are the same whichever worker renders them, so the output stays
-deterministic.
+The loaded site, the compiled templates, the writer's staging folder and the list of units are
+made once in the parent and inherited by the workers when they are forked, so nothing large is
+sent to them. Each worker renders a run of units, hands each file whose bytes changed to the
+writer (`Staging.put`), and sends back only a small record per unit: its path, digest, links and
+anything it reported. (Sending the bytes back for the parent to write costs more: every page
+crosses a pipe, and one process writes them all.) The files are the same whichever worker renders
+them, so the output stays deterministic.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ import re
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import jinja2
 
 from localgov.build.cache import digest
-from localgov.build.write import FLAT, flat_name
+from localgov.build.write import Staging
 from localgov.errors import LocalgovError, Problem
 from localgov.load.frontmatter import read_document
 from localgov.load.jinja_checks import error_line, source_tags
@@ -92,13 +92,12 @@ class Job:
 
     renderer: TrackingRenderer
     units: Sequence[Unit]
-    staging: Path | None  # None: render without writing (checks)
+    staging: Staging | None  # None: render without writing (checks)
     previous: dict[str, bytes]  # output path -> digest of the intact file in the output folder
-    flat: bool = False  # write changed files under flat names (an incremental build; see write.Staging)
 
 
-def render_unit(job: Job, unit: Unit, made_dirs: set[str]) -> Rendered:
-    """Render one unit, write it into staging if its bytes are new, and describe it."""
+def render_unit(job: Job, unit: Unit) -> Rendered:
+    """Render one unit, hand it to the writer if its bytes are new, and describe it."""
     renderer = job.renderer
     renderer.used = set()
     renderer.missing.items = set()
@@ -111,17 +110,7 @@ def render_unit(job: Job, unit: Unit, made_dirs: set[str]) -> Rendered:
     written = False
     mtime_ns = 0
     if job.staging is not None and job.previous.get(output.path) != found:
-        if job.flat:
-            target = f"{job.staging}/{FLAT}/{flat_name(output.path)}"
-        else:
-            target = f"{job.staging}/{output.path}"
-            parent = output.path.rpartition("/")[0]
-            if parent and parent not in made_dirs:
-                os.makedirs(f"{job.staging}/{parent}", exist_ok=True)
-                made_dirs.add(parent)
-        with open(target, "wb") as stream:
-            stream.write(data)
-        mtime_ns = os.stat(target).st_mtime_ns
+        mtime_ns = job.staging.put(output.path, data)
         written = True
     links: tuple[str, ...] = ()
     if output.path.endswith(".html"):
@@ -151,17 +140,15 @@ def _start(job: Job) -> None:
 
 def _run(bounds: tuple[int, int]) -> list[Rendered]:
     assert _JOB is not None
-    made: set[str] = set()
-    return [render_unit(_JOB, _JOB.units[i], made) for i in range(*bounds)]
+    return [render_unit(_JOB, _JOB.units[i]) for i in range(*bounds)]
 
 
 def render_all(job: Job, workers: int, progress: Callable[[int, int], None] | None = None) -> Iterator[Rendered]:
     """Render every unit of `job`, in `workers` processes when there are more than one; yield in any order."""
     total = len(job.units)
     if workers <= 1 or total < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        made: set[str] = set()
         for number, unit in enumerate(job.units, start=1):
-            yield render_unit(job, unit, made)
+            yield render_unit(job, unit)
             if progress is not None and number % 500 == 0:
                 progress(number, total)
         return

@@ -3,8 +3,9 @@
 An indexer reads the loaded site and the paths of the pages written, and returns more
 outputs (sitemap, postcode shards, open data); one that says so also reads the coverage
 report the build made before rendering. A finaliser runs on the staged output folder once
-every file is in it (search indexes that read the HTML). Add a feature's indexer or
-finaliser to the tuples at the bottom of this module.
+every file is in it (search indexes that read the HTML), with a staged copy of the folder it
+keeps outside the output, if any, which the writer swaps in with the output. Add a feature's
+indexer or finaliser to the tuples at the bottom of this module.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from localgov.index.coverage import coverage_json
 from localgov.index.shards import lookup_key, postcode_shards
 from localgov.model import Coverage, Output, Site
 from localgov.search.vocabulary import synonyms_file
-from localgov.search.whoosh import build_search_indexes
+from localgov.search.whoosh import build_search_indexes, index_dir
 
 Make = Callable[[Site, list[str], Problems], Iterable[Output]]
 ReportMake = Callable[[Site, list[str], Problems, Coverage], Iterable[Output]]
-Finaliser = Callable[[Site, Path, Problems], None]
+Finish = Callable[[Site, Path, Path, Problems], None]  # (site, staged output, staged kept folder, problems)
 # An indexer's `key` when what it makes depends on the site's structure, the problems found and the
 # coverage report, not on the text of the pages.
 SITE_STRUCTURE = "site-structure"
@@ -50,6 +51,15 @@ class Indexer:
         return cast(Make, self.make)(site, page_paths, problems)
 
 
+@dataclass(frozen=True)
+class Finaliser:
+    """A whole-site step over the staged output, and the folder it keeps beside the output (site, output)."""
+
+    name: str
+    run: Finish
+    keeps: Callable[[Path, Path], Path]
+
+
 def cdn_files(site: Site, page_paths: list[str], problems: Problems) -> Iterable[Output]:
     """Return sitemap.xml, robots.txt and _headers."""
     yield Output("sitemap.xml", sitemap(site.config, page_paths), "sitemap")
@@ -63,4 +73,4 @@ INDEXERS: tuple[Indexer, ...] = (
     Indexer("synonyms", synonyms_file),
     Indexer("coverage", coverage_json, SITE_STRUCTURE, reads_report=True),
 )
-FINALISERS: tuple[tuple[str, Finaliser], ...] = (("search", build_search_indexes),)
+FINALISERS: tuple[Finaliser, ...] = (Finaliser("search", build_search_indexes, index_dir),)
