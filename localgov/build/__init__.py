@@ -4,16 +4,23 @@ Builds are incremental. Every input is fingerprinted (cache.py); a build with no
 input changed writes nothing. Otherwise only units whose inputs changed (keys.py)
 are rendered, on every core (parallel.py), and only files whose bytes changed are
 written (write.py). The result is the same, byte for byte, as a clean build.
+
+`_build` runs the steps in order: read what the output folder holds (`_read_output`),
+load the site (`_load`), list and key every page and make the coverage report (`_plan`),
+render (`_render`), run the index stage (`_index`), put the output in place (`_write`)
+and save the manifest (`_save`). From rendering on, the steps share one `Run`: the old
+and new manifests, the intact files, the staging folder, the problems and the files written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +45,6 @@ from localgov.build.parallel import (
     COVERAGE,
     PARALLEL_FROM,
     Job,
-    Rendered,
     TrackingRenderer,
     Unit,
     render_all,
@@ -53,11 +59,12 @@ from localgov.load.content import PageReader, load_content
 from localgov.load.councils import load_councils
 from localgov.load.overrides import load_overrides, stopping_errors
 from localgov.model import Coverage, Site
-from localgov.render.assets import build_assets, find_govuk_frontend
+from localgov.render.assets import AssetFile, build_assets, find_govuk_frontend
 from localgov.render.layouts import default_templates, layout_environment, static_dirs
 from localgov.render.pages import site_jobs, variant_jobs
 from localgov.render.sections import compile_sections
 from localgov.resolve import resolve
+from localgov.sandbox import SectionTemplates
 from localgov.urls import target_of
 
 log = logging.getLogger(__name__)
@@ -83,14 +90,14 @@ class BuildResult:
 
 
 def load_site(root: Path, problems: Problems, *, keep_going: bool = False,
-              read_page: PageReader | None = None) -> Site | None:
+              read_page: PageReader | None = None, day: dt.date | None = None) -> Site | None:
     """Run the load and resolve stages; None when there are errors (they are in `problems`).
 
     With `keep_going`, errors that only refuse council files (see localgov/load/overrides.py) do not stop
     the build: the site is loaded without those files. `read_page` reads one common page (see
-    localgov/load/content.py).
+    localgov/load/content.py). `day` is the build date (default: today, or LOCALGOV_TODAY).
     """
-    config = load_config(root, problems)
+    config = load_config(root, problems, day)
     councils = load_councils(root, problems)
     content = load_content(root, problems, read_page)
     resolution = resolve(content.pages, councils, problems)
@@ -139,6 +146,85 @@ class Timer:
         self._last = now
 
 
+@dataclass(frozen=True)
+class Options:
+    """How to build (see `build`)."""
+
+    strict: bool = False
+    keep_going: bool = False
+    incremental: bool = True
+    finalise: bool = True
+    workers: int | None = None
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the load stage made, and what every later step shares."""
+
+    site: Site
+    assets: tuple[AssetFile, ...]
+    asset_urls: Mapping[str, str]
+    sections: Mapping[str, SectionTemplates]  # compiled once, for the coverage report and the render stage
+    keys: Keys
+    contained: frozenset[Problem]  # errors of council files refused under --keep-going: reported, not fatal
+
+
+@dataclass
+class Plan:
+    """Every unit of the site with its key, which to render and which to keep, and the coverage report."""
+
+    units: list[Unit] = field(default_factory=list)
+    keys: dict[str, bytes] = field(default_factory=dict)  # unit -> key without templates
+    render: list[Unit] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    report: Coverage = field(default_factory=lambda: Coverage(dt.date.min, ()))
+    report_key: bytes = b""
+
+
+@dataclass
+class Run:
+    """One build in progress: what the output folder held, what this build makes of it, and what it found."""
+
+    root: Path
+    out_dir: Path
+    old: Manifest  # what the output folder holds (empty for a clean build)
+    intact: set[str]  # files of the output folder that are as the old manifest says
+    new: Manifest
+    staging: Staging
+    problems: Problems
+    contained: frozenset[Problem]
+    timer: Timer
+    written: set[str] = field(default_factory=set)  # files staged with new bytes
+    previous: dict[str, bytes] = field(default_factory=dict)  # intact file -> its digest
+
+    def __post_init__(self) -> None:
+        self.previous = {path: entry.digest for path, entry in self.old.files.items() if path in self.intact}
+
+    def keep(self, path: str, data: bytes, source: str, origin: str) -> None:
+        """Record one output made in this process, staging it only if its bytes changed."""
+        self.staging.claim(path, source)
+        found = digest(data)
+        if self.previous.get(path) == found:
+            self.new.files[path] = self.old.files[path]
+            return
+        self.new.files[path] = FileEntry(found, len(data), self.staging.put(path, data), source, origin)
+        self.written.add(path)
+
+    def carry(self, path: str) -> None:
+        """Keep a file of the output folder as it is."""
+        entry = self.old.files[path]
+        self.staging.claim(path, entry.source)
+        self.new.files[path] = entry
+
+    def stop_on_errors(self, *, strict: bool = False) -> None:
+        """Raise BuildFailed on errors (and, when `strict`, on warnings) found so far."""
+        if stopping_errors(self.problems, self.contained):
+            raise BuildFailed(self.problems.errors)
+        if strict and self.problems.warnings:
+            raise BuildFailed(self.problems.warnings)
+
+
 def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress | None = None,
           keep_going: bool = False, incremental: bool = True, finalise: bool = True,
           workers: int | None = None, state: BuildState | None = None) -> BuildResult:
@@ -150,140 +236,71 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
     same `state` to every build, so that each starts from what the last one left in memory.
     """
     guard_output(root, out_dir, known=manifest_path(root, out_dir).is_file())
+    options = Options(strict=strict, keep_going=keep_going, incremental=incremental, finalise=finalise,
+                      workers=workers, progress=progress)
     with output_lock(out_dir):
-        return _build(root, out_dir, strict=strict, progress=progress, keep_going=keep_going, incremental=incremental,
-                      finalise=finalise, workers=workers, state=state)
+        return _build(root, out_dir, options, state)
 
 
-def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None, keep_going: bool,
-           incremental: bool, finalise: bool, workers: int | None, state: BuildState | None) -> BuildResult:
+def _build(root: Path, out_dir: Path, options: Options, state: BuildState | None) -> BuildResult:
+    """Run the steps of one build, in order."""
     started = time.perf_counter()
     timer = Timer()
+    day = today()  # the build date, read once: the site's config carries it to every stage
     inputs = scan(root, input_locations(root))
-    if state is not None and state.manifest is not None and state.manifest.out == str(out_dir.resolve()) \
-            and incremental and out_dir.is_dir():
-        # This process wrote the output folder and has watched it since: no need to read it back.
-        manifest: Manifest | None = state.manifest
-        intact = set(state.manifest.files)
-    else:
-        manifest = load_manifest(root, out_dir) if incremental and out_dir.is_dir() else None
-        intact = unchanged_on_disk(out_dir, manifest.files) if manifest is not None else set()
+    manifest, intact = _read_output(root, out_dir, options.incremental, state)
     timer.lap("scan")
-    if manifest is not None and _nothing_changed(manifest, inputs, intact, finalise):
+    if manifest is not None and _nothing_changed(manifest, inputs, intact, options.finalise, day):
         if state is not None:
             state.manifest = manifest
-        return _unchanged(manifest, strict, started, timer)
-
+        return _unchanged(manifest, options.strict, started, timer)
     problems = Problems()
-    code = combine(inputs.libraries, *[v for k, v in sorted(inputs.files.items()) if k.startswith("code:")])
-    memo = state.memo if state is not None and state.memo is not None and state.memo.code == code else None
-    memo = memo or PageMemo(root, code)
-    site = load_site(root, problems, keep_going=keep_going, read_page=memo if incremental else None)
-    memo.save()
-    if state is not None:
-        state.memo = memo
-    if site is None:
-        raise BuildFailed(problems.errors)
-    # Under --keep-going, refused council files are left out and their errors reported, not fatal.
-    contained = site.overrides.refused if keep_going else frozenset()
-    if strict and problems.warnings:
-        raise BuildFailed(problems.warnings)
-    assets = build_assets(root, static_dirs(root))
-    asset_urls = {a.name: a.url for a in assets}
-    sections = compile_sections(site, problems=problems)
-    if stopping_errors(problems, contained):
-        raise BuildFailed(problems.errors)
-    keys = Keys(site, inputs, asset_urls, layout_environment(root), dict(manifest.templates) if manifest else {})
+    loaded = _load(root, inputs, manifest, options, state, problems, day)
     timer.lap("load")
-
     old = manifest or Manifest(out=str(out_dir.resolve()))
-    previous = {path: entry.digest for path, entry in old.files.items() if path in intact}
-    new = Manifest(out=str(out_dir.resolve()), fingerprint=inputs.fingerprint, today=today().isoformat())
-    new.links = list(old.links)  # kept pages refer to their links by number
-    new.templates = keys.parsed
-    units = _units(site, keys)
-    # The coverage report is made before any page is rendered, from the sources alone; what a page lacks is
-    # taken from the last build where the page's sources have not changed since.
-    report = coverage(site, list(problems.items), _known(units, old), sections)
-    report_key = _report_key(report)
-    renderer = TrackingRenderer(site, asset_urls, sections, report)
-    plan = _plan(units, keys, old, intact, report_key)
-    timer.lap("coverage")
-    # Most pages changing (a template used everywhere): write a whole new tree and swap it in, as a clean
-    # build does, rather than rename tens of thousands of files into place one by one.
+    plan = _plan(loaded, old, intact, problems)
+    timer.lap("plan")
+    # Most pages changing (a template used everywhere): write a whole new tree, as a clean build does,
+    # rather than stage tens of thousands of changed files under flat names.
     whole = manifest is None or len(plan.render) > WHOLE_SITE_SHARE * max(1, len(plan.units))
-    staging = Staging(out_dir, flat=not whole)
+    new = Manifest(out=old.out, fingerprint=inputs.fingerprint, today=day.isoformat())
+    new.links = list(old.links)  # kept pages refer to their links by number
+    new.templates = loaded.keys.parsed
+    run = Run(root, out_dir, old, intact, new, Staging(out_dir, flat=not whole), problems, loaded.contained, timer)
     try:
-        rendered = list(render_all(Job(renderer, plan.render, staging, previous),
-                                   _processes(workers, len(plan.render), PARALLEL_FROM),
-                                   _progress(progress, "Rendering pages")))
-        written: set[str] = set()
-        _collect(rendered, plan, keys, old, new, staging, problems, written, report_key)
-        timer.lap("render")
-        if stopping_errors(problems, contained):
-            raise BuildFailed(problems.errors)
-        for asset in assets:
-            _keep(asset.path, asset.data, "assets", "asset", old, previous, new, staging, written)
-        html_pages = sorted(p for p in staging.written if p.endswith(".html"))
-        _run_indexers(site, report, html_pages, old, new, intact, previous, staging, problems, written,
-                      combine(keys.global_key, keys.structure, report_key))
-        timer.lap("index")
-        _check_links(new, staging.written, problems)
-        timer.lap("links")
-        if stopping_errors(problems, contained):
-            raise BuildFailed(problems.errors)
-        if strict and problems.warnings:
-            raise BuildFailed(problems.warnings)
-        final_key = _finaliser_key(keys, new)
-        finalising = _finalisers_due(final_key, new, old, intact, finalise, root, out_dir)
-        if whole or finalising:
-            # A first build, or a whole-site step must see every file: stage everything and swap.
-            carried = _carry_finalised(old, new, intact, finalising)
-            staging.unflatten(sorted(written))
-            staging.link_from_output(p for p in new.files if p not in written)
-            for finaliser in finalising:
-                before = set(new.files) | set(carried)
-                finaliser.run(site, staging.path, staging.companion(finaliser.keeps(root, out_dir)), problems)
-                timer.lap(f"finalise:{finaliser.name}")
-                _adopt(staging.path, before, f"final:{finaliser.name}", new)
-                new.steps[finaliser.name] = final_key
-            if stopping_errors(problems, contained):
-                raise BuildFailed(problems.errors)
-            forget_manifest(root, out_dir)
-            staging.commit()
-            removed = len(set(old.files) - set(new.files))
-        else:
-            _carry_finalised(old, new, intact, [])
-            removed = len(set(old.files) - set(new.files))
-            forget_manifest(root, out_dir)
-            staging.apply(sorted(written), sorted(p for p in new.files if p not in written))
-        timer.lap("write")
+        _render(run, loaded, plan, options)
+        _index(run, loaded, plan, options.strict)
+        removed = _write(run, loaded, whole, options.finalise)
     except DuplicateOutput as exc:
-        staging.abandon()
+        run.staging.abandon()
         raise BuildFailed([Problem("build", 0, str(exc))]) from None
     except BaseException:
-        staging.abandon()
+        run.staging.abandon()
         raise
-    new.finalised = all(new.steps.get(f.name) == final_key for f in index.FINALISERS)
-    new.warnings = problems.warnings
-    new.pages = sum(1 for u in new.units.values() if u.path.endswith(".html"))
-    new.clean = not contained
-    save_manifest(root, out_dir, new)
-    if state is not None:
-        state.manifest = new
-    timer.lap("save")
+    _save(run, state)
     return BuildResult(
         pages=new.pages, files=len(new.files), seconds=time.perf_counter() - started, warnings=problems.warnings,
-        missing=_missing(new), refused=sorted(contained),
-        rendered=len(plan.render), changed=len(written), removed=removed, timings=timer.times,
+        missing=_missing(new), refused=sorted(loaded.contained),
+        rendered=len(plan.render), changed=len(run.written), removed=removed, timings=timer.times,
     )
 
 
 # -- the steps
 
 
-def _nothing_changed(manifest: Manifest, inputs: Inputs, intact: set[str], finalise: bool) -> bool:
-    return (manifest.fingerprint == inputs.fingerprint and manifest.today == today().isoformat()
+def _read_output(root: Path, out_dir: Path, incremental: bool,
+                 state: BuildState | None) -> tuple[Manifest | None, set[str]]:
+    """Return the manifest of the output folder and the files in it that are as it says (none for a clean build)."""
+    if state is not None and state.manifest is not None and state.manifest.out == str(out_dir.resolve()) \
+            and incremental and out_dir.is_dir():
+        # This process wrote the output folder and has watched it since: no need to read it back.
+        return state.manifest, set(state.manifest.files)
+    manifest = load_manifest(root, out_dir) if incremental and out_dir.is_dir() else None
+    return manifest, unchanged_on_disk(out_dir, manifest.files) if manifest is not None else set()
+
+
+def _nothing_changed(manifest: Manifest, inputs: Inputs, intact: set[str], finalise: bool, day: dt.date) -> bool:
+    return (manifest.fingerprint == inputs.fingerprint and manifest.today == day.isoformat()
             and len(intact) == len(manifest.files) and manifest.clean and (manifest.finalised or not finalise))
 
 
@@ -297,94 +314,165 @@ def _unchanged(manifest: Manifest, strict: bool, started: float, timer: Timer) -
     )
 
 
-@dataclass
-class Plan:
-    """Which units to render and which to keep as they are."""
+def _load(root: Path, inputs: Inputs, manifest: Manifest | None, options: Options, state: BuildState | None,
+          problems: Problems, day: dt.date) -> Loaded:
+    """Load and resolve the site, make its assets and compile its content once; raise BuildFailed on errors."""
+    code = combine(inputs.libraries, *[v for k, v in sorted(inputs.files.items()) if k.startswith("code:")])
+    memo = state.memo if state is not None and state.memo is not None and state.memo.code == code else None
+    memo = memo or PageMemo(root, code)
+    site = load_site(root, problems, keep_going=options.keep_going, read_page=memo if options.incremental else None,
+                     day=day)
+    memo.save()
+    if state is not None:
+        state.memo = memo
+    if site is None:
+        raise BuildFailed(problems.errors)
+    # Under --keep-going, refused council files are left out and their errors reported, not fatal.
+    contained = site.overrides.refused if options.keep_going else frozenset()
+    if options.strict and problems.warnings:
+        raise BuildFailed(problems.warnings)
+    assets = tuple(build_assets(root, static_dirs(root)))
+    asset_urls = {a.name: a.url for a in assets}
+    sections = compile_sections(site, problems=problems)
+    if stopping_errors(problems, contained):
+        raise BuildFailed(problems.errors)
+    keys = Keys(site, inputs, asset_urls, layout_environment(root), dict(manifest.templates) if manifest else {})
+    return Loaded(site, assets, asset_urls, sections, keys, contained)
 
-    render: list[Unit] = field(default_factory=list)
-    keys: dict[str, bytes] = field(default_factory=dict)  # unit -> key without templates
-    kept: list[str] = field(default_factory=list)
-    units: list[Unit] = field(default_factory=list)
 
+def _plan(loaded: Loaded, old: Manifest, intact: set[str], problems: Problems) -> Plan:
+    """List every unit with its key, make the coverage report, and sort the units into those to render and to keep.
 
-def _units(site: Site, keys: Keys) -> list[tuple[Unit, bytes]]:
-    """List every unit of the site with its key (without templates)."""
+    The report is made before any page is rendered, from the sources alone; what a variant lacks is taken
+    from the last build where the variant's sources are as they were. A unit whose key, templates and file
+    are as last time is kept.
+    """
+    keys = loaded.keys
+    plan = Plan()
     counts: Counter[str] = Counter()
-    units: list[tuple[Unit, bytes]] = []
-    for job in site_jobs(site):
+    for job in site_jobs(loaded.site):
         number = counts[job.source]
         counts[job.source] += 1
-        council = job.council if job.kind in ("hub", "council-topic") else None
-        units.append((Unit(f"site:{job.source}#{number}", job), keys.site_page(job.source, council)))
-    for job in variant_jobs(site):
-        units.append((Unit(f"page:{job.page}/{job.council}", job), keys.variant(job.page, job.council)))
-    return units
-
-
-def _known(units: list[tuple[Unit, bytes]], old: Manifest) -> Known:
-    """Return the council data each variant lacked last time, for those whose sources are as they were."""
-    known: dict[tuple[str, str], tuple[str, ...]] = {}
-    for unit, key in units:
-        entry = old.units.get(unit.id)
-        if unit.job.kind == "variant" and entry is not None and entry.key == key:
-            known[(unit.job.council, unit.job.page)] = tuple(UnitEntry.split(entry.missing))
-    return known
-
-
-def _report_key(report: Coverage) -> bytes:
-    """Return a digest of everything the coverage report says."""
-    return combine(b"coverage", repr(report))
-
-
-def _plan(units: list[tuple[Unit, bytes]], keys: Keys, old: Manifest, intact: set[str], report_key: bytes) -> Plan:
-    """Sort the units into those to render and those kept: a unit whose key and file are as last time is kept."""
-    plan = Plan()
-    for unit, key in units:
-        plan.keys[unit.id] = key
+        unit = Unit(f"site:{job.source}#{number}", job)
         plan.units.append(unit)
+        plan.keys[unit.id] = keys.site_page(job.source, job.council if job.kind in ("hub", "council-topic") else None)
+    for job in variant_jobs(loaded.site):
+        unit = Unit(f"page:{job.page}/{job.council}", job)
+        plan.units.append(unit)
+        plan.keys[unit.id] = keys.variant(job.page, job.council)
+    plan.report = coverage(loaded.site, list(problems.items), _known(plan, old), loaded.sections)
+    plan.report_key = combine(b"coverage", repr(plan.report))
+    for unit in plan.units:
         entry = old.units.get(unit.id)
-        if entry is None or entry.path not in intact or entry.key != key:
-            plan.render.append(unit)
-            continue
-        made = keys.templates(entry.templates)
-        if COVERAGE in UnitEntry.split(entry.templates):
-            made = combine(made, report_key)
-        if entry.made == made:
+        if entry is not None and entry.path in intact and entry.key == plan.keys[unit.id] and \
+                entry.made == _made(keys, entry.templates, plan.report_key):
             plan.kept.append(unit.id)
         else:
             plan.render.append(unit)
     return plan
 
 
-def _collect(rendered: list[Rendered], plan: Plan, keys: Keys, old: Manifest, new: Manifest, staging: Staging,
-             problems: Problems, written: set[str], report_key: bytes) -> None:
-    """Record what was rendered and what was kept, and every problem found."""
-    root = str(keys.site.config.root)
+def _known(plan: Plan, old: Manifest) -> Known:
+    """Return the council data each variant lacked last time, for those whose sources are as they were."""
+    known: dict[tuple[str, str], tuple[str, ...]] = {}
+    for unit in plan.units:
+        entry = old.units.get(unit.id)
+        if unit.job.kind == "variant" and entry is not None and entry.key == plan.keys[unit.id]:
+            known[(unit.job.council, unit.job.page)] = tuple(UnitEntry.split(entry.missing))
+    return known
+
+
+def _made(keys: Keys, templates: str, report_key: bytes) -> bytes:
+    """Return the key of the templates a page used (newline-joined) and of the coverage report, if it showed it."""
+    made = keys.templates(templates)
+    return combine(made, report_key) if COVERAGE in UnitEntry.split(templates) else made
+
+
+def _render(run: Run, loaded: Loaded, plan: Plan, options: Options) -> None:
+    """Render the units the plan says, on every core, and record them and the units kept."""
+    renderer = TrackingRenderer(loaded.site, dict(loaded.asset_urls), dict(loaded.sections), plan.report)
+    rendered = list(render_all(Job(renderer, plan.render, run.staging, run.previous),
+                               _processes(options.workers, len(plan.render), PARALLEL_FROM),
+                               _progress(options.progress, "Rendering pages")))
+    root = str(run.root)
+    new = run.new
     for result in sorted(rendered, key=lambda r: r.unit):
-        for problem in result.problems:
-            problems.items.append(_relative(problem, root))
+        run.problems.items.extend(_relative(problem, root) for problem in result.problems)
         if not result.path:
             continue
-        staging.claim(result.path, result.source)
+        run.staging.claim(result.path, result.source)
         templates = UnitEntry.join(result.templates)
-        made = keys.templates(templates)
-        if COVERAGE in result.templates:
-            made = combine(made, report_key)
         missing = UnitEntry.join(sorted({name for _, _, name in result.missing}))
-        new.units[result.unit] = UnitEntry(plan.keys[result.unit], made, result.path, templates,
-                                           new.number_links(result.links), missing)
+        new.units[result.unit] = UnitEntry(plan.keys[result.unit], _made(loaded.keys, templates, plan.report_key),
+                                           result.path, templates, new.number_links(result.links), missing)
         if result.written:
             new.files[result.path] = FileEntry(result.digest, result.size, result.mtime_ns, result.source, "render")
-            written.add(result.path)
+            run.written.add(result.path)
         else:
-            new.files[result.path] = old.files[result.path]
+            new.files[result.path] = run.old.files[result.path]
     for unit in plan.kept:
-        if unit in new.units:
-            continue
-        entry = old.units[unit]
-        staging.claim(entry.path, old.files[entry.path].source)
+        entry = run.old.units[unit]
+        run.carry(entry.path)
         new.units[unit] = entry
-        new.files[entry.path] = old.files[entry.path]
+    run.timer.lap("render")
+    run.stop_on_errors()
+
+
+def _index(run: Run, loaded: Loaded, plan: Plan, strict: bool) -> None:
+    """Stage the assets, run the index stage and check internal links; raise BuildFailed on errors."""
+    for asset in loaded.assets:
+        run.keep(asset.path, asset.data, "assets", "asset")
+    html_pages = sorted(p for p in run.staging.written if p.endswith(".html"))
+    keys = loaded.keys
+    _run_indexers(run, loaded.site, plan.report, html_pages, combine(keys.global_key, keys.structure, plan.report_key))
+    run.timer.lap("index")
+    _check_links(run.new, run.staging.written, run.problems)
+    run.timer.lap("links")
+    run.stop_on_errors(strict=strict)
+
+
+def _write(run: Run, loaded: Loaded, whole: bool, finalise: bool) -> int:
+    """Run the whole-site steps that are due, then put the staged output in place; return how many files went."""
+    old, new, staging = run.old, run.new, run.staging
+    final_key = _finaliser_key(loaded.keys, new)
+    finalising = _finalisers_due(run, final_key, finalise)
+    if whole or finalising:
+        # A first build, or a whole-site step must see every file: stage everything first.
+        carried = _carry_finalised(run, finalising)
+        staging.unflatten(sorted(run.written))
+        staging.link_from_output(p for p in new.files if p not in run.written)
+        for finaliser in finalising:
+            before = set(new.files) | carried
+            finaliser.run(loaded.site, staging.path, staging.companion(finaliser.keeps(run.root, run.out_dir)),
+                          run.problems)
+            run.timer.lap(f"finalise:{finaliser.name}")
+            _adopt(staging.path, before, f"final:{finaliser.name}", new)
+            new.steps[finaliser.name] = final_key
+        run.stop_on_errors()
+        forget_manifest(run.root, run.out_dir)
+        staging.commit()
+    else:
+        _carry_finalised(run, [])
+        forget_manifest(run.root, run.out_dir)
+        staging.apply(sorted(run.written), sorted(p for p in new.files if p not in run.written))
+    new.finalised = all(new.steps.get(f.name) == final_key for f in index.FINALISERS)
+    run.timer.lap("write")
+    return len(set(old.files) - set(new.files))
+
+
+def _save(run: Run, state: BuildState | None) -> None:
+    """Save what the output folder now holds, for the next build."""
+    new = run.new
+    new.warnings = run.problems.warnings
+    new.pages = sum(1 for u in new.units.values() if u.path.endswith(".html"))
+    new.clean = not run.contained
+    save_manifest(run.root, run.out_dir, new)
+    if state is not None:
+        state.manifest = new
+    run.timer.lap("save")
+
+
+# -- helpers
 
 
 def _missing(manifest: Manifest) -> set[tuple[str, str, str]]:
@@ -407,42 +495,26 @@ def _relative(problem: Problem, root: str) -> Problem:
     return problem
 
 
-def _keep(path: str, data: bytes, source: str, origin: str, old: Manifest, previous: dict[str, bytes],
-          new: Manifest, staging: Staging, written: set[str]) -> None:
-    """Record one output made in this process, writing it into staging only if its bytes changed."""
-    staging.claim(path, source)
-    found = digest(data)
-    if previous.get(path) == found:
-        new.files[path] = old.files[path]
-        return
-    new.files[path] = FileEntry(found, len(data), staging.put(path, data), source, origin)
-    written.add(path)
-
-
-def _run_indexers(site: Site, report: Coverage, html_pages: list[str], old: Manifest, new: Manifest,
-                  intact: set[str], previous: dict[str, bytes], staging: Staging, problems: Problems,
-                  written: set[str], structure: bytes) -> None:
+def _run_indexers(run: Run, site: Site, report: Coverage, html_pages: list[str], structure: bytes) -> None:
     """Run the index stage; an indexer with a key (index.INDEXER_KEYS) is skipped when its key is unchanged.
 
     `structure` is the key of an indexer listed with SITE_STRUCTURE: it reads the site's structure and the
     coverage report, not the text of the pages.
     """
-    made_of = combine(structure, repr(sorted(p.format() for p in problems.items)))
+    made_of = combine(structure, repr(sorted(p.format() for p in run.problems.items)))
     for indexer in index.INDEXERS:
         origin = f"index:{indexer.name}"
         if indexer.key is not None:
             read = made_of if indexer.key == index.SITE_STRUCTURE else indexer.key(site)  # type: ignore[operator]
             key = combine(b"indexer", indexer.name, read)
-            before = [p for p, e in old.files.items() if e.origin == origin]
-            if old.steps.get(indexer.name) == key and all(p in intact for p in before):
+            before = [p for p, e in run.old.files.items() if e.origin == origin]
+            run.new.steps[indexer.name] = key
+            if run.old.steps.get(indexer.name) == key and all(p in run.intact for p in before):
                 for path in before:
-                    staging.claim(path, old.files[path].source)
-                    new.files[path] = old.files[path]
-                new.steps[indexer.name] = key
+                    run.carry(path)
                 continue
-            new.steps[indexer.name] = key
-        for output in indexer.run(site, html_pages, problems, report):
-            _keep(output.path, output.data, output.source, origin, old, previous, new, staging, written)
+        for output in indexer.run(site, html_pages, run.problems, report):
+            run.keep(output.path, output.data, output.source, origin)
 
 
 def _check_links(new: Manifest, outputs: Iterable[str], problems: Problems) -> None:
@@ -476,31 +548,31 @@ def _finaliser_key(keys: Keys, new: Manifest) -> bytes:
     return hasher.digest()
 
 
-def _finalisers_due(key: bytes, new: Manifest, old: Manifest, intact: set[str], finalise: bool,
-                    root: Path, out_dir: Path) -> list[index.Finaliser]:
+def _finalisers_due(run: Run, key: bytes, finalise: bool) -> list[index.Finaliser]:
     """Return the finalisers to run: all of them when any input of theirs changed or an output of theirs is gone."""
     if not finalise or not index.FINALISERS:
         return []
     named = list(index.FINALISERS)
-    fresh = all(old.steps.get(f.name) == key and f.keeps(root, out_dir).is_dir() for f in named) and all(
-        path in intact for path, entry in old.files.items() if entry.origin.startswith("final:"))
+    fresh = all(run.old.steps.get(f.name) == key and f.keeps(run.root, run.out_dir).is_dir() for f in named) and all(
+        path in run.intact for path, entry in run.old.files.items() if entry.origin.startswith("final:"))
     if fresh:
         for finaliser in named:
-            new.steps[finaliser.name] = key
+            run.new.steps[finaliser.name] = key
         return []
     return named
 
 
-def _carry_finalised(old: Manifest, new: Manifest, intact: set[str], finalising: list[index.Finaliser]) -> set[str]:
+def _carry_finalised(run: Run, finalising: list[index.Finaliser]) -> set[str]:
     """Keep the outputs of whole-site steps that are not run this time."""
     running = {f"final:{f.name}" for f in finalising}
     carried: set[str] = set()
-    for path, entry in old.files.items():
-        if entry.origin.startswith("final:") and entry.origin not in running and path in intact and path not in new.files:
-            new.files[path] = entry
+    for path, entry in run.old.files.items():
+        if entry.origin.startswith("final:") and entry.origin not in running and path in run.intact \
+                and path not in run.new.files:
+            run.new.files[path] = entry
             carried.add(path)
-    for name, key in old.steps.items():
-        new.steps.setdefault(name, key)
+    for name, key in run.old.steps.items():
+        run.new.steps.setdefault(name, key)
     return carried
 
 

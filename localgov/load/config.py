@@ -26,10 +26,10 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def load_config(root: Path, problems: Problems) -> SiteConfig:
-    """Read `site.yaml` (optional); every field has a default."""
+def load_config(root: Path, problems: Problems, day: dt.date | None = None) -> SiteConfig:
+    """Read `site.yaml` (optional); every field has a default. `day` is the build date (default: `today()`)."""
     path = root / CONFIG_FILE
-    base = SiteConfig(root=root, today=today())
+    base = SiteConfig(root=root, today=day or today())
     for link in links_out(root / "templates", root):
         problems.error(relative(link, root), 0, "is a link out of the site; templates must be files in templates/")
     if not path.exists():
