@@ -32,7 +32,7 @@ from localgov.build import build
 from localgov.errors import Problems
 from localgov.search.extract import condense, read_docs
 from localgov.search.pagefind import index_folder
-from localgov.search.whoosh import SearchIndex, update_index
+from localgov.search.whoosh import SearchIndex, index_dir, update_index
 
 FIRST_QUERIES = [("bin day", []), ("bin day", ["maidstone", "kent"]), ("help paying rent", ["cardiff"])]
 
@@ -94,14 +94,14 @@ def bench(root: Path) -> None:
         read_seconds = time.perf_counter() - started
         data = (out / "search" / "synonyms.json").read_bytes()
         cache_root = work / "cache-root"
-        cold = update_index(cache_root, docs, data)
-        warm = update_index(cache_root, docs, data)
-        files, size = folder_size(cache_root / ".localgov-cache" / "whoosh")
+        cold = update_index(index_dir(cache_root, out), docs, data)
+        warm = update_index(index_dir(cache_root, out), docs, data)
+        files, size = folder_size(index_dir(cache_root, out))
         print(f"Whoosh: read {len(docs):,} pages in {read_seconds:.1f}s; indexed from scratch in {cold.seconds:.1f}s, "
               f"unchanged in {warm.seconds:.2f}s; index {files:,} files, {size / 1e6:.1f} MB")
 
         queries = [q["query"] for q in json.loads(json.dumps(_relevance_queries()))] or ["bin day"]
-        with SearchIndex(cache_root) as index:
+        with SearchIndex(cache_root, out) as index:
             timings = []
             for query in queries:
                 started = time.perf_counter()

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from types import MappingProxyType
+from typing import Literal, TypeVar
 
 from localgov.errors import Problem
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 Provider = Literal["lower", "upper", "all", "national"]
 PROVIDERS: tuple[str, ...] = ("lower", "upper", "all", "national")
@@ -45,6 +50,19 @@ CONTACT_LABELS: dict[str, str] = {
     "address": "address",
     "opening_hours": "opening hours",
 }
+
+
+def read_only(mapping: Mapping[K, V]) -> Mapping[K, V]:
+    """Return a read-only copy of `mapping` (itself if it is read-only already)."""
+    if isinstance(mapping, MappingProxyType):
+        return mapping
+    return MappingProxyType(dict(mapping))
+
+
+def _freeze(obj: object, *names: str) -> None:
+    """Make the named mapping fields of a frozen dataclass read-only, so no stage can change what another made."""
+    for name in names:
+        object.__setattr__(obj, name, read_only(getattr(obj, name)))
 
 
 def describe_missing(name: str) -> str:
@@ -248,9 +266,12 @@ class SiteConfig:
 class Content:
     """Every topic and common page of a site."""
 
-    topics: dict[str, Topic]
-    pages: dict[str, Page]
+    topics: Mapping[str, Topic]
+    pages: Mapping[str, Page]
     synonyms: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        _freeze(self, "topics", "pages")
 
 
 @dataclass(frozen=True)
@@ -319,10 +340,13 @@ class CouncilPage:
 class Overrides:
     """Every council file that was accepted, and the errors of those that were refused."""
 
-    overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
-    pages: dict[tuple[str, str], CouncilPage] = field(default_factory=dict)
+    overrides: Mapping[tuple[str, str], Override] = field(default_factory=dict)
+    pages: Mapping[tuple[str, str], CouncilPage] = field(default_factory=dict)
     refused: frozenset[Problem] = frozenset()
     refused_files: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _freeze(self, "overrides", "pages")
 
     def for_variant(self, council: str, page: str) -> Override | None:
         """Return the council's override of a common page, if it has one."""
@@ -358,10 +382,15 @@ class Answer:
 class Resolution:
     """The variants to build and the rules the browser needs to find them."""
 
-    variants: dict[str, tuple[str, ...]]
-    exceptions: dict[str, dict[str, str]]
+    variants: Mapping[str, tuple[str, ...]]
+    exceptions: Mapping[str, Mapping[str, str]]
     # council -> the topics its hub lists (each a page at /<topic>/<council>/), by slug
-    hubs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    hubs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _freeze(self, "variants", "hubs")
+        object.__setattr__(self, "exceptions", read_only({page: read_only(found)
+                                                          for page, found in self.exceptions.items()}))
 
     def councils_for(self, page: str) -> tuple[str, ...]:
         return self.variants.get(page, ())
@@ -510,13 +539,13 @@ class Coverage:
 
 @dataclass(frozen=True)
 class Site:
-    """The output of the load and resolve stages."""
+    """The output of the load and resolve stages: read-only, so every later stage sees the same site."""
 
     config: SiteConfig
-    councils: dict[str, Council]
+    councils: Mapping[str, Council]
     content: Content
     resolution: Resolution
     overrides: Overrides = field(default_factory=Overrides)
-    # Council data each (council, page) lacks, as the render stage found it: filled in by the build once
-    # every page is rendered, so the coverage report need not render every page's text again.
-    missing: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _freeze(self, "councils")

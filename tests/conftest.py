@@ -213,9 +213,13 @@ def build_demo(out: Path, *, clean: bool = False, timeout: float = 1200) -> None
 
 def forget_demo_cache(out: Path) -> None:
     """Remove the build cache the repository keeps for a test's output folder, which nothing will build again."""
+    import shutil
+
     from localgov.build.cache import manifest_path
+    from localgov.search.whoosh import index_dir
 
     manifest_path(REPO, out).unlink(missing_ok=True)
+    shutil.rmtree(index_dir(REPO, out), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -64,7 +64,7 @@ def pagefind_results(demo_site: Path, queries: list[dict[str, str]]) -> dict[str
 @pytest.fixture(scope="module")
 def whoosh(demo_site: Path) -> Any:
     # The demo build (root: this repository) keeps its Whoosh index in the repository's cache folder.
-    with SearchIndex(REPO) as index:
+    with SearchIndex(REPO, demo_site) as index:
         yield index
 
 

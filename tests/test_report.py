@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from localgov.build import build, load_site
 from localgov.cli import main
+from localgov.errors import Problems
 from localgov.index import INDEXERS
-from localgov.index.coverage import coverage_json
+from localgov.index.coverage import coverage, coverage_json, json_bytes
 from tests.conftest import MakeSite
 from tests.helpers import read
 
@@ -163,3 +165,35 @@ def test_status_pages_and_json_in_the_build(make_site: MakeSite, capsys: pytest.
 
 def test_coverage_json_is_an_indexer() -> None:
     assert coverage_json in [indexer.make for indexer in INDEXERS]
+
+
+def test_the_report_is_made_from_the_loaded_site_alone(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site(FILES)
+    problems = Problems()
+    site = load_site(root, problems)
+    assert site is not None
+    before = coverage(site, problems)
+    build(root, tmp_path / "out", finalise=False)
+    # A build leaves a loaded site as it was, so the report answers the same before and after it.
+    assert coverage(site, problems) == before
+    assert (tmp_path / "out" / "status" / "coverage.json").read_bytes() == json_bytes(before)
+    with pytest.raises(TypeError):
+        site.councils["medway"] = site.councils["kent"]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        site.resolution.exceptions["bin-collections"]["medway"] = ""  # type: ignore[index]
+
+
+def test_what_a_page_lacked_last_time_is_reused_only_as_given(make_site: MakeSite) -> None:
+    root = make_site(FILES)
+    problems = Problems()
+    site = load_site(root, problems)
+    assert site is not None
+    fresh = coverage(site, problems)
+    medway = fresh.council("medway")
+    assert medway is not None
+    services = {s.page: s.missing for s in medway.services}
+    assert services["school-buses"] == ("email",)
+    known = {("medway", "school-buses"): ("phone",)}
+    reused = coverage(site, problems, known).council("medway")
+    assert reused is not None
+    assert {s.page: s.missing for s in reused.services} == {**services, "school-buses": ("phone",)}

@@ -4,17 +4,24 @@ Builds are incremental. Every input is fingerprinted (cache.py); a build with no
 input changed writes nothing. Otherwise only units whose inputs changed (keys.py)
 are rendered, on every core (parallel.py), and only files whose bytes changed are
 written (write.py). The result is the same, byte for byte, as a clean build.
+
+`_build` runs the steps in order: read what the output folder holds (`_read_output`),
+load the site (`_load`), list and key every page and make the coverage report (`_plan`),
+render (`_render`), run the index stage (`_index`), put the output in place (`_write`)
+and save the manifest (`_save`). From rendering on, the steps share one `Run`: the old
+and new manifests, the intact files, the staging folder, the problems and the files written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from localgov import index
@@ -38,7 +45,6 @@ from localgov.build.parallel import (
     COVERAGE,
     PARALLEL_FROM,
     Job,
-    Rendered,
     TrackingRenderer,
     Unit,
     render_all,
@@ -47,14 +53,18 @@ from localgov.build.parallel import (
 from localgov.build.write import STAGING_MARKER, DuplicateOutput, Staging, guard_output, output_lock
 from localgov.checks import check_council_files, check_council_references
 from localgov.errors import BuildFailed, Problem, Problems
+from localgov.index.coverage import Known, coverage
 from localgov.load.config import load_config, today
 from localgov.load.content import PageReader, load_content
 from localgov.load.councils import load_councils
 from localgov.load.overrides import load_overrides, stopping_errors
-from localgov.model import Site
-from localgov.render.assets import build_assets
-from localgov.render.layouts import default_templates, find_govuk_frontend
+from localgov.model import Coverage, Site
+from localgov.render.assets import AssetFile, build_assets
+from localgov.render.layouts import default_templates, find_govuk_frontend, layout_environment
+from localgov.render.pages import site_jobs, variant_jobs
+from localgov.render.sections import compile_sections
 from localgov.resolve import resolve
+from localgov.sandbox import SectionTemplates
 from localgov.urls import resolves, target_of
 
 log = logging.getLogger(__name__)
@@ -80,14 +90,14 @@ class BuildResult:
 
 
 def load_site(root: Path, problems: Problems, *, keep_going: bool = False,
-              read_page: PageReader | None = None) -> Site | None:
+              read_page: PageReader | None = None, day: dt.date | None = None) -> Site | None:
     """Run the load and resolve stages; None when there are errors (they are in `problems`).
 
     With `keep_going`, errors that only refuse council files (see localgov/load/overrides.py) do not stop
     the build: the site is loaded without those files. `read_page` reads one common page (see
-    localgov/load/content.py).
+    localgov/load/content.py). `day` is the build date (default: today, or LOCALGOV_TODAY).
     """
-    config = load_config(root, problems)
+    config = load_config(root, problems, day)
     councils = load_councils(root, problems)
     content = load_content(root, problems, read_page)
     overrides = check_council_files(councils, content, load_overrides(root, councils, content, problems), problems)
@@ -136,6 +146,85 @@ class Timer:
         self._last = now
 
 
+@dataclass(frozen=True)
+class Options:
+    """How to build (see `build`)."""
+
+    strict: bool = False
+    keep_going: bool = False
+    incremental: bool = True
+    finalise: bool = True
+    workers: int | None = None
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the load stage made, and what every later step shares."""
+
+    site: Site
+    assets: tuple[AssetFile, ...]
+    asset_urls: Mapping[str, str]
+    sections: Mapping[str, SectionTemplates]  # compiled once, for the coverage report and the render stage
+    keys: Keys
+    contained: frozenset[Problem]  # errors of council files refused under --keep-going: reported, not fatal
+
+
+@dataclass
+class Plan:
+    """Every unit of the site with its key, which to render and which to keep, and the coverage report."""
+
+    units: list[Unit] = field(default_factory=list)
+    keys: dict[str, bytes] = field(default_factory=dict)  # unit -> key without templates
+    render: list[Unit] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    report: Coverage = field(default_factory=lambda: Coverage(dt.date.min, ()))
+    report_key: bytes = b""
+
+
+@dataclass
+class Run:
+    """One build in progress: what the output folder held, what this build makes of it, and what it found."""
+
+    root: Path
+    out_dir: Path
+    old: Manifest  # what the output folder holds (empty for a clean build)
+    intact: set[str]  # files of the output folder that are as the old manifest says
+    new: Manifest
+    staging: Staging
+    problems: Problems
+    contained: frozenset[Problem]
+    timer: Timer
+    written: set[str] = field(default_factory=set)  # files staged with new bytes
+    previous: dict[str, bytes] = field(default_factory=dict)  # intact file -> its digest
+
+    def __post_init__(self) -> None:
+        self.previous = {path: entry.digest for path, entry in self.old.files.items() if path in self.intact}
+
+    def keep(self, path: str, data: bytes, source: str, origin: str) -> None:
+        """Record one output made in this process, staging it only if its bytes changed."""
+        self.staging.claim(path, source)
+        found = digest(data)
+        if self.previous.get(path) == found:
+            self.new.files[path] = self.old.files[path]
+            return
+        self.new.files[path] = FileEntry(found, len(data), self.staging.put(path, data), source, origin)
+        self.written.add(path)
+
+    def carry(self, path: str) -> None:
+        """Keep a file of the output folder as it is."""
+        entry = self.old.files[path]
+        self.staging.claim(path, entry.source)
+        self.new.files[path] = entry
+
+    def stop_on_errors(self, *, strict: bool = False) -> None:
+        """Raise BuildFailed on errors (and, when `strict`, on warnings) found so far."""
+        if stopping_errors(self.problems, self.contained):
+            raise BuildFailed(self.problems.errors)
+        if strict and self.problems.warnings:
+            raise BuildFailed(self.problems.warnings)
+
+
 def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress | None = None,
           keep_going: bool = False, incremental: bool = True, finalise: bool = True,
           workers: int | None = None, state: BuildState | None = None) -> BuildResult:
@@ -147,159 +236,73 @@ def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress
     same `state` to every build, so that each starts from what the last one left in memory.
     """
     guard_output(root, out_dir, known=manifest_path(root, out_dir).is_file())
+    options = Options(strict=strict, keep_going=keep_going, incremental=incremental, finalise=finalise,
+                      workers=workers, progress=progress)
     with output_lock(out_dir):
-        return _build(root, out_dir, strict=strict, progress=progress, keep_going=keep_going, incremental=incremental,
-                      finalise=finalise, workers=workers, state=state)
+        return _build(root, out_dir, options, state)
 
 
-def _build(root: Path, out_dir: Path, *, strict: bool, progress: Progress | None, keep_going: bool,
-           incremental: bool, finalise: bool, workers: int | None, state: BuildState | None) -> BuildResult:
+def _build(root: Path, out_dir: Path, options: Options, state: BuildState | None) -> BuildResult:
+    """Run the steps of one build, in order."""
     started = time.perf_counter()
     timer = Timer()
+    day = today()  # the build date, read once: the site's config carries it to every stage
     inputs = scan(root, input_locations(root))
-    if state is not None and state.manifest is not None and state.manifest.out == str(out_dir.resolve()) \
-            and incremental and out_dir.is_dir():
-        # This process wrote the output folder and has watched it since: no need to read it back.
-        manifest: Manifest | None = state.manifest
-        intact = set(state.manifest.files)
-    else:
-        manifest = load_manifest(root, out_dir) if incremental and out_dir.is_dir() else None
-        intact = unchanged_on_disk(out_dir, manifest.files) if manifest is not None else set()
+    manifest, intact = _read_output(root, out_dir, options.incremental, state)
     timer.lap("scan")
-    if manifest is not None and _nothing_changed(manifest, inputs, intact, finalise):
+    if manifest is not None and _nothing_changed(manifest, inputs, intact, options.finalise, day):
         if state is not None:
             state.manifest = manifest
-        return _unchanged(manifest, strict, started, timer)
-
-    _stage(progress, "Loading the site")
+        return _unchanged(manifest, options.strict, started, timer)
     problems = Problems()
-    code = combine(inputs.libraries, *[v for k, v in sorted(inputs.files.items()) if k.startswith("code:")])
-    memo = state.memo if state is not None and state.memo is not None and state.memo.code == code else None
-    memo = memo or PageMemo(root, code)
-    site = load_site(root, problems, keep_going=keep_going, read_page=memo if incremental else None)
-    memo.save()
-    if state is not None:
-        state.memo = memo
-    if site is None:
-        raise BuildFailed(problems.errors)
-    strict = strict or site.config.strict
-    # Under --keep-going, refused council files are left out and their errors reported, not fatal.
-    contained = site.overrides.refused if keep_going else frozenset()
-    if strict and problems.warnings:
-        raise BuildFailed(problems.warnings)
-    assets = build_assets(root)
-    asset_urls = {a.name: a.url for a in assets}
-    renderer = TrackingRenderer(site, asset_urls, problems)
-    if stopping_errors(problems, contained):
-        raise BuildFailed(problems.errors)
-    keys = Keys(site, inputs, asset_urls, renderer.env, dict(manifest.templates) if manifest else {})
+    _stage(options.progress, "Loading the site")
+    loaded = _load(root, inputs, manifest, options, state, problems, day)
+    options = replace(options, strict=options.strict or loaded.site.config.strict)
     timer.lap("load")
-
     old = manifest or Manifest(out=str(out_dir.resolve()))
-    previous = {path: entry.digest for path, entry in old.files.items() if path in intact}
-    new = Manifest(out=str(out_dir.resolve()), fingerprint=inputs.fingerprint, today=today().isoformat())
-    new.links = list(old.links)  # kept pages refer to their links by number
-    new.templates = keys.parsed
-    plan = _plan(renderer, keys, old, intact)
-    # Most pages changing (a template used everywhere): write a whole new tree and swap it in, as a clean
-    # build does, rather than rename tens of thousands of files into place one by one.
+    plan = _plan(loaded, old, intact, problems)
+    timer.lap("plan")
+    # Most pages changing (a template used everywhere): write a whole new tree, as a clean build does,
+    # rather than stage tens of thousands of changed files under flat names.
     whole = manifest is None or len(plan.render) > WHOLE_SITE_SHARE * max(1, len(plan.units))
-    staging = Staging(out_dir, flat=not whole)
+    new = Manifest(out=old.out, fingerprint=inputs.fingerprint, today=day.isoformat())
+    new.links = list(old.links)  # kept pages refer to their links by number
+    new.templates = loaded.keys.parsed
+    run = Run(root, out_dir, old, intact, new, Staging(out_dir, flat=not whole), problems, loaded.contained, timer)
     try:
-        load_problems = list(problems.items)
-        _stage(progress, "Rendering pages", len(plan.render))
-        rendered = list(render_all(Job(renderer, plan.render, staging.path, previous, staging.flat),
-                                   _processes(workers, len(plan.render), PARALLEL_FROM),
-                                   _progress(progress, "Rendering pages")))
-        written: set[str] = set()
-        _collect([r for r in rendered if not r.deferred], plan, keys, old, new, staging, problems, written, b"")
-        # Pages that show the coverage report come last, made from what the other pages found.
-        deferred = {r.unit for r in rendered if r.deferred}
-        later = [u for u in plan.units if u.id in deferred]
-        report_key = _prepare_coverage(renderer, new, load_problems)
-        for unit in plan.later:
-            entry = old.units[unit.id]
-            if entry.path in intact and entry.key == plan.keys[unit.id] and \
-                    entry.made == combine(keys.templates(entry.templates), report_key):
-                plan.kept.append(unit.id)
-                _collect([], Plan(kept=[unit.id]), keys, old, new, staging, problems, written, report_key)
-            else:
-                later.append(unit)
-        if later:
-            planned = {u.id for u in plan.render}
-            plan.render.extend(u for u in later if u.id not in planned)
-            rendered = list(render_all(Job(renderer, later, staging.path, previous, staging.flat),
-                                       _processes(workers, len(later), PARALLEL_FROM // 4)))
-            _collect(rendered, plan, keys, old, new, staging, problems, written, report_key)
-        timer.lap("render")
-        if stopping_errors(problems, contained):
-            raise BuildFailed(problems.errors)
-        for asset in assets:
-            _keep(asset.path, asset.data, "assets", "asset", old, previous, new, staging, written)
-        _stage(progress, "Making the index files")
-        html_pages = sorted(p for p in staging.written if p.endswith(".html"))
-        _run_indexers(site, html_pages, old, new, intact, previous, staging, problems, written,
-                      combine(keys.global_key, keys.structure, report_key))
-        timer.lap("index")
-        _check_links(new, staging.written, problems)
-        timer.lap("links")
-        if stopping_errors(problems, contained):
-            raise BuildFailed(problems.errors)
-        if strict and problems.warnings:
-            raise BuildFailed(problems.warnings)
-        final_key = _finaliser_key(keys, new)
-        finalising = _finalisers_due(final_key, new, old, intact, finalise)
-        if whole or finalising:
-            # A first build, or a whole-site step must see every file: stage everything and swap.
-            carried = _carry_finalised(old, new, intact, finalising)
-            staging.unflatten(sorted(written))
-            staging.link_from_output(p for p in new.files if p not in written)
-            for name, finaliser in finalising:
-                _stage(progress, "Building the search indexes" if name == "search" else f"Running {name}")
-                before = set(new.files) | set(carried)
-                finaliser(site, staging.path, problems)
-                timer.lap(f"finalise:{name}")
-                _adopt(staging.path, before, f"final:{name}", new)
-                new.steps[name] = final_key
-            if stopping_errors(problems, contained):
-                raise BuildFailed(problems.errors)
-            _stage(progress, "Writing the site")
-            forget_manifest(root, out_dir)
-            staging.commit()
-            removed = len(set(old.files) - set(new.files))
-        else:
-            _carry_finalised(old, new, intact, [])
-            removed = len(set(old.files) - set(new.files))
-            _stage(progress, "Writing the site")
-            forget_manifest(root, out_dir)
-            staging.apply(sorted(written), sorted(p for p in new.files if p not in written))
-        timer.lap("write")
+        _render(run, loaded, plan, options)
+        _index(run, loaded, plan, options)
+        removed = _write(run, loaded, whole, options)
     except DuplicateOutput as exc:
-        staging.abandon()
+        run.staging.abandon()
         raise BuildFailed([Problem("build", 0, str(exc))]) from None
     except BaseException:
-        staging.abandon()
+        run.staging.abandon()
         raise
-    new.finalised = all(new.steps.get(name) == final_key for name, _ in index.FINALISERS)
-    new.warnings = problems.warnings
-    new.pages = sum(1 for u in new.units.values() if u.path.endswith(".html"))
-    new.clean = not contained
-    save_manifest(root, out_dir, new)
-    if state is not None:
-        state.manifest = new
-    timer.lap("save")
+    _save(run, state)
     return BuildResult(
         pages=new.pages, files=len(new.files), seconds=time.perf_counter() - started, warnings=problems.warnings,
-        missing=_missing(new), refused=sorted(contained),
-        rendered=len(plan.render), changed=len(written), removed=removed, timings=timer.times,
+        missing=_missing(new), refused=sorted(loaded.contained),
+        rendered=len(plan.render), changed=len(run.written), removed=removed, timings=timer.times,
     )
 
 
 # -- the steps
 
 
-def _nothing_changed(manifest: Manifest, inputs: Inputs, intact: set[str], finalise: bool) -> bool:
-    return (manifest.fingerprint == inputs.fingerprint and manifest.today == today().isoformat()
+def _read_output(root: Path, out_dir: Path, incremental: bool,
+                 state: BuildState | None) -> tuple[Manifest | None, set[str]]:
+    """Return the manifest of the output folder and the files in it that are as it says (none for a clean build)."""
+    if state is not None and state.manifest is not None and state.manifest.out == str(out_dir.resolve()) \
+            and incremental and out_dir.is_dir():
+        # This process wrote the output folder and has watched it since: no need to read it back.
+        return state.manifest, set(state.manifest.files)
+    manifest = load_manifest(root, out_dir) if incremental and out_dir.is_dir() else None
+    return manifest, unchanged_on_disk(out_dir, manifest.files) if manifest is not None else set()
+
+
+def _nothing_changed(manifest: Manifest, inputs: Inputs, intact: set[str], finalise: bool, day: dt.date) -> bool:
+    return (manifest.fingerprint == inputs.fingerprint and manifest.today == day.isoformat()
             and len(intact) == len(manifest.files) and manifest.clean and (manifest.finalised or not finalise))
 
 
@@ -313,77 +316,171 @@ def _unchanged(manifest: Manifest, strict: bool, started: float, timer: Timer) -
     )
 
 
-@dataclass
-class Plan:
-    """Which units to render and which to keep as they are."""
+def _load(root: Path, inputs: Inputs, manifest: Manifest | None, options: Options, state: BuildState | None,
+          problems: Problems, day: dt.date) -> Loaded:
+    """Load and resolve the site, make its assets and compile its content once; raise BuildFailed on errors."""
+    code = combine(inputs.libraries, *[v for k, v in sorted(inputs.files.items()) if k.startswith("code:")])
+    memo = state.memo if state is not None and state.memo is not None and state.memo.code == code else None
+    memo = memo or PageMemo(root, code)
+    site = load_site(root, problems, keep_going=options.keep_going, read_page=memo if options.incremental else None,
+                     day=day)
+    memo.save()
+    if state is not None:
+        state.memo = memo
+    if site is None:
+        raise BuildFailed(problems.errors)
+    # Under --keep-going, refused council files are left out and their errors reported, not fatal.
+    contained = site.overrides.refused if options.keep_going else frozenset()
+    if (options.strict or site.config.strict) and problems.warnings:
+        raise BuildFailed(problems.warnings)
+    assets = tuple(build_assets(root))
+    asset_urls = {a.name: a.url for a in assets}
+    sections = compile_sections(site, problems=problems)
+    if stopping_errors(problems, contained):
+        raise BuildFailed(problems.errors)
+    keys = Keys(site, inputs, asset_urls, layout_environment(root), dict(manifest.templates) if manifest else {})
+    return Loaded(site, assets, asset_urls, sections, keys, contained)
 
-    render: list[Unit] = field(default_factory=list)
-    keys: dict[str, bytes] = field(default_factory=dict)  # unit -> key without templates
-    kept: list[str] = field(default_factory=list)
-    later: list[Unit] = field(default_factory=list)  # showed the coverage report last time: decided after the rest
-    units: list[Unit] = field(default_factory=list)
 
+def _plan(loaded: Loaded, old: Manifest, intact: set[str], problems: Problems) -> Plan:
+    """List every unit with its key, make the coverage report, and sort the units into those to render and to keep.
 
-def _plan(renderer: TrackingRenderer, keys: Keys, old: Manifest, intact: set[str]) -> Plan:
-    """List every unit with its key; a unit whose key and file are as last time is kept."""
-    site = renderer.site
-    council_of = {c.source: c.slug for c in site.councils.values()}
+    The report is made before any page is rendered, from the sources alone; what a variant lacks is taken
+    from the last build where the variant's sources are as they were. A unit whose key, templates and file
+    are as last time is kept.
+    """
+    keys = loaded.keys
     plan = Plan()
     counts: Counter[str] = Counter()
-    units: list[tuple[Unit, bytes]] = []
-    for source, make in renderer.site_pages():
-        number = counts[source]
-        counts[source] += 1
-        council = council_of.get(source)
-        units.append((Unit(f"site:{source}#{number}", source, council=council or "", make=make),
-                      keys.site_page(source, council)))
-    for page, council in renderer.jobs():
-        common = site.content.pages.get(page)
-        units.append((Unit(f"page:{page}/{council}", common.source if common else "", page=page, council=council),
-                      keys.variant(page, council)))
-    for unit, key in units:
-        plan.keys[unit.id] = key
+    for job in site_jobs(loaded.site):
+        number = counts[job.source]
+        counts[job.source] += 1
+        unit = Unit(f"site:{job.source}#{number}", job)
         plan.units.append(unit)
+        plan.keys[unit.id] = keys.site_page(job.source, job.council if job.kind in ("hub", "council-topic") else None)
+    for job in variant_jobs(loaded.site):
+        unit = Unit(f"page:{job.page}/{job.council}", job)
+        plan.units.append(unit)
+        plan.keys[unit.id] = keys.variant(job.page, job.council)
+    plan.report = coverage(loaded.site, list(problems.items), _known(plan, old), loaded.sections)
+    plan.report_key = combine(b"coverage", repr(plan.report))
+    for unit in plan.units:
         entry = old.units.get(unit.id)
-        if entry is not None and COVERAGE in UnitEntry.split(entry.templates):
-            plan.later.append(unit)
-        elif entry is not None and entry.path in intact and entry.key == key and \
-                entry.made == keys.templates(entry.templates):
+        if entry is not None and entry.path in intact and entry.key == plan.keys[unit.id] and \
+                entry.made == _made(keys, entry.templates, plan.report_key):
             plan.kept.append(unit.id)
         else:
             plan.render.append(unit)
     return plan
 
 
-def _collect(rendered: list[Rendered], plan: Plan, keys: Keys, old: Manifest, new: Manifest, staging: Staging,
-             problems: Problems, written: set[str], report_key: bytes) -> None:
-    """Record what was rendered and what was kept, and every problem found."""
-    root = str(keys.site.config.root)
+def _known(plan: Plan, old: Manifest) -> Known:
+    """Return the council data each variant lacked last time, for those whose sources are as they were."""
+    known: dict[tuple[str, str], tuple[str, ...]] = {}
+    for unit in plan.units:
+        entry = old.units.get(unit.id)
+        if unit.job.kind == "variant" and entry is not None and entry.key == plan.keys[unit.id]:
+            known[(unit.job.council, unit.job.page)] = tuple(UnitEntry.split(entry.missing))
+    return known
+
+
+def _made(keys: Keys, templates: str, report_key: bytes) -> bytes:
+    """Return the key of the templates a page used (newline-joined) and of the coverage report, if it showed it."""
+    made = keys.templates(templates)
+    return combine(made, report_key) if COVERAGE in UnitEntry.split(templates) else made
+
+
+def _render(run: Run, loaded: Loaded, plan: Plan, options: Options) -> None:
+    """Render the units the plan says, on every core, and record them and the units kept."""
+    renderer = TrackingRenderer(loaded.site, dict(loaded.asset_urls), dict(loaded.sections), plan.report)
+    _stage(options.progress, "Rendering pages", len(plan.render))
+    rendered = list(render_all(Job(renderer, plan.render, run.staging, run.previous),
+                               _processes(options.workers, len(plan.render), PARALLEL_FROM),
+                               _progress(options.progress, "Rendering pages")))
+    root = str(run.root)
+    new = run.new
     for result in sorted(rendered, key=lambda r: r.unit):
-        for problem in result.problems:
-            problems.items.append(_relative(problem, root))
+        run.problems.items.extend(_relative(problem, root) for problem in result.problems)
         if not result.path:
             continue
-        staging.claim(result.path, result.source)
+        run.staging.claim(result.path, result.source)
         templates = UnitEntry.join(result.templates)
-        made = keys.templates(templates)
-        if COVERAGE in result.templates:
-            made = combine(made, report_key)
         missing = UnitEntry.join(sorted({name for _, _, name in result.missing}))
-        new.units[result.unit] = UnitEntry(plan.keys[result.unit], made, result.path, templates,
-                                           new.number_links(result.links), missing)
+        new.units[result.unit] = UnitEntry(plan.keys[result.unit], _made(loaded.keys, templates, plan.report_key),
+                                           result.path, templates, new.number_links(result.links), missing)
         if result.written:
             new.files[result.path] = FileEntry(result.digest, result.size, result.mtime_ns, result.source, "render")
-            written.add(result.path)
+            run.written.add(result.path)
         else:
-            new.files[result.path] = old.files[result.path]
+            new.files[result.path] = run.old.files[result.path]
     for unit in plan.kept:
-        if unit in new.units:
-            continue
-        entry = old.units[unit]
-        staging.claim(entry.path, old.files[entry.path].source)
+        entry = run.old.units[unit]
+        run.carry(entry.path)
         new.units[unit] = entry
-        new.files[entry.path] = old.files[entry.path]
+    run.timer.lap("render")
+    run.stop_on_errors()
+
+
+def _index(run: Run, loaded: Loaded, plan: Plan, options: Options) -> None:
+    """Stage the assets, run the index stage and check internal links; raise BuildFailed on errors."""
+    for asset in loaded.assets:
+        run.keep(asset.path, asset.data, "assets", "asset")
+    _stage(options.progress, "Making the index files")
+    html_pages = sorted(p for p in run.staging.written if p.endswith(".html"))
+    keys = loaded.keys
+    _run_indexers(run, loaded.site, plan.report, html_pages, combine(keys.global_key, keys.structure, plan.report_key))
+    run.timer.lap("index")
+    _check_links(run.new, run.staging.written, run.problems)
+    run.timer.lap("links")
+    run.stop_on_errors(strict=options.strict)
+
+
+def _write(run: Run, loaded: Loaded, whole: bool, options: Options) -> int:
+    """Run the whole-site steps that are due, then put the staged output in place; return how many files went."""
+    old, new, staging = run.old, run.new, run.staging
+    final_key = _finaliser_key(loaded.keys, new)
+    finalising = _finalisers_due(run, final_key, options.finalise)
+    if whole or finalising:
+        # A first build, or a whole-site step must see every file: stage everything first.
+        carried = _carry_finalised(run, finalising)
+        staging.unflatten(sorted(run.written))
+        staging.link_from_output(p for p in new.files if p not in run.written)
+        for finaliser in finalising:
+            _stage(options.progress, "Building the search indexes" if finaliser.name == "search"
+                   else f"Running {finaliser.name}")
+            before = set(new.files) | carried
+            finaliser.run(loaded.site, staging.path, staging.companion(finaliser.keeps(run.root, run.out_dir)),
+                          run.problems)
+            run.timer.lap(f"finalise:{finaliser.name}")
+            _adopt(staging.path, before, f"final:{finaliser.name}", new)
+            new.steps[finaliser.name] = final_key
+        run.stop_on_errors()
+        _stage(options.progress, "Writing the site")
+        forget_manifest(run.root, run.out_dir)
+        staging.commit()
+    else:
+        _carry_finalised(run, [])
+        _stage(options.progress, "Writing the site")
+        forget_manifest(run.root, run.out_dir)
+        staging.apply(sorted(run.written), sorted(p for p in new.files if p not in run.written))
+    new.finalised = all(new.steps.get(f.name) == final_key for f in index.FINALISERS)
+    run.timer.lap("write")
+    return len(set(old.files) - set(new.files))
+
+
+def _save(run: Run, state: BuildState | None) -> None:
+    """Save what the output folder now holds, for the next build."""
+    new = run.new
+    new.warnings = run.problems.warnings
+    new.pages = sum(1 for u in new.units.values() if u.path.endswith(".html"))
+    new.clean = not run.contained
+    save_manifest(run.root, run.out_dir, new)
+    if state is not None:
+        state.manifest = new
+    run.timer.lap("save")
+
+
+# -- helpers
 
 
 def _missing(manifest: Manifest) -> set[tuple[str, str, str]]:
@@ -396,22 +493,6 @@ def _missing(manifest: Manifest) -> set[tuple[str, str, str]]:
     return found
 
 
-def _prepare_coverage(renderer: TrackingRenderer, new: Manifest, load_problems: list[Problem]) -> bytes:
-    """Give the coverage report what the renders found; return a key of everything the report reads."""
-    found: dict[tuple[str, str], tuple[str, ...]] = {}
-    hasher = hashlib.blake2b(b"coverage", digest_size=16)
-    for unit in sorted(new.units):
-        if unit.startswith("page:"):
-            missing = new.units[unit].missing
-            page, _, council = unit[len("page:"):].rpartition("/")
-            found[(council, page)] = tuple(UnitEntry.split(missing))
-            hasher.update(f"{unit}\t{missing}\n".encode("utf-8"))
-    renderer.site.missing.clear()
-    renderer.site.missing.update(found)
-    renderer.coverage_problems = load_problems
-    return combine(hasher.digest(), repr(sorted(p.format() for p in load_problems)), today().isoformat())
-
-
 def _relative(problem: Problem, root: str) -> Problem:
     """Show a file under the site folder relative to it."""
     prefix = root.rstrip("/") + "/"
@@ -422,44 +503,26 @@ def _relative(problem: Problem, root: str) -> Problem:
     return problem
 
 
-def _keep(path: str, data: bytes, source: str, origin: str, old: Manifest, previous: dict[str, bytes],
-          new: Manifest, staging: Staging, written: set[str]) -> None:
-    """Record one output made in this process, writing it into staging only if its bytes changed."""
-    staging.claim(path, source)
-    found = digest(data)
-    if previous.get(path) == found:
-        new.files[path] = old.files[path]
-        return
-    staging.put(path, data)
-    info = os.stat(staging.location(path))
-    new.files[path] = FileEntry(found, len(data), info.st_mtime_ns, source, origin)
-    written.add(path)
-
-
-def _run_indexers(site: Site, html_pages: list[str], old: Manifest, new: Manifest, intact: set[str],
-                  previous: dict[str, bytes], staging: Staging, problems: Problems, written: set[str],
-                  structure: bytes) -> None:
+def _run_indexers(run: Run, site: Site, report: Coverage, html_pages: list[str], structure: bytes) -> None:
     """Run the index stage; an indexer with a key (index.INDEXER_KEYS) is skipped when its key is unchanged.
 
-    `structure` is the key of an indexer listed with SITE_STRUCTURE: it reads the site's structure and what
-    the render stage found (for instance the coverage report), not the text of the pages.
+    `structure` is the key of an indexer listed with SITE_STRUCTURE: it reads the site's structure and the
+    coverage report, not the text of the pages.
     """
-    made_of = combine(structure, repr(sorted(p.format() for p in problems.items)))
+    made_of = combine(structure, repr(sorted(p.format() for p in run.problems.items)))
     for indexer in index.INDEXERS:
         origin = f"index:{indexer.name}"
         if indexer.key is not None:
             read = made_of if indexer.key == index.SITE_STRUCTURE else indexer.key(site)  # type: ignore[operator]
             key = combine(b"indexer", indexer.name, read)
-            before = [p for p, e in old.files.items() if e.origin == origin]
-            if old.steps.get(indexer.name) == key and all(p in intact for p in before):
+            before = [p for p, e in run.old.files.items() if e.origin == origin]
+            run.new.steps[indexer.name] = key
+            if run.old.steps.get(indexer.name) == key and all(p in run.intact for p in before):
                 for path in before:
-                    staging.claim(path, old.files[path].source)
-                    new.files[path] = old.files[path]
-                new.steps[indexer.name] = key
+                    run.carry(path)
                 continue
-            new.steps[indexer.name] = key
-        for output in indexer.make(site, html_pages, problems):
-            _keep(output.path, output.data, output.source, origin, old, previous, new, staging, written)
+        for output in indexer.run(site, html_pages, run.problems, report):
+            run.keep(output.path, output.data, output.source, origin)
 
 
 def _check_links(new: Manifest, outputs: Iterable[str], problems: Problems) -> None:
@@ -493,32 +556,31 @@ def _finaliser_key(keys: Keys, new: Manifest) -> bytes:
     return hasher.digest()
 
 
-def _finalisers_due(key: bytes, new: Manifest, old: Manifest, intact: set[str],
-                    finalise: bool) -> list[tuple[str, index.Finaliser]]:
+def _finalisers_due(run: Run, key: bytes, finalise: bool) -> list[index.Finaliser]:
     """Return the finalisers to run: all of them when any input of theirs changed or an output of theirs is gone."""
     if not finalise or not index.FINALISERS:
         return []
     named = list(index.FINALISERS)
-    fresh = all(old.steps.get(name) == key for name, _ in named) and all(
-        path in intact for path, entry in old.files.items() if entry.origin.startswith("final:"))
+    fresh = all(run.old.steps.get(f.name) == key and f.keeps(run.root, run.out_dir).is_dir() for f in named) and all(
+        path in run.intact for path, entry in run.old.files.items() if entry.origin.startswith("final:"))
     if fresh:
-        for name, _ in named:
-            new.steps[name] = key
+        for finaliser in named:
+            run.new.steps[finaliser.name] = key
         return []
     return named
 
 
-def _carry_finalised(old: Manifest, new: Manifest, intact: set[str],
-                     finalising: list[tuple[str, index.Finaliser]]) -> set[str]:
+def _carry_finalised(run: Run, finalising: list[index.Finaliser]) -> set[str]:
     """Keep the outputs of whole-site steps that are not run this time."""
-    running = {f"final:{name}" for name, _ in finalising}
+    running = {f"final:{f.name}" for f in finalising}
     carried: set[str] = set()
-    for path, entry in old.files.items():
-        if entry.origin.startswith("final:") and entry.origin not in running and path in intact and path not in new.files:
-            new.files[path] = entry
+    for path, entry in run.old.files.items():
+        if entry.origin.startswith("final:") and entry.origin not in running and path in run.intact \
+                and path not in run.new.files:
+            run.new.files[path] = entry
             carried.add(path)
-    for name, key in old.steps.items():
-        new.steps.setdefault(name, key)
+    for name, key in run.old.steps.items():
+        run.new.steps.setdefault(name, key)
     return carried
 
 

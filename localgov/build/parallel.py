@@ -1,11 +1,12 @@
-"""Render pages on every core: fork worker processes after the load stage, each writing its share.
+"""Render pages on every core: fork worker processes after the load stage, each staging its share.
 
-The loaded site, the compiled templates and the list of units are made once in the parent
-and inherited by the workers when they are forked, so nothing large is sent to them. Each
-worker renders a run of units, writes each file whose bytes changed into the staging folder,
-and sends back only a small record per unit: its path, digest, links and anything it
-reported. The files are the same whichever worker renders them, so the output stays
-deterministic.
+The loaded site, the compiled templates, the writer's staging folder and the list of units are
+made once in the parent and inherited by the workers when they are forked, so nothing large is
+sent to them. Each worker renders a run of units, hands each file whose bytes changed to the
+writer (`Staging.put`), and sends back only a small record per unit: its path, digest, links and
+anything it reported. (Sending the bytes back for the parent to write costs more: every page
+crosses a pipe, and one process writes them all.) The files are the same whichever worker renders
+them, so the output stays deterministic.
 """
 
 from __future__ import annotations
@@ -18,18 +19,17 @@ import re
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import jinja2
 
 from localgov.build.cache import digest
-from localgov.build.write import FLAT, flat_name
+from localgov.build.write import Staging
 from localgov.errors import LocalgovError, Problem
 from localgov.load.frontmatter import read_document
 from localgov.load.jinja_checks import error_line, source_tags
-from localgov.model import Output, Site
-from localgov.render.pages import Renderer
+from localgov.model import Coverage, Site
+from localgov.render.pages import PageJob, Renderer
+from localgov.sandbox import SectionTemplates
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +39,14 @@ PARALLEL_FROM = 600  # fewer units than this render in the parent: forking would
 
 @dataclass(frozen=True)
 class Unit:
-    """One page to render: a variant (page, council) or a site page (a render function and its source)."""
+    """One page to render, under the name the build cache knows it by."""
 
     id: str
-    source: str
-    page: str = ""
-    council: str = ""
-    make: Callable[[], Output] | None = None
+    job: PageJob
+
+    @property
+    def source(self) -> str:
+        return self.job.source
 
 
 @dataclass(frozen=True)
@@ -63,42 +64,26 @@ class Rendered:
     templates: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
     source: str = ""
-    deferred: bool = False  # put off until the coverage report is ready
 
 
 COVERAGE = "@coverage"  # noted among a page's templates when it shows the coverage report
 
 
-class CoverageNotReady(Exception):
-    """A page needs the coverage report, which is made once every other page is rendered."""
-
-
 class TrackingRenderer(Renderer):
-    """A renderer that notes the top-level templates each page is rendered with.
+    """A renderer that notes the top-level templates each page is rendered with."""
 
-    Pages that show the coverage report (what each council's pages lack) are put off until
-    every other page has been rendered: the report is then made from what those renders
-    found, instead of rendering every page's text a second time.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, site: Site, assets: dict[str, str], sections: dict[str, SectionTemplates],
+                 coverage: Coverage | None = None) -> None:
+        super().__init__(site, assets, sections, coverage)
         self.used: set[str] = set()
-        self.coverage_problems: list[Problem] | None = None
 
     def render(self, template: str, **context: object) -> bytes:
         self.used.add(template)
         return super().render(template, **context)
 
-    def coverage(self) -> Any:
-        if self.coverage_problems is None:
-            raise CoverageNotReady
+    def coverage(self) -> Coverage:
         self.used.add(COVERAGE)
-        if self._coverage is None:
-            from localgov.index.coverage import coverage
-
-            self._coverage = coverage(self.site, self.coverage_problems)
-        return self._coverage
+        return super().coverage()
 
 
 @dataclass
@@ -107,41 +92,25 @@ class Job:
 
     renderer: TrackingRenderer
     units: Sequence[Unit]
-    staging: Path | None  # None: render without writing (checks)
+    staging: Staging | None  # None: render without writing (checks)
     previous: dict[str, bytes]  # output path -> digest of the intact file in the output folder
-    flat: bool = False  # write changed files under flat names (an incremental build; see write.Staging)
 
 
-def render_unit(job: Job, unit: Unit, made_dirs: set[str]) -> Rendered:
-    """Render one unit, write it into staging if its bytes are new, and describe it."""
+def render_unit(job: Job, unit: Unit) -> Rendered:
+    """Render one unit, hand it to the writer if its bytes are new, and describe it."""
     renderer = job.renderer
     renderer.used = set()
     renderer.missing.items = set()
-    before = len(renderer.problems.items)
     try:
-        output = unit.make() if unit.make is not None else renderer.render_job(unit.page, unit.council)
-    except CoverageNotReady:
-        del renderer.problems.items[before:]
-        return Rendered(unit.id, deferred=True, source=unit.source)
+        output = renderer.make(unit.job)
     except Exception as exc:  # noqa: BLE001 - any failure in content or templates becomes a located problem
-        problem = located_problem(renderer.site, unit, exc)
-        return Rendered(unit.id, problems=(problem, *renderer.problems.items[before:]), source=unit.source)
+        return Rendered(unit.id, problems=(located_problem(renderer.site, unit, exc),), source=unit.source)
     data = output.data
     found = digest(data)
     written = False
     mtime_ns = 0
     if job.staging is not None and job.previous.get(output.path) != found:
-        if job.flat:
-            target = f"{job.staging}/{FLAT}/{flat_name(output.path)}"
-        else:
-            target = f"{job.staging}/{output.path}"
-            parent = output.path.rpartition("/")[0]
-            if parent and parent not in made_dirs:
-                os.makedirs(f"{job.staging}/{parent}", exist_ok=True)
-                made_dirs.add(parent)
-        with open(target, "wb") as stream:
-            stream.write(data)
-        mtime_ns = os.stat(target).st_mtime_ns
+        mtime_ns = job.staging.put(output.path, data)
         written = True
     links: tuple[str, ...] = ()
     if output.path.endswith(".html"):
@@ -149,7 +118,7 @@ def render_unit(job: Job, unit: Unit, made_dirs: set[str]) -> Rendered:
     return Rendered(
         unit=unit.id, path=output.path, digest=found, size=len(data), mtime_ns=mtime_ns, written=written,
         links=links, missing=tuple(sorted(renderer.missing.items)), templates=tuple(sorted(renderer.used)),
-        problems=tuple(renderer.problems.items[before:]), source=output.source or unit.source,
+        source=output.source or unit.source,
     )
 
 
@@ -171,17 +140,15 @@ def _start(job: Job) -> None:
 
 def _run(bounds: tuple[int, int]) -> list[Rendered]:
     assert _JOB is not None
-    made: set[str] = set()
-    return [render_unit(_JOB, _JOB.units[i], made) for i in range(*bounds)]
+    return [render_unit(_JOB, _JOB.units[i]) for i in range(*bounds)]
 
 
 def render_all(job: Job, workers: int, progress: Callable[[int, int], None] | None = None) -> Iterator[Rendered]:
     """Render every unit of `job`, in `workers` processes when there are more than one; yield in any order."""
     total = len(job.units)
     if workers <= 1 or total < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        made: set[str] = set()
         for number, unit in enumerate(job.units, start=1):
-            yield render_unit(job, unit, made)
+            yield render_unit(job, unit)
             if progress is not None and number % 500 == 0:
                 progress(number, total)
         return
@@ -222,13 +189,14 @@ def workers_wanted() -> int:
 
 def located_problem(site: Site, unit: Unit, exc: Exception) -> Problem:
     """Return a render failure as a problem at the file and line it comes from."""
-    if unit.make is not None or unit.page not in site.content.pages:
+    job = unit.job
+    if job.kind != "variant" or job.page not in site.content.pages:
         file, line = locate(exc, unit.source)
         return Problem(file, line, f"cannot render: {type(exc).__name__}: {exc}")
-    page = site.content.pages[unit.page]
+    page = site.content.pages[job.page]
     file, line = locate(exc, "")
     if file:
-        return Problem(file, line, f"cannot render for {unit.council}: {type(exc).__name__}: {exc}")
+        return Problem(file, line, f"cannot render for {job.council}: {type(exc).__name__}: {exc}")
     line = 0
     try:
         document = read_document((site.config.root / page.source).read_text(encoding="utf-8"))
@@ -236,7 +204,7 @@ def located_problem(site: Site, unit: Unit, exc: Exception) -> Problem:
         line = error_line(str(exc), tags, lines, document.body_line)
     except (OSError, LocalgovError, ValueError):
         pass
-    return Problem(page.source, line, f"template error for {unit.council}: {exc}")
+    return Problem(page.source, line, f"template error for {job.council}: {exc}")
 
 
 def locate(exc: Exception, source: str) -> tuple[str, int]:

@@ -8,6 +8,10 @@ whole previous site or the whole new one, never a mix and never nothing. Where t
 swap two folders atomically, two renames are used instead (a kill between them leaves the new site
 in the staging folder, and the next build puts it in place).
 
+Files are staged by `Staging.put`; render workers call it too, in their own process. A folder kept
+outside the output for it (the server-side search index, in the site's cache) is staged the same way
+(`companion`) and swapped in right after the output, so it always describes the site published.
+
 localgov only ever replaces or deletes folders it made: every output folder carries a marker file,
 an output folder must not hold or lie inside the site's sources, and leftover staging folders
 (from a killed build) are removed by the next build, which takes a lock on the output folder first.
@@ -150,6 +154,8 @@ class Staging:
             (self.path / FLAT).mkdir()
         self.written: dict[str, str] = {}
         self._dirs: set[str] = set()
+        self._base = str(self.path)
+        self._companions: list[tuple[Path, Path]] = []  # (staged folder, the folder it replaces)
 
     def location(self, rel: str) -> Path:
         """Return where a changed file is staged."""
@@ -158,30 +164,59 @@ class Staging:
     def claim(self, rel: str, source: str) -> None:
         """Note that `source` makes `rel`; two sources making one file is an error."""
         if rel in self.written:
-            raise DuplicateOutput(f"{source or 'a source'} and {self.written[rel] or 'another source'} both write {rel}")
-        if rel.startswith("/") or ".." in rel.split("/") or not rel:
-            raise LocalgovError(f"refusing to write outside the output folder: {rel!r}")
+            raise DuplicateOutput(f"{source or 'a source'} and {self.written[rel] or 'another source'} "
+                                  f"both write {rel}")
+        _check(rel)
         self.written[rel] = source
 
-    def write(self, rel: str, data: bytes, source: str = "") -> None:
+    def write(self, rel: str, data: bytes, source: str = "") -> int:
+        """Claim `rel` for `source` and stage its bytes; return the staged file's modification time (ns)."""
         self.claim(rel, source)
-        self.put(rel, data)
+        return self.put(rel, data)
 
-    def put(self, rel: str, data: bytes) -> None:
-        """Write a file into staging (already claimed)."""
-        if not self.flat:
+    def put(self, rel: str, data: bytes) -> int:
+        """Stage the bytes of `rel`; return the staged file's modification time (ns).
+
+        Render workers call this in their own process; the build claims each path in the parent, where
+        two sources making one file stops the build (and the staging folder is dropped).
+        """
+        _check(rel)
+        if self.flat:
+            target = f"{self._base}/{FLAT}/{flat_name(rel)}"
+        else:
+            target = f"{self._base}/{rel}"
             self._parent(rel)
-        self.location(rel).write_bytes(data)
+        with open(target, "wb") as stream:
+            stream.write(data)
+            stream.flush()  # the modification time recorded is that of the last write
+            return os.fstat(stream.fileno()).st_mtime_ns
 
     def _parent(self, rel: str) -> None:
         parent = rel.rpartition("/")[0]
         if parent and parent not in self._dirs:
-            (self.path / parent).mkdir(parents=True, exist_ok=True)
+            os.makedirs(f"{self._base}/{parent}", exist_ok=True)
             self._dirs.add(parent)
 
     def write_all(self, items: Iterable[tuple[str, bytes, str]]) -> None:
+        """Claim and stage each (path, bytes, source)."""
         for rel, data, source in items:
             self.write(rel, data, source)
+
+    def companion(self, folder: Path) -> Path:
+        """Return a staged copy of `folder`, kept outside the output, that `commit` swaps in with the output.
+
+        The copy starts as hard links to the folder's files, so a step can bring it up to date cheaply; the
+        step must replace files, never rewrite them (as Whoosh does: new segments, a new table of contents).
+        """
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        for pattern in (f".{folder.name}.new-*", f".{folder.name}.old-*"):  # left by a killed build
+            for left in folder.parent.glob(pattern):
+                shutil.rmtree(left, ignore_errors=True)
+        staged = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+        if folder.is_dir():
+            shutil.copytree(folder, staged, copy_function=_link_or_copy, dirs_exist_ok=True)
+        self._companions.append((staged, folder))
+        return staged
 
     def unflatten(self, changed: Iterable[str]) -> None:
         """Move the changed files of an incremental build into a tree, so that staging can become the output."""
@@ -204,7 +239,13 @@ class Staging:
                 shutil.copy2(source, self.path / rel)
 
     def commit(self) -> None:
-        """Put the staged folder in place of the output folder in one atomic step; then remove the old output."""
+        """Put the staged folder in place of the output folder in one atomic step, then its companions."""
+        self._swap_output()
+        for staged, folder in self._companions:
+            swap(staged, folder)
+        self._companions = []
+
+    def _swap_output(self) -> None:
         marker = self.path / MARKER
         try:
             os.link(self.out_dir / MARKER, marker)  # unchanged: keep the file, as for every other unchanged file
@@ -232,7 +273,39 @@ class Staging:
         self.commit()
 
     def abandon(self) -> None:
+        """Drop the staging folder and the staged companions; the output and what it keeps stay as they were."""
         shutil.rmtree(self.path, ignore_errors=True)
+        for staged, _ in self._companions:
+            shutil.rmtree(staged, ignore_errors=True)
+        self._companions = []
+
+
+def _check(rel: str) -> None:
+    if rel.startswith("/") or ".." in rel.split("/") or not rel:
+        raise LocalgovError(f"refusing to write outside the output folder: {rel!r}")
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def swap(staged: Path, folder: Path) -> None:
+    """Put a staged folder in place of `folder` (atomically where the system can); remove what it replaced."""
+    if not folder.exists():
+        staged.rename(folder)
+        return
+    if exchange(staged, folder):
+        remove_tree(staged)
+        return
+    old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+    if old.exists():
+        shutil.rmtree(old)
+    folder.rename(old)
+    staged.rename(folder)
+    remove_tree(old)
 
 
 def remove_tree(folder: Path) -> None:

@@ -100,6 +100,8 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
     from localgov.build import load_site
     from localgov.build.parallel import Job, TrackingRenderer, Unit, render_all, workers_wanted
     from localgov.render.assets import build_assets
+    from localgov.render.pages import site_jobs, variant_jobs
+    from localgov.render.sections import compile_sections
 
     def stage(label: str, done: int = 0, total: int = 0) -> None:
         if progress is not None:
@@ -119,14 +121,12 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
     rendered_links: dict[str, set[str]] = defaultdict(set)  # href -> sources of the pages that have it
     missing: set[tuple[str, str, str]] = set()
     if render:
-        renderer = TrackingRenderer(site, {a.name: a.url for a in build_assets(root)}, problems)
+        renderer = TrackingRenderer(site, {a.name: a.url for a in build_assets(root)},
+                                    compile_sections(site, problems=problems))
         renderer.env.bytecode_cache = None  # compile templates in memory: check writes nothing into the site
-        # Pages that show the coverage report (/status/) are left out: it is made from every other page.
-        units = [Unit(f"site:{source}#{n}", source, make=make)
-                 for n, (source, make) in enumerate(renderer.site_pages())]
-        for page, council in renderer.jobs():
-            common = site.content.pages.get(page)
-            units.append(Unit(f"page:{page}/{council}", common.source if common else "", page=page, council=council))
+        # Pages that show the coverage report (/status/) are left out: they show council data, not content.
+        units = [Unit(f"site:{job.source}#{n}", job) for n, job in enumerate(site_jobs(site, status=False))]
+        units += [Unit(f"page:{job.page}/{job.council}", job) for job in variant_jobs(site)]
         count = workers if workers is not None else (workers_wanted() if len(units) > 600 else 1)
         stage("Rendering pages", 0, len(units))
         for result in render_all(Job(renderer, units, None, {}), count,

@@ -16,10 +16,10 @@ from typing import Any
 
 import jinja2
 
-from localgov.errors import LocalgovError, Problems, UsageError
+from localgov.errors import Problems, UsageError
 from localgov.model import Output, Site
 from localgov.render.layouts import DEFAULTS_PREFIX, GOVUK, GOVUK_PREFIX, LOCALGOV, Found, Layer, find_template, layers
-from localgov.render.pages import Renderer
+from localgov.render.pages import PageJob, Renderer
 from localgov.urls import Route, output_path, route_at, routes
 
 
@@ -59,9 +59,10 @@ class RecordingLoader(jinja2.BaseLoader):
 def explain(root: Path, url: str) -> Explanation:
     """Return the files that made the page at `url` of the site at `root`."""
     from localgov.build import load_site
-    from localgov.build.parallel import CoverageNotReady, TrackingRenderer
     from localgov.errors import BuildFailed
+    from localgov.index.coverage import coverage
     from localgov.render.assets import build_assets
+    from localgov.render.sections import compile_sections
 
     problems = Problems()
     site = load_site(root, problems, keep_going=True)
@@ -72,15 +73,12 @@ def explain(root: Path, url: str) -> Explanation:
     if route is None:
         raise UsageError(f"no page of the site is at {url} (looked for {target})")
     explanation = Explanation(url=url, output=target)
-    assets = {a.name: a.url for a in build_assets(root)}
-    renderer = TrackingRenderer(site, assets, Problems())
-    renderer.coverage_problems = list(problems.items)
+    sections = compile_sections(site)
+    report = coverage(site, problems, sections=sections)
+    renderer = Renderer(site, {a.name: a.url for a in build_assets(root)}, sections, report)
     recorder = RecordingLoader(renderer.env.loader)  # type: ignore[arg-type]
     renderer.env.loader = recorder
-    try:
-        output = _render(renderer, route)
-    except CoverageNotReady:  # pragma: no cover - coverage_problems is set
-        raise LocalgovError(f"cannot render {url}") from None
+    output = _render(renderer, route)
     explanation.items.extend(_sources(root, site, route, output))
     chain = layers(root)
     explanation.items.extend(_templates(root, chain, recorder.loaded))
@@ -90,23 +88,8 @@ def explain(root: Path, url: str) -> Explanation:
 
 def _render(renderer: Renderer, route: Route) -> Output:
     """Render the one page at `route`, and no other."""
-    site = renderer.site
-    topics, pages, councils = site.content.topics, site.content.pages, site.councils
-    makers: dict[str, Callable[[], Output]] = {
-        "home": renderer.home,
-        "councils": renderer.councils_az,
-        "not-found": renderer.not_found,
-        "search": renderer.search,
-        "status": renderer.status,
-        "topic": lambda: renderer.topic(topics[route.topic]),
-        "common": lambda: renderer.common_page(pages[route.page]),
-        "hub": lambda: renderer.council_hub(councils[route.council]),
-        "council-topic": lambda: renderer.council_topic(councils[route.council], topics[route.topic]),
-        "status-council": lambda: renderer.status_council(councils[route.council]),
-        "variant": lambda: renderer.render_job(route.page, route.council),
-        "council-page": lambda: renderer.render_job(route.page, route.council),
-    }
-    return makers[route.kind]()
+    kind = "variant" if route.kind in ("variant", "council-page") else route.kind
+    return renderer.make(PageJob(kind, "", page=route.page, council=route.council, topic=route.topic))
 
 
 def _sources(root: Path, site: Site, route: Route, output: Output) -> list[Item]:

@@ -30,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("-n", "--limit", type=int, default=10, help="how many results to show (default: 10)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--root", type=Path, default=argparse.SUPPRESS, help="the site folder (default: here)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="the output folder the site was built into (default: build/ in the site)")
     parser.set_defaults(run=run_search, func=run_search)
 
 
@@ -44,8 +46,9 @@ def run_search(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if args.limit < 1:
         print("error: -n must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    built: Path | None = getattr(args, "out", None)
     try:
-        index = SearchIndex(root)
+        index = SearchIndex(root, built.resolve() if built is not None else None)
     except NoIndex as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

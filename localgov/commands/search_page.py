@@ -30,11 +30,12 @@ PROVIDER_TEXT = {
 
 
 def results_page(site_root: Path, query: str, postcode: str | None = None, council: str | None = None,
-                 page: int = 1) -> bytes:
+                 page: int = 1, out: Path | None = None) -> bytes:
     """Render /search/ with the results for `query`, in the site's own layout.
 
-    The resident's councils come from `council` (the page they searched from) or `postcode`.
-    Raises NoIndex when the site has not been built yet.
+    The resident's councils come from `council` (the page they searched from) or `postcode`; the
+    index is that of the site as built into `out` (default: build/ in the site). Raises NoIndex when
+    the site has not been built there yet.
     """
     from urllib.parse import urlencode
 
@@ -46,7 +47,7 @@ def results_page(site_root: Path, query: str, postcode: str | None = None, counc
 
     query = " ".join(query.split())
     page = max(1, page)
-    with SearchIndex(site_root) as index_:
+    with SearchIndex(site_root, out) as index_:
         area: tuple[str, ...] = ()
         if council and council in index_.vocabulary.councils:
             area = index_.area_for(council)
@@ -93,8 +94,11 @@ def results_page(site_root: Path, query: str, postcode: str | None = None, counc
     return html_.encode("utf-8")
 
 
-def answer(site_root: Path, request_path: str) -> bytes | None:
-    """Return the results page for a request to /search?q=... or /search/?q=..., or None for any other request."""
+def answer(site_root: Path, request_path: str, out: Path | None = None) -> bytes | None:
+    """Return the results page for a request to /search?q=... or /search/?q=..., or None for any other request.
+
+    `out` is the output folder being served (default: build/ in the site), whose search index answers.
+    """
     from urllib.parse import parse_qs, urlsplit
 
     parts = urlsplit(request_path)
@@ -108,7 +112,7 @@ def answer(site_root: Path, request_path: str) -> bytes | None:
         number = 1
     try:
         return results_page(site_root, query, params.get("postcode", [None])[0], params.get("council", [None])[0],
-                            number)
+                            number, out)
     except NoIndex:
         log.warning("no search index for %s yet; serving the static search page", site_root)
         return None

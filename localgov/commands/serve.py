@@ -36,15 +36,18 @@ POLL_SECONDS = 0.2
 BODY_TAG = re.compile(rb"<body[^>]*>", re.IGNORECASE)
 
 
-def search_results(site_root: Path | None, request_path: str) -> bytes | None:
-    """Return the server-side search results page for /search?q=..., or None to serve the file instead."""
+def search_results(site_root: Path | None, request_path: str, out: Path | None = None) -> bytes | None:
+    """Return the server-side search results page for /search?q=..., or None to serve the file instead.
+
+    The answer comes from the search index of the site as built into `out`, the folder being served.
+    """
     if site_root is None or not request_path.startswith("/search"):
         return None
     try:
         from localgov.commands.search_page import answer
     except ImportError:
         return None
-    result: bytes | None = answer(site_root, request_path)
+    result: bytes | None = answer(site_root, request_path, out)
     return result
 
 
@@ -61,7 +64,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
     def send_search_results(self) -> bool:
         """Answer /search?q= from the server's search index (the search that works without JavaScript)."""
-        body = search_results(self.site_root, self.path)
+        body = search_results(self.site_root, self.path, Path(self.directory))
         if body is None:
             return False
         self.send_response(200)
@@ -175,7 +178,7 @@ def preview_app(preview: Preview) -> Callable[..., Iterable[bytes]]:
             start_response("405 Method Not Allowed", [("Content-Type", "text/plain"), ("Allow", "GET, HEAD")])
             return [b"method not allowed"]
         status = "200 OK"
-        body: bytes | None = search_results(preview.root, path + (f"?{query}" if query else ""))
+        body: bytes | None = search_results(preview.root, path + (f"?{query}" if query else ""), preview.out)
         kind = "text/html; charset=utf-8"
         if body is None:
             file, redirect = resolve_file(preview.out, path)

@@ -1,8 +1,10 @@
 """The index stage: files derived from the whole site, listed in one place.
 
 An indexer reads the loaded site and the paths of the pages written, and returns more
-outputs (sitemap, postcode shards, open data). A finaliser runs on the staged output
-folder once every file is in it (search indexes that read the HTML). Add a feature's
+outputs (sitemap, postcode shards, open data); one that says so also reads the coverage
+report the build made before rendering. A finaliser runs on the staged output folder once
+every file is in it (search indexes that read the HTML), with a staged copy of the folder it
+keeps outside the output, if any, which the writer swaps in with the output. Add a feature's
 indexer or finaliser to the tuples at the bottom of this module.
 """
 
@@ -11,20 +13,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from localgov.errors import Problems
 from localgov.index.cdn import headers, robots, sitemap
 from localgov.index.coverage import coverage_json
 from localgov.index.shards import lookup_key, postcode_shards
-from localgov.model import Output, Site
+from localgov.model import Coverage, Output, Site
 from localgov.search.vocabulary import synonyms_file
-from localgov.search.whoosh import build_search_indexes
+from localgov.search.whoosh import build_search_indexes, index_dir
 from localgov.urls import routes
 
 Make = Callable[[Site, list[str], Problems], Iterable[Output]]
-Finaliser = Callable[[Site, Path, Problems], None]
-# An indexer's `key` when what it makes depends on the site's structure, the problems found and what
-# rendering found (the coverage report), not on the text of the pages.
+ReportMake = Callable[[Site, list[str], Problems, Coverage], Iterable[Output]]
+Finish = Callable[[Site, Path, Path, Problems], None]  # (site, staged output, staged kept folder, problems)
+# An indexer's `key` when what it makes depends on the site's structure, the problems found and the
+# coverage report, not on the text of the pages.
 SITE_STRUCTURE = "site-structure"
 
 
@@ -37,8 +41,25 @@ class Indexer:
     """
 
     name: str
-    make: Make
+    make: Make | ReportMake
     key: Callable[[Site], str] | str | None = None
+    reads_report: bool = False  # `make` takes the coverage report too
+
+    def run(self, site: Site, page_paths: list[str], problems: Problems, report: Coverage) -> Iterable[Output]:
+        """Return what this step makes."""
+        if self.reads_report:
+            return cast(ReportMake, self.make)(site, page_paths, problems, report)
+        return cast(Make, self.make)(site, page_paths, problems)
+
+
+@dataclass(frozen=True)
+class Finaliser:
+    """A whole-site step over the staged output, and the folder it keeps beside the output (site, output)."""
+
+    name: str
+    run: Finish
+    keeps: Callable[[Path, Path], Path]
+
 
 def cdn_files(site: Site, page_paths: list[str], problems: Problems) -> Iterable[Output]:
     """Return sitemap.xml, robots.txt and _headers."""
@@ -51,6 +72,6 @@ INDEXERS: tuple[Indexer, ...] = (
     Indexer("cdn", cdn_files),
     Indexer("postcodes", postcode_shards, lookup_key),
     Indexer("synonyms", synonyms_file),
-    Indexer("coverage", coverage_json, SITE_STRUCTURE),
+    Indexer("coverage", coverage_json, SITE_STRUCTURE, reads_report=True),
 )
-FINALISERS: tuple[tuple[str, Finaliser], ...] = (("search", build_search_indexes),)
+FINALISERS: tuple[Finaliser, ...] = (Finaliser("search", build_search_indexes, index_dir),)

@@ -3,8 +3,10 @@
 `coverage(site, problems)` is a pure function of the loaded site. It renders each variant's
 content sections (not the page layouts) with a council view that records what the text asked for
 and the council lacks, so the report is exact for conditional text and does not depend on how or
-where the build rendered the pages. The same data feeds `localgov report`, `localgov report --json`,
-`/status/` and `/status/coverage.json`.
+where the build rendered the pages. A build makes it before rendering any page, passing what it
+already knows (the data lacking on pages whose sources have not changed since the last build),
+and the same report feeds `localgov report`, `localgov report --json`, `/status/` and
+`/status/coverage.json`.
 """
 
 from __future__ import annotations
@@ -12,12 +14,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from localgov.compose import Composed, compose_council_page, compose_variant
 from localgov.errors import Problem, Problems
-from localgov.model import CONTACT_LABELS, Alert, AlertStatus, Council, CouncilStatus, Coverage, ServiceStatus, Site
+from localgov.model import (
+    CONTACT_LABELS,
+    Alert,
+    AlertStatus,
+    Council,
+    CouncilStatus,
+    Coverage,
+    Output,
+    ServiceStatus,
+    Site,
+)
 from localgov.render.sections import compile_sections
 from localgov.sandbox import CouncilView, Missing, SectionTemplates
 from localgov.urls import COVERAGE_JSON, STATUS_URL
@@ -37,15 +49,22 @@ def composed_services(site: Site, council: Council) -> list[Composed]:
     return found
 
 
-def missing_data(composed: Composed, view: CouncilView, compiled: dict[str, SectionTemplates]) -> None:
-    """Render a composed page's sections with a recording view (the output is not kept)."""
+def missing_data(composed: Composed, view: CouncilView, compiled: Mapping[str, SectionTemplates]) -> None:
+    """Render a composed page's sections with a recording view (the output is not kept).
+
+    A section that fails to render is passed over: rendering the page fails on it too, and reports
+    it with its file and line.
+    """
     for ref in composed.sections:
         templates = compiled.get(ref.source)
         if templates is None or not templates.templated:
             continue
-        templates.render(ref.id, view)
-        if "{" in ref.title:
-            templates.render(f"{ref.id}#title", view)
+        try:
+            templates.render(ref.id, view)
+            if "{" in ref.title:
+                templates.render(f"{ref.id}#title", view)
+        except Exception:  # noqa: BLE001, S112 - reported where the page is rendered
+            continue
 
 
 def alert_state(alert: Alert, day: dt.date) -> str:
@@ -56,10 +75,20 @@ def alert_state(alert: Alert, day: dt.date) -> str:
     return "active"
 
 
-def coverage(site: Site, problems: Problems | Iterable[Problem] = ()) -> Coverage:
-    """Work out the report for every council of a loaded site."""
+Known = Mapping[tuple[str, str], tuple[str, ...]]  # (council, page) -> names of the council data it lacks
+
+
+def coverage(site: Site, problems: Problems | Iterable[Problem] = (), known: Known | None = None,
+             sections: Mapping[str, SectionTemplates] | None = None) -> Coverage:
+    """Work out the report for every council of a loaded site.
+
+    `known` gives the council data some (council, page) lacks, found before; every other page's
+    sections are rendered to find it, with `sections` (compiled sections, shared with the render
+    stage) or freshly compiled ones.
+    """
     today = site.config.today
-    compiled: dict[str, SectionTemplates] | None = None  # compiled only if some page's data is not known
+    known = known or {}
+    compiled = sections  # compiled only if some page's data is not known
     lgsl = {p.slug: str(p.lgsl) for p in site.content.pages.values() if p.lgsl is not None}
 
     def keys_for(key: str) -> tuple[str, ...]:
@@ -80,13 +109,13 @@ def coverage(site: Site, problems: Problems | Iterable[Problem] = ()) -> Coverag
         services: list[ServiceStatus] = []
         for composed in composed_services(site, council):
             page = composed.page
-            known = site.missing.get((council.slug, page.slug))
-            if known is None:
+            lacking = known.get((council.slug, page.slug))
+            if lacking is None:
                 compiled = compile_sections(site) if compiled is None else compiled
                 missing = Missing()
                 view = CouncilView(council, page.slug, keys_for=keys_for, missing=missing)
                 missing_data(composed, view, compiled)
-                known = tuple(sorted({name for _, _, name in missing.items}))
+                lacking = tuple(sorted({name for _, _, name in missing.items}))
             url = f"/{page.slug}/{council.slug}/"
             override: str | None
             if composed.page.provider == "council":
@@ -99,7 +128,7 @@ def coverage(site: Site, problems: Problems | Iterable[Problem] = ()) -> Coverag
             targeted = [a for a in council.alerts if page.slug in a.pages or page.topic in a.topics]
             services.append(ServiceStatus(
                 page=page.slug, title=page.title, topic=page.topic, url=url, kind=kind, link=link,
-                override=override, missing=known,
+                override=override, missing=lacking,
                 alerts=sum(1 for a in targeted if a.active_on(today)),
                 expired_alerts=sum(1 for a in targeted if a.end < today),
             ))
@@ -116,8 +145,6 @@ def coverage(site: Site, problems: Problems | Iterable[Problem] = ()) -> Coverag
 
 
 # -- output
-
-
 
 
 def to_json(report: Coverage, council: str | None = None) -> dict[str, Any]:
@@ -162,14 +189,9 @@ def json_bytes(report: Coverage, council: str | None = None) -> bytes:
     return (json.dumps(to_json(report, council), indent=1, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
 
 
-# -- the command
-
-
 # -- the index stage
 
 
-def coverage_json(site: Site, page_paths: list[str], problems: Problems) -> Iterable[Any]:
-    """Indexer: write /status/coverage.json."""
-    from localgov.model import Output
-
-    yield Output(COVERAGE_JSON, json_bytes(coverage(site, problems)), "status")
+def coverage_json(site: Site, page_paths: list[str], problems: Problems, report: Coverage) -> Iterable[Output]:
+    """Indexer: write /status/coverage.json from the report the build made before rendering."""
+    yield Output(COVERAGE_JSON, json_bytes(report), "status")

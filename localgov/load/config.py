@@ -147,10 +147,13 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def load_config(root: Path, problems: Problems) -> SiteConfig:
-    """Read `site.yaml` (optional) through SCHEMA; a key left out or refused takes its default."""
+def load_config(root: Path, problems: Problems, day: dt.date | None = None) -> SiteConfig:
+    """Read `site.yaml` (optional) through SCHEMA; a key left out or refused takes its default.
+
+    `day` is the build date (default: `today()`).
+    """
     path = root / CONFIG_FILE
-    base = SiteConfig(root=root, today=today())
+    base = SiteConfig(root=root, today=day or today())
     for link in links_out(root / "templates", root):
         problems.error(relative(link, root), 0, "is a link out of the site; templates must be files in templates/")
     if not path.exists():

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import jinja2
 from markupsafe import Markup
 
 from localgov.compose import Composed, compose_common, compose_council_page, compose_variant
-from localgov.errors import Problems
 from localgov.load.markdown import sanitise
 from localgov.model import (
     CONTACT_LABELS,
@@ -30,14 +29,12 @@ from localgov.model import (
 )
 from localgov.render.layouts import layout_environment
 from localgov.render.markup import render_council_markup
-from localgov.render.sections import compile_sections
 from localgov.resolve import provider_for
 from localgov.sandbox import (
     CouncilView,
     GenericCouncilView,
     Missing,
     SectionTemplates,
-    content_environment,
 )
 from localgov.urls import COVERAGE_JSON, Route
 
@@ -71,24 +68,107 @@ def sort_name(council: Council) -> str:
     return council.display_name.lower()
 
 
-class Renderer:
-    """Turns a loaded, resolved site into output files."""
+@dataclass(frozen=True)
+class PageJob:
+    """One page to render: its kind, the file it is made from, and the page, council or topic it is of.
 
-    def __init__(self, site: Site, assets: dict[str, str], problems: Problems) -> None:
+    Kinds: home, councils, not-found, search, topic, common, hub, council-topic, status, status-council
+    and variant (a common page's variant or a council-only page, at /<page>/<council>/).
+    """
+
+    kind: str
+    source: str
+    page: str = ""
+    council: str = ""
+    topic: str = ""
+
+
+def site_jobs(site: Site, *, status: bool = True) -> list[PageJob]:
+    """Return every page that is not a variant, in a stable order; the coverage pages only with `status`."""
+    jobs = [PageJob("home", "templates/home.html"), PageJob("councils", "templates/councils.html"),
+            PageJob("not-found", "templates/404.html"), PageJob("search", "templates/search.html")]
+    jobs += [PageJob("topic", topic.source, topic=topic.slug) for topic in site.content.topics.values()]
+    jobs += [PageJob("common", page.source, page=page.slug) for page in site.content.pages.values()]
+    for council in site.councils.values():
+        jobs.append(PageJob("hub", council.source, council=council.slug))
+        jobs += [PageJob("council-topic", council.source, council=council.slug, topic=topic.slug)
+                 for topic, _ in council_topics(site, council)]
+    if status:
+        jobs.append(PageJob("status", "templates/status.html"))
+        jobs += [PageJob("status-council", "templates/status_council.html", council=slug) for slug in site.councils]
+    return jobs
+
+
+def variant_jobs(site: Site) -> list[PageJob]:
+    """Return every (page, council) to render: each variant, then each council-only page, in a stable order."""
+    jobs = [PageJob("variant", page.source, page=page.slug, council=council)
+            for page in sorted(site.content.pages.values(), key=lambda p: p.slug)
+            for council in site.resolution.councils_for(page.slug)]
+    jobs += [PageJob("variant", own.source, page=own.slug, council=own.council)
+             for own in sorted(site.overrides.pages.values(), key=lambda own: (own.slug, own.council))]
+    return jobs
+
+
+def area_services(site: Site, council: Council) -> list[dict[str, str]]:
+    """Return the services for a council's area, by title: for a district, its own and its county's."""
+    area = Area(council.slug, council.parent) if council.is_district else Area(council.slug)
+    items: list[dict[str, str]] = []
+    for page in site.content.pages.values():
+        if page.provider == "national":
+            continue
+        if council.is_county:
+            if council.slug not in site.resolution.councils_for(page.slug):
+                continue
+            slug: str | None = council.slug
+        else:
+            slug = provider_for(page, area, site.councils).council
+        if slug is None:
+            continue
+        summary = page.summary
+        if slug == council.slug:
+            override = site.overrides.for_variant(slug, page.slug)
+            summary = override.summary or page.summary if override else page.summary
+        items.append({"url": f"/{page.slug}/{slug}/", "title": page.title, "summary": summary, "topic": page.topic,
+                      "council": slug, "by": site.councils[slug].name if slug != council.slug else ""})
+    owners = [council.slug] + ([council.parent] if council.is_district and council.parent else [])
+    for owner in owners:
+        for own in site.overrides.pages_of(owner):
+            items.append({"url": own.url, "title": own.title, "summary": own.summary, "topic": own.topic,
+                          "council": owner, "by": site.councils[owner].name if owner != council.slug else ""})
+    return sorted(items, key=lambda i: (i["title"].lower(), i["url"]))
+
+
+def council_topics(site: Site, council: Council) -> list[tuple[Topic, list[dict[str, str]]]]:
+    """Return the topics a council's area has services in, in order, with those services."""
+    by_topic: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for item in area_services(site, council):
+        by_topic[item["topic"]].append(item)
+    return [(topic, by_topic[topic.slug])
+            for topic in sorted(site.content.topics.values(), key=lambda t: (t.order, t.title))
+            if by_topic.get(topic.slug)]
+
+
+class Renderer:
+    """Turns a loaded, resolved site into output files.
+
+    Made once per build: it keeps what every page shares (compiled templates, the content sections
+    compiled once, partials that are the same on every page, the coverage report).
+    """
+
+    def __init__(self, site: Site, assets: Mapping[str, str], sections: Mapping[str, SectionTemplates],
+                 coverage: Coverage | None = None) -> None:
         self.site = site
-        self.problems = problems
         self.assets = assets
         self.env = layout_environment(site.config.root)
         self.env.globals.update(site=site.config, asset=self.asset, chrome=self.chrome)
-        self.content_env = content_environment()
         self.missing = Missing()
+        self.sections = sections
+        self.report = coverage
         self._chrome: dict[str, Markup] = {}
         self._templates: dict[str, jinja2.Template] = {}
-        self.sections = self._compile_sections()
         self._lgsl = {p.slug: str(p.lgsl) for p in site.content.pages.values() if p.lgsl is not None}
         self._az_all = self._council_az()
         self._council_topics: dict[str, list[tuple[Topic, list[dict[str, str]]]]] = {}
-        self._coverage: Coverage | None = None
 
     # -- helpers available to templates
 
@@ -113,12 +193,7 @@ class Renderer:
         lgsl = self._lgsl.get(key)
         return (key, lgsl) if lgsl else (key,)
 
-    # -- compile content once
-
-    def _compile_sections(self) -> dict[str, SectionTemplates]:
-        """Compile every common page's and council file's sections once, for all the variants that use them."""
-        return compile_sections(self.site, self.content_env, self.problems)
-
+    # -- content sections, compiled once per build
     def render_sections(self, composed: Composed, view: object) -> tuple[Markup, list[tuple[str, str]]]:
         parts: list[str] = []
         contents: list[tuple[str, str]] = []
@@ -173,7 +248,7 @@ class Renderer:
             lookup = {
                 "page": page.slug,
                 "provider": page.provider,
-                "exceptions": json.dumps(exceptions, separators=(",", ":")),
+                "exceptions": json.dumps(dict(exceptions), separators=(",", ":")),
                 "elsewhere": json.dumps(elsewhere_in, separators=(",", ":"), sort_keys=True),
             }
         elsewhere = [(nation, Markup(html)) for nation, html in page.provided_elsewhere]
@@ -250,46 +325,11 @@ class Renderer:
             return True
         return (page is not None and page in alert.pages) or (topic is not None and topic in alert.topics)
 
-    def area_services(self, council: Council) -> list[dict[str, str]]:
-        """Return the services for a council's area, by title: for a district, its own and its county's."""
-        site = self.site
-        area = Area(council.slug, council.parent) if council.is_district else Area(council.slug)
-        items: list[dict[str, str]] = []
-        for page in site.content.pages.values():
-            if page.provider == "national":
-                continue
-            if council.is_county:
-                if council.slug not in site.resolution.councils_for(page.slug):
-                    continue
-                slug: str | None = council.slug
-            else:
-                slug = provider_for(page, area, site.councils).council
-            if slug is None:
-                continue
-            summary = page.summary
-            if slug == council.slug:
-                override = site.overrides.for_variant(slug, page.slug)
-                summary = override.summary or page.summary if override else page.summary
-            items.append({"url": f"/{page.slug}/{slug}/", "title": page.title, "summary": summary, "topic": page.topic,
-                          "council": slug, "by": site.councils[slug].name if slug != council.slug else ""})
-        owners = [council.slug] + ([council.parent] if council.is_district and council.parent else [])
-        for owner in owners:
-            for own in site.overrides.pages_of(owner):
-                items.append({"url": own.url, "title": own.title, "summary": own.summary, "topic": own.topic,
-                              "council": owner, "by": site.councils[owner].name if owner != council.slug else ""})
-        return sorted(items, key=lambda i: (i["title"].lower(), i["url"]))
-
     def council_topics(self, council: Council) -> list[tuple[Topic, list[dict[str, str]]]]:
-        """Return the topics a council's area has services in, in order, with those services."""
-        if council.slug in self._council_topics:
-            return self._council_topics[council.slug]
-        by_topic: dict[str, list[dict[str, str]]] = defaultdict(list)
-        for item in self.area_services(council):
-            by_topic[item["topic"]].append(item)
-        found = [(topic, by_topic[topic.slug])
-                 for topic in sorted(self.site.content.topics.values(), key=lambda t: (t.order, t.title))
-                 if by_topic.get(topic.slug)]
-        self._council_topics[council.slug] = found
+        """Return the topics a council's area has services in, worked out once per council."""
+        found = self._council_topics.get(council.slug)
+        if found is None:
+            found = self._council_topics[council.slug] = council_topics(self.site, council)
         return found
 
     def council_topic(self, council: Council, topic: Topic) -> Output:
@@ -349,10 +389,10 @@ class Renderer:
     # -- the coverage report
 
     def coverage(self) -> Coverage:
-        """Work out the coverage report once per renderer."""
-        if self._coverage is None:
+        """Return the coverage report, made before rendering."""
+        if self.report is None:
             raise LookupError("the coverage report is made before rendering and given to the renderer")
-        return self._coverage
+        return self.report
 
     def status(self) -> Output:
         """Render /status/: every council's coverage at a glance, for the central team."""
@@ -399,11 +439,26 @@ class Renderer:
 
     # -- everything
 
-    def jobs(self) -> list[tuple[str, str]]:
-        """Return every (page, council) to render: each variant, then each council-only page, in a stable order."""
-        variants = [(page, council) for page in sorted(self.site.content.pages)
-                    for council in self.site.resolution.councils_for(page)]
-        return variants + sorted((page.slug, page.council) for page in self.site.overrides.pages.values())
+    def make(self, job: PageJob) -> Output:
+        """Render one page."""
+        site = self.site
+        kind = job.kind
+        if kind == "variant":
+            return self.render_job(job.page, job.council)
+        if kind == "common":
+            return self.common_page(site.content.pages[job.page])
+        if kind == "topic":
+            return self.topic(site.content.topics[job.topic])
+        if kind == "hub":
+            return self.council_hub(site.councils[job.council])
+        if kind == "council-topic":
+            return self.council_topic(site.councils[job.council], site.content.topics[job.topic])
+        if kind == "status-council":
+            return self.status_council(site.councils[job.council])
+        whole: dict[str, Callable[[], Output]] = {"home": self.home, "councils": self.councils_az,
+                                                  "not-found": self.not_found, "search": self.search,
+                                                  "status": self.status}
+        return whole[kind]()
 
     def render_job(self, page_slug: str, council_slug: str) -> Output:
         page = self.site.content.pages.get(page_slug)
@@ -414,31 +469,3 @@ class Renderer:
                 raise KeyError(f"no page {page_slug!r} for {council_slug}")
             return self.council_page(own, council)
         return self.variant(page, council)
-
-    def job_sources(self, page_slug: str, council_slug: str) -> tuple[str, ...]:
-        """Return the source files one job's output depends on (besides templates), for incremental builds."""
-        council = self.site.councils[council_slug]
-        page = self.site.content.pages.get(page_slug)
-        if page is None:
-            own = self.site.overrides.council_page(council_slug, page_slug)
-            return (own.source if own else "", council.source)
-        override = self.site.overrides.for_variant(council_slug, page_slug)
-        return (page.source, *((override.source,) if override else ()), council.source)
-
-    def site_pages(self) -> Iterator[tuple[str, Callable[[], Output]]]:
-        """Yield (source, render function) for every page that is not a variant."""
-        yield "templates/home.html", self.home
-        yield "templates/councils.html", self.councils_az
-        yield "templates/404.html", self.not_found
-        yield "templates/search.html", self.search
-        for topic in self.site.content.topics.values():
-            yield topic.source, functools.partial(self.topic, topic)
-        for page in self.site.content.pages.values():
-            yield page.source, functools.partial(self.common_page, page)
-        for council in self.site.councils.values():
-            yield council.source, functools.partial(self.council_hub, council)
-            for topic, _ in self.council_topics(council):
-                yield council.source, functools.partial(self.council_topic, council, topic)
-        yield "templates/status.html", self.status
-        for council in self.site.councils.values():
-            yield "templates/status_council.html", functools.partial(self.status_council, council)

@@ -2,8 +2,10 @@
 
 The build's last stage reads every service page from the staged output (the parts the
 templates mark with `data-pagefind-*` attributes: the same text Pagefind indexes) into a
-Whoosh index in `<site>/.localgov-cache/whoosh`. The index is kept between builds and only
-pages whose text changed are written again. `localgov search`, and `localgov serve` for
+Whoosh index of that output folder, kept in `<site>/.localgov-cache/whoosh/<output>/`. The
+build updates a staged copy of the index (only pages whose text changed are written again),
+and the writer swaps it in with the output, so the index always describes the published
+site, and each output folder has its own. `localgov search`, and `localgov serve` for
 `/search?q=` (the search that works without JavaScript), read it.
 
 Queries are read by `localgov.search.synonyms` exactly as `search.js` reads them in the browser;
@@ -13,6 +15,7 @@ councils, and each page is listed once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import shutil
@@ -48,8 +51,10 @@ FIELD_BOOSTS = {"title": 5.0, "keywords": 4.0, "summary": 2.0, "body": 1.0}
 # -- the Whoosh index --------------------------------------------------------------------------
 
 
-def index_dir(root: Path) -> Path:
-    return root / CACHE_DIR
+def index_dir(root: Path, out: Path | None = None) -> Path:
+    """Return where the Whoosh index of the output folder `out` (default: build/ in the site) is kept."""
+    folder = (out if out is not None else root / "build").resolve()
+    return root / CACHE_DIR / hashlib.sha256(str(folder).encode("utf-8")).hexdigest()[:16]
 
 
 def schema() -> Any:
@@ -83,12 +88,15 @@ class IndexStats:
     seconds: float = 0.0
 
 
-def update_index(root: Path, docs: Iterable[Doc], data: bytes, *, timeout: float = 120.0) -> IndexStats:
-    """Bring the Whoosh index of the site at `root` in line with `docs`, writing only what changed."""
+def update_index(folder: Path, docs: Iterable[Doc], data: bytes, *, timeout: float = 120.0) -> IndexStats:
+    """Bring the Whoosh index in `folder` in line with `docs`, writing only what changed.
+
+    Every file is written anew, never rewritten in place (Whoosh adds segments and a new table of
+    contents), so `folder` may start as hard links to the published index.
+    """
     from whoosh import index
 
     started = time.perf_counter()
-    folder = index_dir(root)
     folder.mkdir(parents=True, exist_ok=True)
     stats = IndexStats()
     wanted = {doc.url: doc for doc in docs}
@@ -153,14 +161,17 @@ def _clear(folder: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def build_search_indexes(site: Site, staged: Path, problems: Problems) -> None:
-    """Index the staged site for both engines: Pagefind (in the background) and Whoosh, side by side."""
+def build_search_indexes(site: Site, staged: Path, cache: Path, problems: Problems) -> None:
+    """Index the staged site for both engines: Pagefind (in the background) and Whoosh, side by side.
+
+    `cache` is the staged copy of the Whoosh index of this output (see `index_dir`), swapped in with it.
+    """
     from localgov.search import pagefind as pagefind_index
 
     pages = sorted(p.relative_to(staged).as_posix() for p in staged.rglob("index.html"))
     running = pagefind_index.start(staged, problems)
     try:
-        stats = update_index(site.config.root, condense(read_docs(staged, pages)), vocabulary_json(site))
+        stats = update_index(cache, condense(read_docs(staged, pages)), vocabulary_json(site))
         log.info("Whoosh: %d pages (%d added, %d updated, %d removed%s) in %.1fs", stats.pages, stats.added,
                  stats.updated, stats.removed, ", rebuilt" if stats.rebuilt else "", stats.seconds)
     except Exception as exc:  # noqa: BLE001 - the site is still usable without server-side search
@@ -216,13 +227,13 @@ class NoIndex(Exception):
 
 
 class SearchIndex:
-    """An open Whoosh index of one site, with the vocabulary it was built with."""
+    """An open Whoosh index of one built site (the output folder `out`, default build/), with its vocabulary."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, out: Path | None = None) -> None:
         from whoosh import index
         from whoosh.analysis import StemmingAnalyzer
 
-        folder = index_dir(root)
+        folder = index_dir(root, out)
         if not index.exists_in(str(folder), indexname=INDEX_NAME) or not (folder / DATA_FILE).is_file():
             raise NoIndex(f"no search index in {folder}: run 'localgov build' first")
         self.root = root
@@ -312,9 +323,10 @@ class SearchIndex:
                       None if scope == COMMON else scope, stored.get("council_name", ""), stored.get("provider", ""))
 
 
-def search(root: Path, query: str, area: Sequence[str] = (), *, offset: int = 0, limit: int = PAGE_SIZE) -> Results:
-    """Search the site at `root` (built at least once)."""
-    with SearchIndex(root) as index_:
+def search(root: Path, query: str, area: Sequence[str] = (), *, offset: int = 0, limit: int = PAGE_SIZE,
+           out: Path | None = None) -> Results:
+    """Search the site at `root` as built into `out` (default: build/ in the site)."""
+    with SearchIndex(root, out) as index_:
         return index_.search(query, area, offset=offset, limit=limit)
 
 
