@@ -47,6 +47,9 @@ FLAT = ".changed"  # the staging subfolder of an incremental build: changed file
 MARKER = ".localgov-output"  # in every output folder localgov makes: only such folders are ever replaced
 MARKER_TEXT = b"This folder was made by localgov build. localgov replaces it on the next build.\n"
 STAGING_MARKER = ".localgov-staging"
+# A folder being deleted is first renamed with this suffix, so that a kill part way through the deletion
+# (which may already have removed its marker) leaves a folder the next build still knows as its own.
+TRASH = ".trash"
 # The site's own folders: an output folder may not be one of them, hold one, or lie inside one.
 SOURCE_FOLDERS = ("content", "councils", "templates", "postcodes")
 
@@ -76,7 +79,7 @@ def guard_output(root: Path, out_dir: Path, known: bool = False) -> None:
 
 @contextmanager
 def output_lock(out_dir: Path) -> Iterator[None]:
-    """Hold a lock on the output folder's parent, so one build writes there at a time; then tidy what killed builds left.
+    """Lock the output folder's parent, so one build writes there at a time; then tidy what killed builds left.
 
     The lock is taken on the parent folder itself, so that it leaves no file behind.
     """
@@ -102,7 +105,8 @@ def remove_leftovers(out_dir: Path) -> list[Path]:
             waiting[0].rename(out_dir)
     for pattern in (f".{out_dir.name}.new-*", f".{out_dir.name}.old-*"):
         for folder in out_dir.parent.glob(pattern):
-            ours = (folder / STAGING_MARKER).is_file() or (folder / MARKER).is_file() or not any(folder.iterdir())
+            ours = (folder.name.endswith(TRASH) or (folder / STAGING_MARKER).is_file() or (folder / MARKER).is_file()
+                    or not any(folder.iterdir()))
             if folder.is_dir() and not folder.is_symlink() and ours:
                 shutil.rmtree(folder, ignore_errors=True)
                 removed.append(folder)
@@ -274,9 +278,9 @@ class Staging:
 
     def abandon(self) -> None:
         """Drop the staging folder and the staged companions; the output and what it keeps stay as they were."""
-        shutil.rmtree(self.path, ignore_errors=True)
+        remove_tree(self.path)
         for staged, _ in self._companions:
-            shutil.rmtree(staged, ignore_errors=True)
+            remove_tree(staged)
         self._companions = []
 
 
@@ -309,14 +313,23 @@ def swap(staged: Path, folder: Path) -> None:
 
 
 def remove_tree(folder: Path) -> None:
-    """Delete a replaced output folder: large ones in a background process, so the build can finish."""
+    """Delete a folder this build made or replaced: large ones in a background process, so the build can finish."""
+    trash = folder.with_name(folder.name + TRASH)
     try:
-        large = sum(1 for _ in zip(range(BACKGROUND_DELETE_FROM), folder.rglob("*"))) >= BACKGROUND_DELETE_FROM
+        folder.rename(trash)
+        folder = trash
+    except OSError:
+        if not folder.exists():
+            return
+    try:
+        counted = zip(range(BACKGROUND_DELETE_FROM), folder.rglob("*"), strict=False)  # stop counting at the limit
+        large = sum(1 for _ in counted) >= BACKGROUND_DELETE_FROM
     except OSError:
         large = False
     if large:
         try:
-            subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)", str(folder)],
+            remover = "import shutil, sys; shutil.rmtree(sys.argv[1], True)"
+            subprocess.Popen([sys.executable, "-c", remover, str(folder)],
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
             return
