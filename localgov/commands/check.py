@@ -54,10 +54,10 @@ class CheckReport:
 def check(root: Path, *, render: bool = True, workers: int | None = None) -> CheckReport:
     """Check the site at `root` and return every problem, errors first."""
     from localgov.build import load_site
-    from localgov.build.parallel import Job, TrackingRenderer, Unit, render_all, workers_wanted
+    from localgov.build.parallel import Job, Unit, render_all, workers_wanted
     from localgov.render.assets import build_assets
     from localgov.render.layouts import static_dirs
-    from localgov.render.pages import site_jobs, variant_jobs
+    from localgov.render.pages import Renderer, site_jobs, variant_jobs
     from localgov.render.sections import compile_sections
 
     problems = Problems()
@@ -72,17 +72,19 @@ def check(root: Path, *, render: bool = True, workers: int | None = None) -> Che
     rendered_links: dict[str, set[str]] = defaultdict(set)  # href -> sources of the pages that have it
     missing: set[tuple[str, str, str]] = set()
     if render:
-        renderer = TrackingRenderer(site, {a.name: a.url for a in build_assets(root, static_dirs(root))},
-                                    compile_sections(site, problems=problems))
+        renderer = Renderer(site, {a.name: a.url for a in build_assets(root, static_dirs(root))},
+                            compile_sections(site, problems=problems))
         # Pages that show the coverage report (/status/) are left out: they show council data, not content.
         units = [Unit(f"site:{job.source}#{n}", job) for n, job in enumerate(site_jobs(site, status=False))]
         units += [Unit(f"page:{job.page}/{job.council}", job) for job in variant_jobs(site)]
         count = workers if workers is not None else (workers_wanted() if len(units) > 600 else 1)
+        jobs = {unit.id: unit.job for unit in units}
         for result in render_all(Job(renderer, units, None, {}), count):
             problems.items.extend(_relative(p, root) for p in result.problems)
             if result.path:
                 paths.add(result.path)
-                missing.update(result.missing)
+                job = jobs[result.unit]
+                missing.update((job.council, job.page, name) for name in result.missing)
                 for href in result.links:
                     rendered_links[href].add(result.source)
         report.pages = sum(1 for p in paths if p.endswith(".html"))

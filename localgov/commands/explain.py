@@ -104,7 +104,7 @@ def _find(site: Site, renderer: Any, target: str) -> tuple[str, Any] | None:
         return "job", (parts[0], parts[1])
     for job in site_jobs(site):
         try:
-            output: Output = renderer.make(job)
+            output: Output = renderer.render_page(job).output
         except Exception:  # noqa: BLE001 - a page that cannot render is not the one asked for
             continue
         if output.path == target:
@@ -113,10 +113,10 @@ def _find(site: Site, renderer: Any, target: str) -> tuple[str, Any] | None:
 
 
 def _render(renderer: Any, kind: str, arg: Any) -> Output:
-    if kind == "job":
-        result: Output = renderer.render_job(*arg)
-        return result
-    made: Output = renderer.make(arg)
+    from localgov.render.pages import PageJob
+
+    job = PageJob("variant", "", page=arg[0], council=arg[1]) if kind == "job" else arg
+    made: Output = renderer.render_page(job).output
     return made
 
 

@@ -1,4 +1,9 @@
-"""Render pages: content sections once per source, Jinja layouts per output page."""
+"""Render pages: content sections once per source, Jinja layouts per output page.
+
+`site_jobs` and `variant_jobs` list every page of a site; `Renderer.render_page(job)` renders one
+and returns a `PageRecord`: its bytes and what rendering it read. The renderer itself keeps only
+what every page of a build shares (compiled templates and sections, partials, the coverage report).
+"""
 
 from __future__ import annotations
 
@@ -29,13 +34,9 @@ from localgov.model import (
 )
 from localgov.render.layouts import layout_environment
 from localgov.render.markup import render_council_markup
+from localgov.render.record import COVERAGE, PageRecord, Reads
 from localgov.resolve import provider_for
-from localgov.sandbox import (
-    CouncilView,
-    GenericCouncilView,
-    Missing,
-    SectionTemplates,
-)
+from localgov.sandbox import CouncilView, GenericCouncilView, SectionTemplates
 from localgov.urls import COVERAGE_JSON, STATUS_URL
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,6 @@ class Renderer:
         self.assets = assets
         self.env = layout_environment(site.config.root)
         self.env.globals.update(site=site.config, asset=self.asset, chrome=self.chrome)
-        self.missing = Missing()
         self.sections = sections
         self.report = coverage
         self._chrome: dict[str, Markup] = {}
@@ -212,23 +212,25 @@ class Renderer:
 
     # -- page contexts
 
-    def render(self, template: str, **context: object) -> bytes:
+    def render(self, reads: Reads, template: str, **context: object) -> bytes:
+        reads.template(template)
         return self.template(template).render(**context).encode("utf-8")
 
-    def home(self) -> Output:
+    def home(self, reads: Reads) -> Output:
         topics = sorted(self.site.content.topics.values(), key=lambda t: (t.order, t.title))
-        data = self.render("home.html", title="Home", description=self.site.config.name, canonical="/",
+        data = self.render(reads, "home.html", title="Home", description=self.site.config.name, canonical="/",
                            topics=topics, breadcrumbs=None)
         return Output("index.html", data, "templates/home.html")
 
-    def topic(self, topic: Topic) -> Output:
+    def topic(self, reads: Reads, topic: Topic) -> Output:
         pages = sorted((p for p in self.site.content.pages.values() if p.topic == topic.slug), key=lambda p: p.title)
-        data = self.render("topic.html", title=topic.title, description=topic.summary, canonical=f"/{topic.slug}/",
+        data = self.render(reads, "topic.html", title=topic.title, description=topic.summary,
+                           canonical=f"/{topic.slug}/",
                            topic=topic, pages=pages, council=None,
                            breadcrumbs=[{"text": "Home", "href": "/"}])
         return Output(f"{topic.slug}/index.html", data, topic.source)
 
-    def common_page(self, page: Page) -> Output:
+    def common_page(self, reads: Reads, page: Page) -> Output:
         composed = compose_common(page)
         body, contents = self.render_sections(composed, GenericCouncilView())
         topic = self.site.content.topics[page.topic]
@@ -250,23 +252,23 @@ class Renderer:
                 "elsewhere": json.dumps(elsewhere_in, separators=(",", ":"), sort_keys=True),
             }
         elsewhere = [(nation, Markup(html)) for nation, html in page.provided_elsewhere]
-        data = self.render("page.html", title=page.title, description=page.summary, canonical=page.url,
+        data = self.render(reads, "page.html", title=page.title, description=page.summary, canonical=page.url,
                            page=page, body=body, contents=contents, az=az, az_id="az",
                            az_label=f"Councils that provide {page.title.lower()}", lookup=lookup,
                            tier_text=TIER_TEXT.get(page.provider, ""), elsewhere=elsewhere,
                            breadcrumbs=[{"text": "Home", "href": "/"}, {"text": topic.title, "href": f"/{topic.slug}/"}])
         return Output(f"{page.slug}/index.html", data, page.source)
 
-    def variant(self, page: Page, council: Council) -> Output:
+    def variant(self, reads: Reads, page: Page, council: Council) -> Output:
         override = self.site.overrides.for_variant(council.slug, page.slug)
         composed = compose_variant(page, council.slug, override)
-        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=self.missing)
+        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=reads.missing)
         body, contents = self.render_sections(composed, view)
         topic = self.site.content.topics[page.topic]
         # Templates read the summary and search words from `page`: give them the council's.
         shown = page if override is None else dataclasses.replace(page, summary=composed.summary,
                                                                    keywords=composed.keywords)
-        data = self.render("variant.html", title=f"{page.title}: {council.name}", description=composed.summary,
+        data = self.render(reads, "variant.html", title=f"{page.title}: {council.name}", description=composed.summary,
                            canonical=f"/{page.slug}/{council.slug}/", page=shown, council=council, body=body,
                            summary=composed.summary, contents=contents,
                            alerts=self.alerts(council, page.slug, page.topic),
@@ -275,13 +277,13 @@ class Renderer:
                                         {"text": page.title, "href": page.url}])
         return Output(f"{page.slug}/{council.slug}/index.html", data, page.source)
 
-    def council_page(self, page: CouncilPage, council: Council) -> Output:
+    def council_page(self, reads: Reads, page: CouncilPage, council: Council) -> Output:
         """Render a page only one council has, at /<page>/<council>/."""
         composed = compose_council_page(page)
-        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=self.missing)
+        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=reads.missing)
         body, contents = self.render_sections(composed, view)
         topic = self.site.content.topics[page.topic]
-        data = self.render("variant.html", title=f"{page.title}: {council.name}", description=page.summary,
+        data = self.render(reads, "variant.html", title=f"{page.title}: {council.name}", description=page.summary,
                            canonical=page.url, page=page, council=council, body=body, summary=page.summary,
                            contents=contents, alerts=self.alerts(council, page.slug, page.topic), also=None,
                            find_href="/councils/", council_only=True,
@@ -327,7 +329,7 @@ class Renderer:
             found = self._council_topics[council.slug] = council_topics(self.site, council)
         return found
 
-    def council_topic(self, council: Council, topic: Topic) -> Output:
+    def council_topic(self, reads: Reads, council: Council, topic: Topic) -> Output:
         """Render a topic for one council's area, at /<topic>/<council>/, with the council's alerts for it."""
         pages = {t.slug: items for t, items in self.council_topics(council)}.get(topic.slug, [])
         if council.is_district and council.parent:
@@ -337,7 +339,7 @@ class Renderer:
             intro = f"These are the services of {council.name}. District councils in {council.display_name} provide others."
         else:
             intro = f"These are the services of {council.name}."
-        data = self.render("topic.html", title=f"{topic.title}: {council.name}", description=topic.summary,
+        data = self.render(reads, "topic.html", title=f"{topic.title}: {council.name}", description=topic.summary,
                            canonical=f"/{topic.slug}/{council.slug}/", topic=topic, pages=pages, council=council,
                            council_intro=intro,
                            alerts=self.alerts(council, None, topic.slug),
@@ -345,7 +347,7 @@ class Renderer:
                                         {"text": council.name, "href": f"/councils/{council.slug}/"}])
         return Output(f"{topic.slug}/{council.slug}/index.html", data, council.source)
 
-    def council_hub(self, council: Council) -> Output:
+    def council_hub(self, reads: Reads, council: Council) -> Output:
         site = self.site
         groups: list[dict[str, object]] = []
         providers_by_topic: dict[str, set[str]] = defaultdict(set)
@@ -372,7 +374,8 @@ class Renderer:
                      "Your district council provides services such as bin collections, housing and planning.")
         else:
             intro = f"{council.name} provides all council services for addresses in its area."
-        data = self.render("council.html", title=council.name, description=intro, canonical=f"/councils/{council.slug}/",
+        data = self.render(reads, "council.html", title=council.name, description=intro,
+                           canonical=f"/councils/{council.slug}/",
                            council=council, nation_label=NATION_LABELS.get(council.nation, council.nation),
                            intro=intro, services=groups, who_does_what=who, related=related,
                            alerts=self.alerts(council),
@@ -381,26 +384,27 @@ class Renderer:
 
     # -- the coverage report
 
-    def coverage(self) -> Coverage:
+    def coverage(self, reads: Reads) -> Coverage:
         """Return the coverage report, made before rendering."""
+        reads.template(COVERAGE)
         if self.report is None:
             raise LookupError("the coverage report is made before rendering and given to the renderer")
         return self.report
 
-    def status(self) -> Output:
+    def status(self, reads: Reads) -> Output:
         """Render /status/: every council's coverage at a glance, for the central team."""
-        report = self.coverage()
-        data = self.render("status.html", title="Council data coverage", noindex=True, canonical=STATUS_URL,
+        report = self.coverage(reads)
+        data = self.render(reads, "status.html", title="Council data coverage", noindex=True, canonical=STATUS_URL,
                            description="What each council's data and files give its pages.", report=report,
                            totals=report.totals(), json_url=f"/{COVERAGE_JSON}",
                            breadcrumbs=[{"text": "Home", "href": "/"}])
         return Output("status/index.html", data, "templates/status.html")
 
-    def status_council(self, council: Council) -> Output:
+    def status_council(self, reads: Reads, council: Council) -> Output:
         """Render /status/<council>/: each service of one council and what it has or lacks."""
-        report = self.coverage()
+        report = self.coverage(reads)
         entry = report.council(council.slug)
-        data = self.render("status_council.html", title=f"Coverage: {council.name}", noindex=True,
+        data = self.render(reads, "status_council.html", title=f"Coverage: {council.name}", noindex=True,
                            canonical=f"{STATUS_URL}{council.slug}/", description=f"What {council.name}'s data and"
                            " files give its pages.", council=council, entry=entry, describe_missing=describe_missing,
                            contact_labels=CONTACT_LABELS,
@@ -411,49 +415,53 @@ class Renderer:
     def _council_az(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
         return az_groups([(c.display_name, f"/councils/{c.slug}/", c.type_label) for c in self.site.councils.values()])
 
-    def councils_az(self) -> Output:
-        data = self.render("councils.html", title="Councils A to Z", description="Every principal council in the UK.",
+    def councils_az(self, reads: Reads) -> Output:
+        data = self.render(reads, "councils.html", title="Councils A to Z",
+                           description="Every principal council in the UK.",
                            canonical="/councils/", az=self._az_all, az_id="az",
                            breadcrumbs=[{"text": "Home", "href": "/"}])
         return Output("councils/index.html", data, "templates/councils.html")
 
-    def not_found(self) -> Output:
-        return Output("404.html", self.render("404.html", title="Page not found", noindex=True), "templates/404.html")
+    def not_found(self, reads: Reads) -> Output:
+        return Output("404.html", self.render(reads, "404.html", title="Page not found", noindex=True),
+                      "templates/404.html")
 
-    def search(self) -> Output:
-        data = self.render("search.html", title="Search", description="Search council services.", canonical="/search/",
+    def search(self, reads: Reads) -> Output:
+        data = self.render(reads, "search.html", title="Search", description="Search council services.",
+                           canonical="/search/",
                            noindex=True, breadcrumbs=[{"text": "Home", "href": "/"}])
         return Output("search/index.html", data, "templates/search.html")
 
     # -- everything
 
-    def make(self, job: PageJob) -> Output:
-        """Render one page."""
+    def render_page(self, job: PageJob) -> PageRecord:
+        """Render one page; return its bytes and what rendering it read."""
+        reads = Reads()
+        return reads.record(self._make(reads, job))
+
+    def _make(self, reads: Reads, job: PageJob) -> Output:
         site = self.site
         kind = job.kind
         if kind == "variant":
-            return self.render_job(job.page, job.council)
-        if kind == "common":
-            return self.common_page(site.content.pages[job.page])
-        if kind == "topic":
-            return self.topic(site.content.topics[job.topic])
-        if kind == "hub":
-            return self.council_hub(site.councils[job.council])
-        if kind == "council-topic":
-            return self.council_topic(site.councils[job.council], site.content.topics[job.topic])
-        if kind == "status-council":
-            return self.status_council(site.councils[job.council])
-        whole: dict[str, Callable[[], Output]] = {"home": self.home, "councils": self.councils_az,
-                                                  "not-found": self.not_found, "search": self.search,
-                                                  "status": self.status}
-        return whole[kind]()
-
-    def render_job(self, page_slug: str, council_slug: str) -> Output:
-        page = self.site.content.pages.get(page_slug)
-        council = self.site.councils[council_slug]
-        if page is None:
-            own = self.site.overrides.council_page(council_slug, page_slug)
+            page = site.content.pages.get(job.page)
+            council = site.councils[job.council]
+            if page is not None:
+                return self.variant(reads, page, council)
+            own = site.overrides.council_page(job.council, job.page)
             if own is None:
-                raise KeyError(f"no page {page_slug!r} for {council_slug}")
-            return self.council_page(own, council)
-        return self.variant(page, council)
+                raise KeyError(f"no page {job.page!r} for {job.council}")
+            return self.council_page(reads, own, council)
+        if kind == "common":
+            return self.common_page(reads, site.content.pages[job.page])
+        if kind == "topic":
+            return self.topic(reads, site.content.topics[job.topic])
+        if kind == "hub":
+            return self.council_hub(reads, site.councils[job.council])
+        if kind == "council-topic":
+            return self.council_topic(reads, site.councils[job.council], site.content.topics[job.topic])
+        if kind == "status-council":
+            return self.status_council(reads, site.councils[job.council])
+        whole: dict[str, Callable[[Reads], Output]] = {"home": self.home, "councils": self.councils_az,
+                                                       "not-found": self.not_found, "search": self.search,
+                                                       "status": self.status}
+        return whole[kind](reads)
