@@ -41,15 +41,7 @@ from localgov.build.cache import (
     unchanged_on_disk,
 )
 from localgov.build.keys import Keys
-from localgov.build.parallel import (
-    COVERAGE,
-    PARALLEL_FROM,
-    Job,
-    TrackingRenderer,
-    Unit,
-    render_all,
-    workers_wanted,
-)
+from localgov.build.parallel import PARALLEL_FROM, Job, Unit, render_all, workers_wanted
 from localgov.build.write import STAGING_MARKER, DuplicateOutput, Staging, guard_output, output_lock
 from localgov.checks import check_council_files, check_council_references
 from localgov.errors import BuildFailed, Problem, Problems
@@ -61,7 +53,8 @@ from localgov.load.overrides import load_overrides, stopping_errors
 from localgov.model import Coverage, Site
 from localgov.render.assets import AssetFile, build_assets
 from localgov.render.layouts import default_templates, find_govuk_frontend, layout_environment
-from localgov.render.pages import site_jobs, variant_jobs
+from localgov.render.pages import Renderer, site_jobs, variant_jobs
+from localgov.render.record import COVERAGE
 from localgov.render.sections import compile_sections
 from localgov.resolve import resolve
 from localgov.sandbox import SectionTemplates
@@ -392,7 +385,7 @@ def _made(keys: Keys, templates: str, report_key: bytes) -> bytes:
 
 def _render(run: Run, loaded: Loaded, plan: Plan, options: Options) -> None:
     """Render the units the plan says, on every core, and record them and the units kept."""
-    renderer = TrackingRenderer(loaded.site, dict(loaded.asset_urls), dict(loaded.sections), plan.report)
+    renderer = Renderer(loaded.site, loaded.asset_urls, loaded.sections, plan.report)
     _stage(options.progress, "Rendering pages", len(plan.render))
     rendered = list(render_all(Job(renderer, plan.render, run.staging, run.previous),
                                _processes(options.workers, len(plan.render), PARALLEL_FROM),
@@ -405,7 +398,7 @@ def _render(run: Run, loaded: Loaded, plan: Plan, options: Options) -> None:
             continue
         run.staging.claim(result.path, result.source)
         templates = UnitEntry.join(result.templates)
-        missing = UnitEntry.join(sorted({name for _, _, name in result.missing}))
+        missing = UnitEntry.join(result.missing)
         new.units[result.unit] = UnitEntry(plan.keys[result.unit], _made(loaded.keys, templates, plan.report_key),
                                            result.path, templates, new.number_links(result.links), missing)
         if result.written:

@@ -15,7 +15,6 @@ import gc
 import logging
 import multiprocessing
 import os
-import re
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -27,9 +26,8 @@ from localgov.build.write import Staging
 from localgov.errors import LocalgovError, Problem
 from localgov.load.frontmatter import read_document
 from localgov.load.jinja_checks import error_line, source_tags
-from localgov.model import Coverage, Site
+from localgov.model import Site
 from localgov.render.pages import PageJob, Renderer
-from localgov.sandbox import SectionTemplates
 
 log = logging.getLogger(__name__)
 
@@ -60,37 +58,17 @@ class Rendered:
     mtime_ns: int = 0
     written: bool = False
     links: tuple[str, ...] = ()
-    missing: tuple[tuple[str, str, str], ...] = ()
+    missing: tuple[str, ...] = ()  # the names of the council data the page lacks
     templates: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
     source: str = ""
-
-
-COVERAGE = "@coverage"  # noted among a page's templates when it shows the coverage report
-
-
-class TrackingRenderer(Renderer):
-    """A renderer that notes the top-level templates each page is rendered with."""
-
-    def __init__(self, site: Site, assets: dict[str, str], sections: dict[str, SectionTemplates],
-                 coverage: Coverage | None = None) -> None:
-        super().__init__(site, assets, sections, coverage)
-        self.used: set[str] = set()
-
-    def render(self, template: str, **context: object) -> bytes:
-        self.used.add(template)
-        return super().render(template, **context)
-
-    def coverage(self) -> Coverage:
-        self.used.add(COVERAGE)
-        return super().coverage()
 
 
 @dataclass
 class Job:
     """Everything a worker needs, inherited by fork."""
 
-    renderer: TrackingRenderer
+    renderer: Renderer
     units: Sequence[Unit]
     staging: Staging | None  # None: render without writing (checks)
     previous: dict[str, bytes]  # output path -> digest of the intact file in the output folder
@@ -98,36 +76,22 @@ class Job:
 
 def render_unit(job: Job, unit: Unit) -> Rendered:
     """Render one unit, hand it to the writer if its bytes are new, and describe it."""
-    renderer = job.renderer
-    renderer.used = set()
-    renderer.missing.items = set()
     try:
-        output = renderer.make(unit.job)
+        record = job.renderer.render_page(unit.job)
     except Exception as exc:  # noqa: BLE001 - any failure in content or templates becomes a located problem
-        return Rendered(unit.id, problems=(located_problem(renderer.site, unit, exc),), source=unit.source)
-    data = output.data
-    found = digest(data)
+        return Rendered(unit.id, problems=(located_problem(job.renderer.site, unit, exc),), source=unit.source)
+    output = record.output
+    found = digest(output.data)
     written = False
     mtime_ns = 0
     if job.staging is not None and job.previous.get(output.path) != found:
-        mtime_ns = job.staging.put(output.path, data)
+        mtime_ns = job.staging.put(output.path, output.data)
         written = True
-    links: tuple[str, ...] = ()
-    if output.path.endswith(".html"):
-        links = internal_links(data)
     return Rendered(
-        unit=unit.id, path=output.path, digest=found, size=len(data), mtime_ns=mtime_ns, written=written,
-        links=links, missing=tuple(sorted(renderer.missing.items)), templates=tuple(sorted(renderer.used)),
+        unit=unit.id, path=output.path, digest=found, size=len(output.data), mtime_ns=mtime_ns, written=written,
+        links=record.links, missing=record.missing, templates=record.templates,
         source=output.source or unit.source,
     )
-
-
-INTERNAL = re.compile(rb"""(?:href|src)="(/(?!/)[^"#?]*)""")
-
-
-def internal_links(data: bytes) -> tuple[str, ...]:
-    """Return the distinct internal links of a page (fragments and queries cut off), sorted."""
-    return tuple(sorted(link.decode("utf-8", "replace") for link in set(INTERNAL.findall(data))))
 
 
 _JOB: Job | None = None  # set in each worker by `_start`, from the parent's memory

@@ -98,9 +98,9 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
           progress: Callable[[str, int, int], None] | None = None) -> CheckReport:
     """Check the site at `root` and return every problem, errors first; `progress` hears of each stage."""
     from localgov.build import load_site
-    from localgov.build.parallel import Job, TrackingRenderer, Unit, render_all, workers_wanted
+    from localgov.build.parallel import Job, Unit, render_all, workers_wanted
     from localgov.render.assets import build_assets
-    from localgov.render.pages import site_jobs, variant_jobs
+    from localgov.render.pages import Renderer, site_jobs, variant_jobs
     from localgov.render.sections import compile_sections
 
     def stage(label: str, done: int = 0, total: int = 0) -> None:
@@ -121,20 +121,22 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
     rendered_links: dict[str, set[str]] = defaultdict(set)  # href -> sources of the pages that have it
     missing: set[tuple[str, str, str]] = set()
     if render:
-        renderer = TrackingRenderer(site, {a.name: a.url for a in build_assets(root)},
-                                    compile_sections(site, problems=problems))
+        renderer = Renderer(site, {a.name: a.url for a in build_assets(root)},
+                            compile_sections(site, problems=problems))
         renderer.env.bytecode_cache = None  # compile templates in memory: check writes nothing into the site
         # Pages that show the coverage report (/status/) are left out: they show council data, not content.
         units = [Unit(f"site:{job.source}#{n}", job) for n, job in enumerate(site_jobs(site, status=False))]
         units += [Unit(f"page:{job.page}/{job.council}", job) for job in variant_jobs(site)]
         count = workers if workers is not None else (workers_wanted() if len(units) > 600 else 1)
+        jobs = {unit.id: unit.job for unit in units}
         stage("Rendering pages", 0, len(units))
         for result in render_all(Job(renderer, units, None, {}), count,
                                  lambda done, total: stage("Rendering pages", done, total)):
             problems.items.extend(_relative(p, root) for p in result.problems)
             if result.path:
                 paths.add(result.path)
-                missing.update(result.missing)
+                job = jobs[result.unit]
+                missing.update((job.council, job.page, name) for name in result.missing)
                 for href in result.links:
                     rendered_links[href].add(result.source)
         report.pages = sum(1 for p in paths if p.endswith(".html"))

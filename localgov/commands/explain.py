@@ -89,7 +89,8 @@ def explain(root: Path, url: str) -> Explanation:
 def _render(renderer: Renderer, route: Route) -> Output:
     """Render the one page at `route`, and no other."""
     kind = "variant" if route.kind in ("variant", "council-page") else route.kind
-    return renderer.make(PageJob(kind, "", page=route.page, council=route.council, topic=route.topic))
+    return renderer.render_page(PageJob(kind, "", page=route.page, council=route.council,
+                                        topic=route.topic)).output
 
 
 def _sources(root: Path, site: Site, route: Route, output: Output) -> list[Item]:

@@ -1,4 +1,9 @@
-"""Render pages: content sections once per source, Jinja layouts per output page."""
+"""Render pages: content sections once per source, Jinja layouts per output page.
+
+`site_jobs` and `variant_jobs` list every page of a site; `Renderer.render_page(job)` renders one
+and returns a `PageRecord`: its bytes and what rendering it read. The renderer itself keeps only
+what every page of a build shares (compiled templates and sections, partials, the coverage report).
+"""
 
 from __future__ import annotations
 
@@ -29,13 +34,9 @@ from localgov.model import (
 )
 from localgov.render.layouts import layout_environment
 from localgov.render.markup import render_council_markup
+from localgov.render.record import COVERAGE, PageRecord, Reads
 from localgov.resolve import provider_for
-from localgov.sandbox import (
-    CouncilView,
-    GenericCouncilView,
-    Missing,
-    SectionTemplates,
-)
+from localgov.sandbox import CouncilView, GenericCouncilView, SectionTemplates
 from localgov.urls import COVERAGE_JSON, Route
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,6 @@ class Renderer:
         self.assets = assets
         self.env = layout_environment(site.config.root)
         self.env.globals.update(site=site.config, asset=self.asset, chrome=self.chrome)
-        self.missing = Missing()
         self.sections = sections
         self.report = coverage
         self._chrome: dict[str, Markup] = {}
@@ -212,25 +212,26 @@ class Renderer:
 
     # -- page contexts
 
-    def render(self, template: str, **context: object) -> bytes:
+    def render(self, reads: Reads, template: str, **context: object) -> bytes:
+        reads.template(template)
         return self.template(template).render(**context).encode("utf-8")
 
-    def home(self) -> Output:
+    def home(self, reads: Reads) -> Output:
         topics = sorted(self.site.content.topics.values(), key=lambda t: (t.order, t.title))
         route = Route("home")
-        data = self.render("home.html", title="Home", description=self.site.config.name, canonical=route.url,
+        data = self.render(reads, "home.html", title="Home", description=self.site.config.name, canonical=route.url,
                            topics=topics, breadcrumbs=None)
         return Output(route.path, data, "templates/home.html")
 
-    def topic(self, topic: Topic) -> Output:
+    def topic(self, reads: Reads, topic: Topic) -> Output:
         pages = sorted((p for p in self.site.content.pages.values() if p.topic == topic.slug), key=lambda p: p.title)
         route = Route("topic", topic=topic.slug)
-        data = self.render("topic.html", title=topic.title, description=topic.summary, canonical=route.url,
+        data = self.render(reads, "topic.html", title=topic.title, description=topic.summary, canonical=route.url,
                            topic=topic, pages=pages, council=None,
                            breadcrumbs=[{"text": "Home", "href": "/"}])
         return Output(route.path, data, topic.source)
 
-    def common_page(self, page: Page) -> Output:
+    def common_page(self, reads: Reads, page: Page) -> Output:
         composed = compose_common(page)
         body, contents = self.render_sections(composed, GenericCouncilView())
         topic = self.site.content.topics[page.topic]
@@ -253,24 +254,24 @@ class Renderer:
             }
         elsewhere = [(nation, Markup(html)) for nation, html in page.provided_elsewhere]
         route = Route("common", page=page.slug)
-        data = self.render("page.html", title=page.title, description=page.summary, canonical=route.url,
+        data = self.render(reads, "page.html", title=page.title, description=page.summary, canonical=route.url,
                            page=page, body=body, contents=contents, az=az, az_id="az",
                            az_label=f"Councils that provide {page.title.lower()}", lookup=lookup,
                            tier_text=TIER_TEXT.get(page.provider, ""), elsewhere=elsewhere,
                            breadcrumbs=[{"text": "Home", "href": "/"}, {"text": topic.title, "href": f"/{topic.slug}/"}])
         return Output(route.path, data, page.source)
 
-    def variant(self, page: Page, council: Council) -> Output:
+    def variant(self, reads: Reads, page: Page, council: Council) -> Output:
         override = self.site.overrides.for_variant(council.slug, page.slug)
         composed = compose_variant(page, council.slug, override)
-        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=self.missing)
+        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=reads.missing)
         body, contents = self.render_sections(composed, view)
         topic = self.site.content.topics[page.topic]
         # Templates read the summary and search words from `page`: give them the council's.
         shown = page if override is None else dataclasses.replace(page, summary=composed.summary,
                                                                    keywords=composed.keywords)
         route = Route("variant", page=page.slug, council=council.slug)
-        data = self.render("variant.html", title=f"{page.title}: {council.name}", description=composed.summary,
+        data = self.render(reads, "variant.html", title=f"{page.title}: {council.name}", description=composed.summary,
                            canonical=route.url, page=shown, council=council, body=body,
                            summary=composed.summary, contents=contents,
                            alerts=self.alerts(council, page.slug, page.topic),
@@ -279,14 +280,14 @@ class Renderer:
                                         {"text": page.title, "href": page.url}])
         return Output(route.path, data, page.source)
 
-    def council_page(self, page: CouncilPage, council: Council) -> Output:
+    def council_page(self, reads: Reads, page: CouncilPage, council: Council) -> Output:
         """Render a page only one council has, at /<page>/<council>/."""
         composed = compose_council_page(page)
-        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=self.missing)
+        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=reads.missing)
         body, contents = self.render_sections(composed, view)
         topic = self.site.content.topics[page.topic]
         route = Route("council-page", page=page.slug, council=council.slug)
-        data = self.render("variant.html", title=f"{page.title}: {council.name}", description=page.summary,
+        data = self.render(reads, "variant.html", title=f"{page.title}: {council.name}", description=page.summary,
                            canonical=route.url, page=page, council=council, body=body, summary=page.summary,
                            contents=contents, alerts=self.alerts(council, page.slug, page.topic), also=None,
                            find_href="/councils/", council_only=True,
@@ -332,7 +333,7 @@ class Renderer:
             found = self._council_topics[council.slug] = council_topics(self.site, council)
         return found
 
-    def council_topic(self, council: Council, topic: Topic) -> Output:
+    def council_topic(self, reads: Reads, council: Council, topic: Topic) -> Output:
         """Render a topic for one council's area, at /<topic>/<council>/, with the council's alerts for it."""
         pages = {t.slug: items for t, items in self.council_topics(council)}.get(topic.slug, [])
         if council.is_district and council.parent:
@@ -343,7 +344,7 @@ class Renderer:
         else:
             intro = f"These are the services of {council.name}."
         route = Route("council-topic", topic=topic.slug, council=council.slug)
-        data = self.render("topic.html", title=f"{topic.title}: {council.name}", description=topic.summary,
+        data = self.render(reads, "topic.html", title=f"{topic.title}: {council.name}", description=topic.summary,
                            canonical=route.url, topic=topic, pages=pages, council=council,
                            council_intro=intro,
                            alerts=self.alerts(council, None, topic.slug),
@@ -351,7 +352,7 @@ class Renderer:
                                         {"text": council.name, "href": f"/councils/{council.slug}/"}])
         return Output(route.path, data, council.source)
 
-    def council_hub(self, council: Council) -> Output:
+    def council_hub(self, reads: Reads, council: Council) -> Output:
         site = self.site
         groups: list[dict[str, object]] = []
         providers_by_topic: dict[str, set[str]] = defaultdict(set)
@@ -379,7 +380,7 @@ class Renderer:
         else:
             intro = f"{council.name} provides all council services for addresses in its area."
         route = Route("hub", council=council.slug)
-        data = self.render("council.html", title=council.name, description=intro, canonical=route.url,
+        data = self.render(reads, "council.html", title=council.name, description=intro, canonical=route.url,
                            council=council, nation_label=NATION_LABELS.get(council.nation, council.nation),
                            intro=intro, services=groups, who_does_what=who, related=related,
                            alerts=self.alerts(council),
@@ -388,28 +389,29 @@ class Renderer:
 
     # -- the coverage report
 
-    def coverage(self) -> Coverage:
+    def coverage(self, reads: Reads) -> Coverage:
         """Return the coverage report, made before rendering."""
+        reads.template(COVERAGE)
         if self.report is None:
             raise LookupError("the coverage report is made before rendering and given to the renderer")
         return self.report
 
-    def status(self) -> Output:
+    def status(self, reads: Reads) -> Output:
         """Render /status/: every council's coverage at a glance, for the central team."""
         report = self.coverage()
         route = Route("status")
-        data = self.render("status.html", title="Council data coverage", noindex=True, canonical=route.url,
+        data = self.render(reads, "status.html", title="Council data coverage", noindex=True, canonical=route.url,
                            description="What each council's data and files give its pages.", report=report,
                            totals=report.totals(), json_url=f"/{COVERAGE_JSON}",
                            breadcrumbs=[{"text": "Home", "href": "/"}])
         return Output(route.path, data, "templates/status.html")
 
-    def status_council(self, council: Council) -> Output:
+    def status_council(self, reads: Reads, council: Council) -> Output:
         """Render /status/<council>/: each service of one council and what it has or lacks."""
-        report = self.coverage()
+        report = self.coverage(reads)
         entry = report.council(council.slug)
         route = Route("status-council", council=council.slug)
-        data = self.render("status_council.html", title=f"Coverage: {council.name}", noindex=True,
+        data = self.render(reads, "status_council.html", title=f"Coverage: {council.name}", noindex=True,
                            canonical=route.url, description=f"What {council.name}'s data and"
                            " files give its pages.", council=council, entry=entry, describe_missing=describe_missing,
                            contact_labels=CONTACT_LABELS,
@@ -420,52 +422,53 @@ class Renderer:
     def _council_az(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
         return az_groups([(c.display_name, f"/councils/{c.slug}/", c.type_label) for c in self.site.councils.values()])
 
-    def councils_az(self) -> Output:
+    def councils_az(self, reads: Reads) -> Output:
         route = Route("councils")
-        data = self.render("councils.html", title="Councils A to Z", description="Every principal council in the UK.",
+        data = self.render(reads, "councils.html", title="Councils A to Z", description="Every principal council in the UK.",
                            canonical=route.url, az=self._az_all, az_id="az",
                            breadcrumbs=[{"text": "Home", "href": "/"}])
         return Output(route.path, data, "templates/councils.html")
 
-    def not_found(self) -> Output:
-        return Output(Route("not-found").path, self.render("404.html", title="Page not found", noindex=True),
+    def not_found(self, reads: Reads) -> Output:
+        return Output(Route("not-found").path, self.render(reads, "404.html", title="Page not found", noindex=True),
                       "templates/404.html")
 
-    def search(self) -> Output:
+    def search(self, reads: Reads) -> Output:
         route = Route("search")
-        data = self.render("search.html", title="Search", description="Search council services.", canonical=route.url,
+        data = self.render(reads, "search.html", title="Search", description="Search council services.", canonical=route.url,
                            noindex=True, breadcrumbs=[{"text": "Home", "href": "/"}])
         return Output(route.path, data, "templates/search.html")
 
     # -- everything
 
-    def make(self, job: PageJob) -> Output:
-        """Render one page."""
+    def render_page(self, job: PageJob) -> PageRecord:
+        """Render one page; return its bytes and what rendering it read."""
+        reads = Reads()
+        return reads.record(self._make(reads, job))
+
+    def _make(self, reads: Reads, job: PageJob) -> Output:
         site = self.site
         kind = job.kind
         if kind == "variant":
-            return self.render_job(job.page, job.council)
-        if kind == "common":
-            return self.common_page(site.content.pages[job.page])
-        if kind == "topic":
-            return self.topic(site.content.topics[job.topic])
-        if kind == "hub":
-            return self.council_hub(site.councils[job.council])
-        if kind == "council-topic":
-            return self.council_topic(site.councils[job.council], site.content.topics[job.topic])
-        if kind == "status-council":
-            return self.status_council(site.councils[job.council])
-        whole: dict[str, Callable[[], Output]] = {"home": self.home, "councils": self.councils_az,
-                                                  "not-found": self.not_found, "search": self.search,
-                                                  "status": self.status}
-        return whole[kind]()
-
-    def render_job(self, page_slug: str, council_slug: str) -> Output:
-        page = self.site.content.pages.get(page_slug)
-        council = self.site.councils[council_slug]
-        if page is None:
-            own = self.site.overrides.council_page(council_slug, page_slug)
+            page = site.content.pages.get(job.page)
+            council = site.councils[job.council]
+            if page is not None:
+                return self.variant(reads, page, council)
+            own = site.overrides.council_page(job.council, job.page)
             if own is None:
-                raise KeyError(f"no page {page_slug!r} for {council_slug}")
-            return self.council_page(own, council)
-        return self.variant(page, council)
+                raise KeyError(f"no page {job.page!r} for {job.council}")
+            return self.council_page(reads, own, council)
+        if kind == "common":
+            return self.common_page(reads, site.content.pages[job.page])
+        if kind == "topic":
+            return self.topic(reads, site.content.topics[job.topic])
+        if kind == "hub":
+            return self.council_hub(reads, site.councils[job.council])
+        if kind == "council-topic":
+            return self.council_topic(reads, site.councils[job.council], site.content.topics[job.topic])
+        if kind == "status-council":
+            return self.status_council(reads, site.councils[job.council])
+        whole: dict[str, Callable[[Reads], Output]] = {"home": self.home, "councils": self.councils_az,
+                                                       "not-found": self.not_found, "search": self.search,
+                                                       "status": self.status}
+        return whole[kind](reads)
