@@ -398,7 +398,7 @@ class Renderer:
 
     def status(self, reads: Reads) -> Output:
         """Render /status/: every council's coverage at a glance, for the central team."""
-        report = self.coverage()
+        report = self.coverage(reads)
         route = Route("status")
         data = self.render(reads, "status.html", title="Council data coverage", noindex=True, canonical=route.url,
                            description="What each council's data and files give its pages.", report=report,
