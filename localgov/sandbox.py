@@ -20,7 +20,9 @@ COUNCIL_PROPERTIES = frozenset(
 COUNCIL_METHODS: dict[str, tuple[int, int]] = {"has": (1, 1), "link": (1, 2), "service_url": (1, 1)}
 COUNCIL_API = COUNCIL_PROPERTIES | frozenset(COUNCIL_METHODS)
 # Filters a council file may apply to council data; none of them can produce markup.
-SAFE_FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "striptags", "length", "string", "e", "escape"})
+SAFE_FILTERS = frozenset(
+    {"upper", "lower", "title", "capitalize", "trim", "striptags", "length", "string", "e", "escape"}
+)
 LARGEST_PRODUCT = 10_000  # characters or items a '*' may produce in content
 
 

@@ -204,7 +204,8 @@ def build_demo(out: Path, *, clean: bool = False, timeout: float = 1200) -> None
 
     env = {**os.environ, "LOCALGOV_TODAY": DEMO_TODAY}
     result = subprocess.run(
-        [sys.executable, "-m", "localgov", "--root", str(REPO), "build", "--out", str(out), *(["--clean"] if clean else [])],
+        [sys.executable, "-m", "localgov", "--root", str(REPO), "build", "--out", str(out),
+         *(["--clean"] if clean else [])],
         env=env, capture_output=True, text=True, timeout=timeout, check=False,
     )
     if result.returncode != 0:

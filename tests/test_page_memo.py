@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import msgpack
@@ -32,7 +33,7 @@ EVERY_FIELD = Page(
 )
 
 
-def read_all(root: Path, memo: PageMemo | None) -> tuple[dict[str, Page], list[Problem]]:
+def read_all(root: Path, memo: PageMemo | None) -> tuple[Mapping[str, Page], list[Problem]]:
     problems = Problems()
     return load_content(root, problems, memo).pages, problems.items
 

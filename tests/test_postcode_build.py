@@ -202,7 +202,7 @@ def test_shards_are_the_same_bytes_every_build(make_site: MakeSite, tmp_path: Pa
     assert sorted((root / "postcodes" / "compiled").glob("*.msgpack.br")) == compiled  # reused, not compiled again
     one, two = (sorted((tmp_path / name / "postcodes").iterdir()) for name in ("one", "two"))
     assert [p.name for p in one] == [p.name for p in two]
-    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two))
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two, strict=False))
     maidstone = json.loads((tmp_path / "one" / "postcodes" / "areas.json").read_bytes())["areas"].index(
         ["maidstone", "kent"])
     assert (tmp_path / "one" / "postcodes" / "ME15.json").read_bytes() == b'{"p":{"6JQ":%d}}' % maidstone

@@ -198,7 +198,7 @@ def test_reader_matches_the_file_row_by_row(name: str, district: str, county: st
     rows = _csv_rows(path)
     records = list(read_postcode_file(path))
     assert len(records) == len(rows)
-    for row, record in zip(rows, records):
+    for row, record in zip(rows, records, strict=False):
         assert record.postcode == row["pcds"]
         assert record.district == _pseudo(row[district])
         assert record.county == (row[county] if row[county].startswith("E10") else None)
@@ -240,8 +240,9 @@ def test_reader_takes_the_qlacref_layout_and_onsud(tmp_path: Path) -> None:
     writer.writerows(rows)
     records = list(_read_text(extract.getvalue(), tmp_path))
     assert len(records) == len(rows)
-    assert all(r.postcode.replace(" ", "") == row["pcd"].replace(" ", "") for r, row in zip(records, rows))
-    assert all(r.district == _pseudo(row["laua"]) for r, row in zip(records, rows))
+    assert all(r.postcode.replace(" ", "") == row["pcd"].replace(" ", "")
+               for r, row in zip(records, rows, strict=False))
+    assert all(r.district == _pseudo(row["laua"]) for r, row in zip(records, rows, strict=False))
     assert not any(r.terminated or r.county for r in records)
 
     onsud = [r for r in _csv_rows(POSTCODES / "onsud_mar2024_sample_gb.csv") if r["PCDS"].strip()]

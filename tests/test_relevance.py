@@ -33,10 +33,10 @@ def load_queries() -> list[dict[str, str]]:
 
 def rates(name: str, queries: list[dict[str, str]], ranked: list[list[str]]) -> tuple[float, float]:
     """Print and return the top-1 and top-3 rates, listing the misses."""
-    top1 = sum(1 for q, pages in zip(queries, ranked) if pages[:1] == [q["expect"]]) / len(queries)
-    top3 = sum(1 for q, pages in zip(queries, ranked) if q["expect"] in pages[:3]) / len(queries)
+    top1 = sum(1 for q, pages in zip(queries, ranked, strict=False) if pages[:1] == [q["expect"]]) / len(queries)
+    top3 = sum(1 for q, pages in zip(queries, ranked, strict=False) if q["expect"] in pages[:3]) / len(queries)
     print(f"\n{name}: top-1 {top1:.1%}, top-3 {top3:.1%} of {len(queries)} queries")
-    for q, pages in zip(queries, ranked):
+    for q, pages in zip(queries, ranked, strict=False):
         if pages[:1] != [q["expect"]]:
             print(f"  {q['query']!r}: expected {q['expect']}, got {pages[:3]}")
     return top1, top3
@@ -104,7 +104,8 @@ def test_pagefind_relevance_in_an_area(pagefind_results: dict[str, list[dict[str
 def test_engines_mostly_agree(whoosh: Any, pagefind_results: dict[str, list[dict[str, Any]]],
                               queries: list[dict[str, str]]) -> None:
     """Content designers use Whoosh to see what residents find with Pagefind: the first results should match."""
-    same = sum(1 for q, pf in zip(queries, pagefind_results["none"])
-               if [r.page for r in whoosh.search(q["query"], limit=1).results] == [r["page"] for r in pf["results"][:1]])
+    same = sum(1 for q, pf in zip(queries, pagefind_results["none"], strict=False)
+               if [r.page for r in whoosh.search(q["query"], limit=1).results]
+               == [r["page"] for r in pf["results"][:1]])
     print(f"\nSame first result from both engines: {same / len(queries):.1%}")
     assert same / len(queries) >= 0.8

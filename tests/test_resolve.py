@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import pytest
@@ -43,8 +44,8 @@ def registry(*extra: Council) -> dict[str, Council]:
     return by_slug
 
 
-def resolved(*pages: Page, councils: dict[str, Council] | None = None) -> tuple[dict[str, tuple[str, ...]],
-                                                                                  dict[str, dict[str, str]]]:
+def resolved(*pages: Page, councils: dict[str, Council] | None = None) -> tuple[Mapping[str, tuple[str, ...]],
+                                                                                  Mapping[str, Mapping[str, str]]]:
     problems = Problems()
     result = resolve({p.slug: p for p in pages}, councils or registry(), problems)
     assert not problems.items, problems.items

@@ -242,7 +242,8 @@ class Manifest:
             "warnings": [[p.file, p.line, p.message, p.field, p.expected, p.found] for p in self.warnings],
             "pages": self.pages, "finalised": self.finalised, "clean": self.clean, "links": self.links,
         }
-        return msgpack.packb(data, use_bin_type=True)
+        packed: bytes = msgpack.packb(data, use_bin_type=True)
+        return packed
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Manifest:
@@ -259,7 +260,8 @@ class Manifest:
         manifest.links = list(raw["links"])
         manifest.steps = dict(raw["steps"])
         manifest.templates = {k: tuple(v) for k, v in raw["templates"]}
-        manifest.warnings = [Problem(f, line, m, fld, e, found, "warning") for f, line, m, fld, e, found in raw["warnings"]]
+        manifest.warnings = [Problem(f, line, m, fld, e, found, "warning")
+                             for f, line, m, fld, e, found in raw["warnings"]]
         return manifest
 
 

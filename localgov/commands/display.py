@@ -10,9 +10,12 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from localgov.errors import Problem
+
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
 
 CONTEXT = 2  # lines shown before and after the problem line
 SHOWN_WITH_CONTEXT = 20  # problems shown with their lines; the rest get one line each
@@ -46,15 +49,14 @@ def source_lines(root: Path, problem: Problem, context: int = CONTEXT) -> list[t
     return [(number, lines[number - 1]) for number in range(first, last + 1)]
 
 
-def _lexer_for(file: str) -> object:
-    from pygments.lexers import get_lexer_for_filename
-    from pygments.lexers.templates import HtmlDjangoLexer, YamlJinjaLexer
+def _lexer_for(file: str) -> Lexer:
+    from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
     from pygments.util import ClassNotFound
 
     if file.endswith(".html"):
-        return HtmlDjangoLexer()
+        return get_lexer_by_name("html+jinja")
     if file.endswith((".yaml", ".yml")):
-        return YamlJinjaLexer()
+        return get_lexer_by_name("yaml+jinja")
     try:
         return get_lexer_for_filename(file)
     except ClassNotFound:
@@ -68,7 +70,7 @@ def _highlight(file: str, lines: list[tuple[int, str]]) -> list[str]:
     from pygments.formatters import TerminalFormatter
 
     text = "\n".join(line for _, line in lines)
-    coloured = highlight(text, _lexer_for(file), TerminalFormatter()).rstrip("\n").split("\n")  # type: ignore[arg-type]
+    coloured = highlight(text, _lexer_for(file), TerminalFormatter()).rstrip("\n").split("\n")
     return coloured if len(coloured) == len(lines) else [line for _, line in lines]
 
 
@@ -80,7 +82,7 @@ def excerpt(root: Path, problem: Problem, *, colour: bool) -> list[str]:
     texts = _highlight(problem.file, lines) if colour else [line for _, line in lines]
     width = len(str(lines[-1][0]))
     out: list[str] = []
-    for (number, _), text in zip(lines, texts):
+    for (number, _), text in zip(lines, texts, strict=False):
         mark = ">" if number == problem.line else " "
         if colour and number == problem.line:
             out.append(f"\033[1;31m{mark} {number:>{width}} |\033[0m {text}")

@@ -146,8 +146,8 @@ def shard_bytes(lookup: postcodes.PostcodeLookup, outcode: str, slots: list[str]
     if sys.byteorder != "little":
         codes.byteswap()
     names = [inwards[i: i + 3] for i in range(0, len(inwards), 3)]
-    body = ",".join([f'"{name}":{slots[code >> 1]}' for name, code in zip(names, codes)])
-    terminated = [name for name, code in zip(names, codes) if code & 1]
+    body = ",".join([f'"{name}":{slots[code >> 1]}' for name, code in zip(names, codes, strict=False)])
+    terminated = [name for name, code in zip(names, codes, strict=False) if code & 1]
     tail = ',"t":["' + '","'.join(terminated) + '"]' if terminated else ""
     return ('{"p":{' + body + "}" + tail + "}").encode("ascii")
 

@@ -140,8 +140,8 @@ def read_contact(fields: FieldReader) -> Contact:
         values[key] = str(value).strip()
     email = values.get("email")
     if email and not EMAIL.match(email):
-        fields.problems.error(fields.file, fields.doc.line("contact.email"), "not an email address", field="contact.email",
-                              expected="an address like name@council.gov.uk", found=repr(email))
+        fields.problems.error(fields.file, fields.doc.line("contact.email"), "not an email address",
+                              field="contact.email", expected="an address like name@council.gov.uk", found=repr(email))
         values["email"] = None
     return Contact(**values)
 
@@ -261,5 +261,6 @@ def check_registry(councils: dict[str, Council], problems: Problems) -> None:
         for page, target in council.hands_over:
             if target not in councils:
                 problems.error(council.source, council.line_of(f"hands_over.{page}"),
-                               f"hands over to a council that is not in councils/{did_you_mean(target, councils.keys())}",
+                               "hands over to a council that is not in councils/"
+                               f"{did_you_mean(target, councils.keys())}",
                                field=f"hands_over.{page}", expected="the slug of a council", found=repr(target))

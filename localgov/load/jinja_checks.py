@@ -26,7 +26,7 @@ def parse_source_template(rel: str, body: str, first_line: int, problems: Proble
     # Rebuild a template of only the tags, each on its own source line, so Jinja's line numbers are ours.
     parts: list[str] = []
     current = first_line
-    for tag, line in zip(tags, lines):
+    for tag, line in zip(tags, lines, strict=False):
         if line > current:
             parts.append("\n" * (line - current))
             current = line
@@ -239,7 +239,7 @@ def council_calls(tree: nodes.Template | None, *methods: str) -> list[tuple[str,
 
 
 def _line_of(name: str, tags: list[str], lines: list[int], default: int) -> int:
-    for tag, line in zip(tags, lines):
+    for tag, line in zip(tags, lines, strict=False):
         if re.search(rf"\b{re.escape(name)}\b", tag):
             return line
     return default

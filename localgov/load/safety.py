@@ -18,7 +18,9 @@ UNSAFE_TAGS = frozenset(
 UNSAFE_ATTRIBUTES = frozenset({"srcdoc", "formaction", "action"})
 
 
-URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "cite"})
+URL_ATTRIBUTES = frozenset(
+    {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "cite"}
+)
 
 
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
@@ -72,7 +74,8 @@ def _is_relative(href: str) -> bool:
     return bool(href) and "{" not in href and not href.startswith(("/", "#", "https:", "http:", "mailto:", "tel:"))
 
 
-def scan_html(rel: str, fragment: str, body: str, body_line: int, problems: Problems, *, rendered: bool = False) -> None:
+def scan_html(rel: str, fragment: str, body: str, body_line: int, problems: Problems, *,
+              rendered: bool = False) -> None:
     """Report unsafe HTML in a council file as errors, unsupported HTML as warnings, each at its source line."""
     scanner = _Scanner()
     scanner.feed(fragment)

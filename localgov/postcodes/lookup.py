@@ -302,7 +302,7 @@ def read_builtin() -> Iterator[PostcodeRecord]:
             postcodes, districts = columns["pcd"], columns["laua"]
         except (brotli.error, ValueError, KeyError, TypeError) as exc:
             raise LocalgovError(f"{file}: unreadable built-in postcode data: {exc}") from exc
-        for raw, district in zip(postcodes, districts):
+        for raw, district in zip(postcodes, districts, strict=False):
             postcode = _canonical(raw) if isinstance(raw, str) else None
             if postcode is not None:
                 yield PostcodeRecord(postcode, _code(district), None, False, None)

@@ -258,7 +258,8 @@ class Renderer:
                            page=page, body=body, contents=contents, az=az, az_id="az",
                            az_label=f"Councils that provide {page.title.lower()}", lookup=lookup,
                            tier_text=TIER_TEXT.get(page.provider, ""), elsewhere=elsewhere,
-                           breadcrumbs=[{"text": "Home", "href": "/"}, {"text": topic.title, "href": f"/{topic.slug}/"}])
+                           breadcrumbs=[{"text": "Home", "href": "/"},
+                                        {"text": topic.title, "href": f"/{topic.slug}/"}])
         return Output(route.path, data, page.source)
 
     def variant(self, reads: Reads, page: Page, council: Council) -> Output:
@@ -338,9 +339,11 @@ class Renderer:
         pages = {t.slug: items for t, items in self.council_topics(council)}.get(topic.slug, [])
         if council.is_district and council.parent:
             county = self.site.councils[council.parent]
-            intro = f"These are the services for addresses in {council.display_name}, from {council.name} and {county.name}."
+            intro = (f"These are the services for addresses in {council.display_name}, "
+                     f"from {council.name} and {county.name}.")
         elif council.is_county:
-            intro = f"These are the services of {council.name}. District councils in {council.display_name} provide others."
+            intro = (f"These are the services of {council.name}. "
+                     f"District councils in {council.display_name} provide others.")
         else:
             intro = f"These are the services of {council.name}."
         route = Route("council-topic", topic=topic.slug, council=council.slug)
@@ -384,7 +387,8 @@ class Renderer:
                            council=council, nation_label=NATION_LABELS.get(council.nation, council.nation),
                            intro=intro, services=groups, who_does_what=who, related=related,
                            alerts=self.alerts(council),
-                           breadcrumbs=[{"text": "Home", "href": "/"}, {"text": "Councils A to Z", "href": "/councils/"}])
+                           breadcrumbs=[{"text": "Home", "href": "/"},
+                                        {"text": "Councils A to Z", "href": "/councils/"}])
         return Output(route.path, data, council.source)
 
     # -- the coverage report
@@ -424,8 +428,9 @@ class Renderer:
 
     def councils_az(self, reads: Reads) -> Output:
         route = Route("councils")
-        data = self.render(reads, "councils.html", title="Councils A to Z", description="Every principal council in the UK.",
-                           canonical=route.url, az=self._az_all, az_id="az",
+        data = self.render(reads, "councils.html", title="Councils A to Z",
+                           description="Every principal council in the UK.", canonical=route.url,
+                           az=self._az_all, az_id="az",
                            breadcrumbs=[{"text": "Home", "href": "/"}])
         return Output(route.path, data, "templates/councils.html")
 
@@ -435,8 +440,8 @@ class Renderer:
 
     def search(self, reads: Reads) -> Output:
         route = Route("search")
-        data = self.render(reads, "search.html", title="Search", description="Search council services.", canonical=route.url,
-                           noindex=True, breadcrumbs=[{"text": "Home", "href": "/"}])
+        data = self.render(reads, "search.html", title="Search", description="Search council services.",
+                           canonical=route.url, noindex=True, breadcrumbs=[{"text": "Home", "href": "/"}])
         return Output(route.path, data, "templates/search.html")
 
     # -- everything

@@ -146,9 +146,9 @@ def update_index(folder: Path, docs: Iterable[Doc], data: bytes, *, timeout: flo
 
 
 def _fields(doc: Doc) -> dict[str, str]:
-    return {"url": doc.url, "page": doc.page, "scope": doc.scope, "digest": doc.digest, "council_name": doc.council_name,
-            "provider": doc.provider, "title": doc.title, "keywords": doc.keywords, "summary": doc.summary,
-            "body": doc.body}
+    return {"url": doc.url, "page": doc.page, "scope": doc.scope, "digest": doc.digest,
+            "council_name": doc.council_name, "provider": doc.provider, "title": doc.title,
+            "keywords": doc.keywords, "summary": doc.summary, "body": doc.body}
 
 
 def _clear(folder: Path) -> None:
