@@ -1,13 +1,25 @@
-"""Council data in common text: a sandboxed Jinja environment and the `council` object it sees."""
+"""Council data in common text: a sandboxed Jinja environment and the `council` object it sees.
+
+Every render in the sandbox is bounded, so that no content can make a build or the live preview
+hang or run out of memory: it may take so many steps (loop rounds, calls and lookups), so much CPU
+time and produce so much text, and no text, list or number it makes may grow past a size. Going past
+a bound raises `RenderLimit`, whose message names the bound.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import jinja2
+from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup, escape
 
 from localgov.model import Council
@@ -24,12 +36,149 @@ SAFE_FILTERS = frozenset(
     {"upper", "lower", "title", "capitalize", "trim", "striptags", "length", "string", "e", "escape"}
 )
 LARGEST_PRODUCT = 10_000  # characters or items a '*' may produce in content
+# The bounds of one render (README: "Trust model").
+MAX_STEPS = 100_000  # loop rounds, calls and lookups
+MAX_CPU_SECONDS = 2.0  # CPU time of the thread that renders
+MAX_OUTPUT = 1_000_000  # characters of rendered text
+MAX_TEXT = 100_000  # characters (or items) of any text or list that content makes
+MAX_DIGITS = 1_000  # digits of any number that content makes
+_MAX_BITS = int(MAX_DIGITS * 3.33)
+_CLOCK_EVERY = 0xFF  # look at the clock once every 256 steps: it costs a system call
+
+
+class RenderLimit(SecurityError):
+    """A render went past one of the sandbox's bounds; the message names the bound."""
+
+
+class Budget:
+    """What one render has spent so far: steps and characters, against a CPU-time deadline."""
+
+    __slots__ = ("deadline", "output", "steps")
+
+    def __init__(self) -> None:
+        self.steps = 0
+        self.output = 0
+        self.deadline = time.thread_time() + MAX_CPU_SECONDS
+
+    def step(self) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise RenderLimit(f"it takes more than {MAX_STEPS:,} steps (loop rounds, calls and lookups) to render,"
+                              " the limit for one render")
+        if not self.steps & _CLOCK_EVERY and time.thread_time() > self.deadline:
+            raise RenderLimit(f"it takes more than {MAX_CPU_SECONDS:g} seconds of CPU time to render, the limit for"
+                              " one render")
+
+    def emit(self, size: int) -> None:
+        self.output += size
+        if self.output > MAX_OUTPUT:
+            raise RenderLimit(f"it renders to more than {MAX_OUTPUT:,} characters, the limit for one render")
+
+
+def too_long(what: str = "characters") -> RenderLimit:
+    """Return the error for text or a list longer than content may make."""
+    return RenderLimit(f"it makes text or a list of more than {MAX_TEXT:,} {what}, the limit for what content makes")
+
+
+def bound_value(value: object) -> object:
+    """Return `value` if it is within the size limits for what content makes; raise RenderLimit if not."""
+    if isinstance(value, (str, list, tuple, dict)):
+        if len(value) > MAX_TEXT:
+            raise too_long("characters" if isinstance(value, str) else "items")
+    elif isinstance(value, int) and value.bit_length() > _MAX_BITS:
+        raise RenderLimit(f"it makes a number of more than {MAX_DIGITS:,} digits, the limit for what content makes")
+    return value
+
+
+def _length(value: object) -> int:
+    return len(value) if isinstance(value, (str, list, tuple, dict)) else len(str(value))
+
+
+def _bounded_replace(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse a replace whose result would be too long, before it is made (it can square the text)."""
+
+    @functools.wraps(original)
+    def replace(eval_ctx: Any, s: object, old: object, new: object, count: int | None = None) -> Any:
+        text, before, after = str(s), str(old), str(new)
+        times = text.count(before) if count is None or count < 0 else min(count, text.count(before))
+        if len(text) + times * (len(after) - len(before)) > MAX_TEXT:
+            raise too_long()
+        return bound_value(original(eval_ctx, s, old, new, count))
+
+    return replace
+
+
+def _bounded_join(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse a join whose result would be too long, before it is made (it can square the text)."""
+
+    @functools.wraps(original)
+    def join(eval_ctx: Any, value: Iterable[Any], d: str = "", attribute: str | int | None = None) -> Any:
+        items = list(value)
+        if len(items) > MAX_TEXT or sum(map(_length, items)) + max(0, len(items) - 1) * len(str(d)) > MAX_TEXT:
+            raise too_long()
+        return bound_value(original(eval_ctx, items, d, attribute))
+
+    return join
+
+
+def _bounded_filter(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Check the size of what a filter makes (none can make more than a few times its input)."""
+
+    @functools.wraps(original)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        return bound_value(original(*args, **kwargs))
+
+    return bounded
+
+
+class _Bounds(NodeTransformer):
+    """Route every loop and every `~` through the environment, which counts and measures them."""
+
+    def visit_For(self, node: nodes.For) -> nodes.Node:
+        self.generic_visit(node)
+        node.iter = nodes.Call(nodes.EnvironmentAttribute("bounded_iter"), [node.iter], [], None, None,
+                               lineno=node.lineno)
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        self.generic_visit(node)
+        return nodes.Call(nodes.EnvironmentAttribute("bounded_text"), [node], [], None, None, lineno=node.lineno)
+
+
+class BoundedTemplate(jinja2.Template):
+    """A content template whose every render is bounded (see `Budget`)."""
+
+    environment: ContentEnvironment
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        env = self.environment
+        budget, started = env.start_budget()
+        try:
+            parts: list[str] = []
+            size = budget.output
+            for part in self.root_render_func(self.new_context(dict(*args, **kwargs))):
+                size += len(part)
+                if size > MAX_OUTPUT:
+                    budget.emit(size - budget.output)
+                parts.append(part)
+            budget.output = size
+            return "".join(parts)
+        except RecursionError:
+            raise RenderLimit("calls are nested more deeply than Python allows, the limit for one render") from None
+        except Exception:  # noqa: BLE001 - handle_exception raises it again, at the template's line
+            env.handle_exception()
+        finally:
+            env.end_budget(started)
+
+    def generate(self, *args: Any, **kwargs: Any) -> Iterator[str]:
+        yield self.render(*args, **kwargs)
 
 
 class ContentEnvironment(SandboxedEnvironment):
-    """Sandbox for content and council files: no Python internals and no way to switch off escaping."""
+    """Sandbox for content and council files: no Python internals, no way to switch off escaping, bounded renders."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    template_class = BoundedTemplate
 
     def __init__(self) -> None:
         super().__init__(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
@@ -37,9 +186,52 @@ class ContentEnvironment(SandboxedEnvironment):
                        "groupby", "sort", "unique", "min", "max", "sum", "dictsort", "tojson", "indent", "wordwrap",
                        "center", "batch", "slice", "random", "pprint", "urlize"):
             self.filters.pop(unsafe, None)
+        for name, original in list(self.filters.items()):
+            wrap = {"replace": _bounded_replace, "join": _bounded_join}.get(name, _bounded_filter)
+            self.filters[name] = wrap(original)
         self.globals.clear()
         self.tests.clear()
         self.tests.update({"defined": jinja2.tests.test_defined, "none": jinja2.tests.test_none})
+        self._renders = threading.local()
+
+    # -- the budget of the render in progress (one per thread: the preview renders beside its server)
+
+    def start_budget(self) -> tuple[Budget, bool]:
+        """Return the budget of the render in progress, and whether it was started here.
+
+        A render inside another (content has none today) shares the outer render's budget.
+        """
+        current: Budget | None = getattr(self._renders, "budget", None)
+        if current is not None:
+            return current, False
+        budget = self._renders.budget = Budget()
+        return budget, True
+
+    def end_budget(self, started: bool) -> None:
+        if started:
+            self._renders.budget = None
+
+    def _step(self) -> None:
+        budget: Budget | None = getattr(self._renders, "budget", None)
+        if budget is not None:
+            budget.step()
+
+    def _generate(self, source: nodes.Template, name: str | None, filename: str | None,
+                  defer_init: bool = False) -> str:
+        """Compile with every loop and `~` routed through `bounded_iter` and `bounded_text`."""
+        return super()._generate(_Bounds().visit(source), name, filename, defer_init)
+
+    def bounded_iter(self, iterable: Iterable[Any]) -> Iterator[Any]:
+        """Iterate, counting each round as a step of the render."""
+        for item in iterable:
+            self._step()
+            yield item
+
+    def bounded_text(self, text: object) -> object:
+        """Return text made with `~` if it is not too long."""
+        return bound_value(text)
+
+    # -- the sandbox's hooks
 
     def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
         """Allow only the documented council data, and nothing private on anything."""
@@ -49,16 +241,39 @@ class ContentEnvironment(SandboxedEnvironment):
             return attr in COUNCIL_API
         return bool(super().is_safe_attribute(obj, attr, value))
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        self._step()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        self._step()
+        return super().getitem(obj, argument)
+
+    def call(self, context: jinja2.runtime.Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        """Count the call; refuse methods of text, lists and numbers, which content has no need of."""
+        self._step()
+        if isinstance(getattr(obj, "__self__", None), (str, bytes, list, tuple, dict, set, int, float)):
+            raise SecurityError(f"calling {getattr(obj, '__name__', 'a method')}() is not available in content")
+        return bound_value(super().call(context, obj, *args, **kwargs))
+
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object, right: object) -> object:
-        """Refuse powers, and products too large for a page, so content cannot exhaust memory."""
+        """Refuse powers and text formatting; refuse products and sums too large for a page."""
         if operator == "**":
             raise SecurityError("'**' is not available in content")
+        if operator == "%" and isinstance(left, (str, bytes)):
+            raise SecurityError("'%' formatting of text is not available in content")
         if operator == "*":
             for text, times in ((left, right), (right, left)):
                 if (isinstance(text, (str, list, tuple)) and isinstance(times, int)
                         and len(text) * max(times, 0) > LARGEST_PRODUCT):
                     raise SecurityError("'*' would make text too long for a page")
-        return super().call_binop(context, operator, left, right)
+            if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > _MAX_BITS:
+                raise RenderLimit(f"it makes a number of more than {MAX_DIGITS:,} digits, the limit for what content"
+                                  " makes")
+        if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) \
+                and len(left) + len(right) > MAX_TEXT:
+            raise too_long("characters" if isinstance(left, str) else "items")
+        return bound_value(super().call_binop(context, operator, left, right))
 
 
 def content_environment() -> ContentEnvironment:

@@ -6,11 +6,23 @@ import re
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.exceptions import SecurityError
 
 from localgov.errors import Problems
 from localgov.load.fields import did_you_mean
 from localgov.load.markdown import JINJA, protect
-from localgov.sandbox import COUNCIL_API, COUNCIL_METHODS, COUNCIL_PROPERTIES, SAFE_FILTERS, content_environment
+from localgov.sandbox import (
+    COUNCIL_API,
+    COUNCIL_METHODS,
+    COUNCIL_PROPERTIES,
+    MAX_CPU_SECONDS,
+    MAX_OUTPUT,
+    MAX_STEPS,
+    MAX_TEXT,
+    SAFE_FILTERS,
+    GenericCouncilView,
+    content_environment,
+)
 
 ALLOWED_NAMES = frozenset({"council"})
 
@@ -18,13 +30,12 @@ ALLOWED_NAMES = frozenset({"council"})
 ATTRIBUTE = re.compile(r"has no attribute '([^']+)'|'([^']+)' is undefined")
 
 
-def parse_source_template(rel: str, body: str, first_line: int, problems: Problems) -> nodes.Template | None:
-    """Parse the Jinja tags of a Markdown body into a tree whose line numbers are the file's; None on syntax errors."""
+def tag_source(body: str, first_line: int) -> str | None:
+    """Return a template of only the Jinja tags of a Markdown body, each at its line in the file; None if none."""
     _, tags, lines = protect(body, first_line)
     if not tags:
         return None
-    # Rebuild a template of only the tags, each on its own source line, so Jinja's line numbers are ours.
-    parts: list[str] = []
+    parts: list[str] = ["\n" * (first_line - 1)]
     current = first_line
     for tag, line in zip(tags, lines, strict=False):
         if line > current:
@@ -32,14 +43,59 @@ def parse_source_template(rel: str, body: str, first_line: int, problems: Proble
             current = line
         parts.append(tag)
         current += tag.count("\n")
-    source = "".join(parts)
+    return "".join(parts)
+
+
+def parse_source_template(rel: str, body: str, first_line: int, problems: Problems) -> nodes.Template | None:
+    """Parse the Jinja tags of a Markdown body into a tree whose line numbers are the file's; None on syntax errors."""
+    source = tag_source(body, first_line)
+    if source is None:
+        return None
     env = content_environment()
     try:
-        return env.parse("\n" * (first_line - 1) + source)
+        return env.parse(source)
     except jinja2.TemplateSyntaxError as exc:
         problems.error(rel, exc.lineno or first_line, f"template error in content: {exc.message}",
                        expected="Jinja like {{ council.name }} or {% if council.has('coastline') %}")
         return None
+
+
+def trial_render(rel: str, body: str, first_line: int, problems: Problems) -> None:
+    """Render the Jinja of a body once, for no council in particular, and report what goes past the sandbox's bounds.
+
+    The template of tags alone runs the same loops and builds the same text as the page, with each tag at its
+    line in the file, so a loop that would never end is reported once, here, at its line, and not once per
+    council at render time. Failures that depend on the council are left to the render.
+    """
+    source = tag_source(body, first_line)
+    if source is None:
+        return
+    try:
+        content_environment().from_string(source).render(council=GenericCouncilView())
+    except SecurityError as exc:
+        problems.error(rel, _template_line(exc) or first_line, f"cannot be rendered: {exc}",
+                       expected=f"content within the sandbox's limits ({LIMITS})", found=_found(exc))
+    except Exception:  # noqa: BLE001 - reported with the council it fails for, when pages are rendered
+        return
+
+
+LIMITS = (f"at most {MAX_STEPS:,} steps, {MAX_CPU_SECONDS:g} s of CPU time and {MAX_OUTPUT:,} characters a render,"
+          f" text of at most {MAX_TEXT:,} characters")
+
+
+def _template_line(exc: BaseException) -> int:
+    """Return the line of the template the error was raised at (Jinja rewrites tracebacks to show it)."""
+    line = 0
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _found(exc: BaseException) -> str:
+    return "a render that does not end" if "steps" in str(exc) or "CPU" in str(exc) else "more than the limit"
 
 
 def check_source_template(rel: str, body: str, first_line: int, problems: Problems, *,
@@ -83,6 +139,8 @@ def check_source_template(rel: str, body: str, first_line: int, problems: Proble
                     expected="text and council data", found=_describe_node(statement))
     if contributed:
         _check_contributed(rel, tree, found)
+    if not found.items:
+        trial_render(rel, body, first_line, found)
     # The same mistake twice on a line is one problem.
     problems.extend(list(dict.fromkeys(found.items)))
     return tree

@@ -1,0 +1,122 @@
+"""Hostile and broken input: every case is refused or neutralised, with one located message, in bounded time.
+
+The contract for each case: the output is refused (exit 1) or neutralised; one clear message with file,
+line, field, expected and found; the previous output is byte-identical; no traceback; no hang. Cases
+that could hang run the command in a child process with a timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from jinja2.exceptions import SecurityError
+
+from localgov.model import Council
+from localgov.sandbox import CouncilView, GenericCouncilView, SectionTemplates, content_environment
+from tests.conftest import COUNCILS, MakeSite
+from tests.helpers import tree_digest
+
+TIMEOUT = 90  # seconds: far beyond any of these builds, far below "for ever"
+PAGE = "content/rubbish-and-recycling/bin-collections.md"
+OVERRIDE = "councils/maidstone/rubbish-and-recycling/bin-collections.md"
+
+
+def localgov(root: Path, *args: str, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
+    """Run the command in a child process, so that a hang is a failed test and not a stuck suite."""
+    return subprocess.run([sys.executable, "-m", "localgov", "--root", str(root), *args], capture_output=True,
+                          text=True, timeout=timeout, check=False, env={**os.environ, "LOCALGOV_TODAY": "2026-11-24"})
+
+
+def built(make_site: MakeSite, files: dict[str, str | bytes | None] | None = None) -> Path:
+    """Return a site that has built once, cleanly."""
+    root = make_site(files)
+    result = localgov(root, "build")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return root
+
+
+def refused(root: Path, *args: str, where: str, once: bool = True) -> str:
+    """Run a command that must refuse the sources: exit 1, a located message, nothing written; return stderr."""
+    before = tree_digest(root / "build") if (root / "build").exists() else None
+    result = localgov(root, *args)
+    err = result.stderr
+    assert result.returncode == 1, f"exit {result.returncode}:\n{err[-3000:]}"
+    assert "Traceback" not in err and "Error:" not in err.replace("error:", ""), err[-3000:]
+    found = re.findall(where, err)
+    assert found, f"no message matching {where!r}:\n{err[-3000:]}"
+    if once:
+        assert len(found) == 1, f"the same problem is reported {len(found)} times:\n{err[-3000:]}"
+    if before is not None:
+        assert tree_digest(root / "build") == before, "the previous output changed"
+    return err
+
+
+def council_yaml(slug: str, extra: str = "") -> str:
+    return textwrap.dedent(COUNCILS[slug]).strip() + "\n" + extra
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.split("\n"), start=1) if needle in line)
+
+
+# -- the content sandbox: bounded CPU time and output -------------------------------------------------
+
+NESTED_LOOPS = "".join("{% for a" + str(n) + " in 'xxxxxxxxxx' %}" for n in range(12)) + "x" + \
+    "{% endfor %}" * 12
+DOUBLING = "{% set s = 'xx' %}" + "{% set s = s ~ s %}" * 64 + "{{ s | length }}"
+
+
+def page_with(text: str) -> str:
+    return ("---\ntitle: Bin collections\nsummary: When bins go.\nprovider: lower\n---\n"
+            "{{ council.name }} collects your bins.\n\n" + text + "\n")
+
+
+@pytest.mark.parametrize(("case", "text", "says"), [
+    ("nested loops", NESTED_LOOPS, r"steps[^\n]*limit"),
+    ("a string doubled without end", DOUBLING, r"characters[^\n]*limit"),
+    ("a replace that squares a string", "{% set s = 'x' * 5000 %}{{ s | replace('', s) }}", r"characters[^\n]*limit"),
+    ("a join that squares a string", "{% set s = 'x' * 5000 %}{{ s | join(s) }}", r"characters[^\n]*limit"),
+    ("a number squared without end", "{% set n = 7 %}" + "{% set n = n * n %}" * 40 + "{{ n }}", r"digits[^\n]*limit"),
+    ("printf padding", "{{ '%999999999d' % 1 }}", r"'%' formatting"),
+])
+def test_a_common_page_that_would_render_for_ever_is_stopped_once_at_its_line(
+        make_site: MakeSite, case: str, text: str, says: str) -> None:
+    root = built(make_site)
+    make_site({PAGE: page_with(text)})
+    refused(root, "build", where=rf"{re.escape(PAGE)}:8: error: [^\n]*{says}")
+
+
+def _view() -> CouncilView:
+    return CouncilView(Council(slug="x", name="X Council", gss="E07000001", type="unitary", nation="england",
+                               website="https://x.example/"))
+
+
+@pytest.mark.parametrize("source", [
+    NESTED_LOOPS,
+    DOUBLING,
+    "{% set s = 'x' * 5000 %}{{ s | replace('', s) }}",
+    "{% set s = 'x' * 5000 %}{{ s | join(s) }}",
+    "{% set s = 'x' * 9000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
+    "{% set s = 'x' * 9000 %}{% for a in s %}{{ s }}{% endfor %}",
+    "{% set l = [1, 2] %}" + "{% set l = l + l %}" * 40,
+    "{% set n = 7 %}" + "{% set n = n * n %}" * 40,
+    "{{ '%999999999d' % 1 }}",
+    "{% set s = '<&>' * 3000 %}" + "{% set s = s | forceescape %}" * 10,
+])
+def test_the_sandbox_bounds_every_render(source: str) -> None:
+    templates = SectionTemplates(content_environment(), {"intro": source})
+    for view in (_view(), GenericCouncilView()):
+        with pytest.raises(SecurityError) as raised:
+            templates.render("intro", view)
+        assert "limit" in str(raised.value) or "not available" in str(raised.value)
+
+
+def test_the_sandbox_still_renders_ordinary_content() -> None:
+    source = "{% for word in ['a', 'b'] %}{{ word | upper }}{% endfor %} {{ council.name ~ '!' }} {{ 'x' * 3 }}"
+    assert SectionTemplates(content_environment(), {"intro": source}).render("intro", _view()) == "AB X Council! xxx"
