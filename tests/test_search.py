@@ -235,7 +235,8 @@ def test_whoosh_index_is_updated_only_where_pages_changed(search_site: Path) -> 
         assert [r.url for r in index.search("rubbish", ("thanet",)).results][:1] == ["/bin-collections/"]
 
 
-BALLOT_PAGE = "---\ntitle: Polling stations\nsummary: Where to vote.\nprovider: national\n---\nBring your zymurgy card.\n"
+BALLOT_PAGE = ("---\ntitle: Polling stations\nsummary: Where to vote.\nprovider: national\n---\n"
+               "Bring your zymurgy card.\n")
 
 
 def test_a_failed_build_leaves_the_search_index_of_the_published_site(search_site: Path,
