@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from localgov.build import BuildResult, build
 from localgov.cli import main
 from localgov.errors import BuildFailed
-from tests.conftest import MakeSite, write_files
+from tests.conftest import COUNCILS, MakeSite, write_files
 from tests.helpers import tree_digest
 
 
@@ -69,6 +70,14 @@ EDITS: list[tuple[str, dict[str, str | bytes | None]]] = [
     ("add an override", {"councils/maidstone/rubbish-and-recycling/bin-collections.md": OVERRIDE}),
     ("change an override", {"councils/maidstone/rubbish-and-recycling/bin-collections.md":
                             OVERRIDE.replace("by noon", "before 5pm")}),
+    ("change an override's summary", {"councils/maidstone/rubbish-and-recycling/bin-collections.md":
+                                      OVERRIDE.replace("replace:",
+                                                       "summary: Maidstone empties bins weekly.\n    replace:")}),
+    ("change a topic's title", {"content/rubbish-and-recycling/_topic.yaml":
+                                "title: Waste and recycling\nsummary: Bins, recycling and the tip.\norder: 1\n"}),
+    ("add a page both tiers provide", {"content/rubbish-and-recycling/fly-tipping.md":
+                                       "---\ntitle: Fly-tipping\nsummary: Report fly-tipping.\nprovider: all\n"
+                                       "requires: [coastline]\n---\nReport fly-tipping to {{ council.name }}.\n"}),
     ("change a council", {"councils/tunbridge-wells/council.yaml":
                           "name: Royal Tunbridge Wells Borough Council\nshort_name: Tunbridge Wells\ngss: E07000116\n"
                           "type: non-metropolitan-district\nnation: england\nparent: kent\n"
@@ -76,12 +85,25 @@ EDITS: list[tuple[str, dict[str, str | bytes | None]]] = [
     ("change a county", {"councils/kent/council.yaml":
                          "name: Kent County Council (test)\nshort_name: Kent\ngss: E10000016\ntype: county\n"
                          "nation: england\nwebsite: https://www.kent.gov.uk/\nfeatures: [coastline]\n"}),
+    ("a county stops providing a page", {"councils/kent/council.yaml":
+                                         "name: Kent County Council (test)\nshort_name: Kent\ngss: E10000016\n"
+                                         "type: county\nnation: england\nwebsite: https://www.kent.gov.uk/\n"}),
+    ("the county provides it again", {"councils/kent/council.yaml":
+                                      "name: Kent County Council (test)\nshort_name: Kent\ngss: E10000016\n"
+                                      "type: county\nnation: england\nwebsite: https://www.kent.gov.uk/\n"
+                                      "features: [coastline]\n"}),
     ("add an alert", {"councils/thanet/council.yaml":
                       "name: Thanet District Council\nshort_name: Thanet\ngss: E07000114\n"
                       "type: non-metropolitan-district\nnation: england\nparent: kent\n"
                       "website: https://www.thanet.gov.uk/\nfeatures: [coastline]\nalerts:\n"
                       "  - title: Strike\n    body: Collections are late.\n    start: 2026-11-01\n    end: 2026-12-31\n"
                       "    pages: [bin-collections]\n"}),
+    ("add an alert for a topic", {"councils/thanet/council.yaml":
+                                  "name: Thanet District Council\nshort_name: Thanet\ngss: E07000114\n"
+                                  "type: non-metropolitan-district\nnation: england\nparent: kent\n"
+                                  "website: https://www.thanet.gov.uk/\nfeatures: [coastline]\nalerts:\n"
+                                  "  - title: Depot closed\n    body: The depot is shut.\n    start: 2026-11-01\n"
+                                  "    end: 2026-12-31\n    topics: [rubbish-and-recycling]\n"}),
     ("shadow a template", {"templates/partials/page_meta.html":
                            "<p class=\"govuk-body-s\">Checked {{ page.title }}</p>\n"}),
     ("change a template", {"templates/partials/page_meta.html":
@@ -109,6 +131,22 @@ def test_incremental_builds_match_clean_builds_after_every_edit(make_site: MakeS
         write_files(root, files)
         incremental(root, out)
         assert_same_as_clean(root, out, tmp_path, re.sub(r"\W+", "-", name))
+
+
+def test_a_new_build_date_shows_the_alerts_of_that_day(make_site: MakeSite, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site({"councils/medway/council.yaml": textwrap.dedent(COUNCILS["medway"]) + (
+        "alerts:\n  - title: Christmas\n    body: Collections change.\n    start: 2026-12-20\n    end: 2027-01-05\n"
+        "    pages: [bin-collections]\n")})
+    out = tmp_path / "out"
+    incremental(root, out)
+    assert "Christmas" not in (out / "bin-collections" / "medway" / "index.html").read_text(encoding="utf-8")
+    monkeypatch.setenv("LOCALGOV_TODAY", "2026-12-21")
+    result = incremental(root, out)
+    assert "Christmas" in (out / "bin-collections" / "medway" / "index.html").read_text(encoding="utf-8")
+    assert_same_as_clean(root, out, tmp_path, "christmas")
+    # Only what shows the alert or the date is made again: not every council's pages.
+    assert 0 < result.rendered < result.pages // 2
 
 
 def test_a_build_with_nothing_changed_writes_nothing(make_site: MakeSite, tmp_path: Path) -> None:

@@ -54,7 +54,6 @@ from localgov.model import Coverage, Site
 from localgov.render.assets import AssetFile, build_assets
 from localgov.render.layouts import default_templates, find_govuk_frontend, layout_environment
 from localgov.render.pages import Renderer, site_jobs, variant_jobs
-from localgov.render.record import COVERAGE
 from localgov.render.sections import compile_sections
 from localgov.resolve import resolve
 from localgov.sandbox import SectionTemplates
@@ -165,10 +164,9 @@ class Loaded:
 
 @dataclass
 class Plan:
-    """Every unit of the site with its key, which to render and which to keep, and the coverage report."""
+    """Every unit of the site, which to render and which to keep, and the coverage report."""
 
     units: list[Unit] = field(default_factory=list)
-    keys: dict[str, bytes] = field(default_factory=dict)  # unit -> key without templates
     render: list[Unit] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     report: Coverage = field(default_factory=lambda: Coverage(dt.date.min, ()))
@@ -259,7 +257,7 @@ def _build(root: Path, out_dir: Path, options: Options, state: BuildState | None
     # rather than stage tens of thousands of changed files under flat names.
     whole = manifest is None or len(plan.render) > WHOLE_SITE_SHARE * max(1, len(plan.units))
     new = Manifest(out=old.out, fingerprint=inputs.fingerprint, today=day.isoformat())
-    new.links = list(old.links)  # kept pages refer to their links by number
+    new.names = list(old.names)  # kept pages refer to their links and inputs by number
     new.templates = loaded.keys.parsed
     run = Run(root, out_dir, old, intact, new, Staging(out_dir, flat=not whole), problems, loaded.contained, timer)
     try:
@@ -336,11 +334,11 @@ def _load(root: Path, inputs: Inputs, manifest: Manifest | None, options: Option
 
 
 def _plan(loaded: Loaded, old: Manifest, intact: set[str], problems: Problems) -> Plan:
-    """List every unit with its key, make the coverage report, and sort the units into those to render and to keep.
+    """List every unit, make the coverage report, and sort the units into those to render and those to keep.
 
-    The report is made before any page is rendered, from the sources alone; what a variant lacks is taken
-    from the last build where the variant's sources are as they were. A unit whose key, templates and file
-    are as last time is kept.
+    A unit is kept when the inputs its last render read are as they were (its key), and so are its
+    templates and its file. The report is made before any page is rendered, from the sources alone;
+    what a variant lacks is taken from the last build where the variant's key is unchanged.
     """
     keys = loaded.keys
     plan = Plan()
@@ -348,39 +346,33 @@ def _plan(loaded: Loaded, old: Manifest, intact: set[str], problems: Problems) -
     for job in site_jobs(loaded.site):
         number = counts[job.source]
         counts[job.source] += 1
-        unit = Unit(f"site:{job.source}#{number}", job)
-        plan.units.append(unit)
-        plan.keys[unit.id] = keys.site_page(job.source, job.council if job.kind in ("hub", "council-topic") else None)
-    for job in variant_jobs(loaded.site):
-        unit = Unit(f"page:{job.page}/{job.council}", job)
-        plan.units.append(unit)
-        plan.keys[unit.id] = keys.variant(job.page, job.council)
-    plan.report = coverage(loaded.site, list(problems.items), _known(plan, old), loaded.sections)
-    plan.report_key = combine(b"coverage", repr(plan.report))
+        plan.units.append(Unit(f"site:{job.source}#{number}", job))
+    plan.units += [Unit(f"page:{job.page}/{job.council}", job) for job in variant_jobs(loaded.site)]
+    # Keyed without the report first: a variant never reads it, and the report needs to know which are unchanged.
+    now = {unit.id: keys.key(old.named(old.units[unit.id].needs)) for unit in plan.units if unit.id in old.units}
+    plan.report = coverage(loaded.site, list(problems.items), _known(plan, old, now), loaded.sections)
+    plan.report_key = keys.coverage(plan.report)
     for unit in plan.units:
         entry = old.units.get(unit.id)
-        if entry is not None and entry.path in intact and entry.key == plan.keys[unit.id] and \
-                entry.made == _made(keys, entry.templates, plan.report_key):
+        if entry is None:
+            plan.render.append(unit)
+            continue
+        key = now[unit.id] or keys.key(old.named(entry.needs), plan.report)
+        if entry.path in intact and key == entry.key and entry.made == keys.templates(entry.templates):
             plan.kept.append(unit.id)
         else:
             plan.render.append(unit)
     return plan
 
 
-def _known(plan: Plan, old: Manifest) -> Known:
-    """Return the council data each variant lacked last time, for those whose sources are as they were."""
+def _known(plan: Plan, old: Manifest, now: Mapping[str, bytes | None]) -> Known:
+    """Return the council data each variant lacked last time, for those whose inputs are as they were."""
     known: dict[tuple[str, str], tuple[str, ...]] = {}
     for unit in plan.units:
         entry = old.units.get(unit.id)
-        if unit.job.kind == "variant" and entry is not None and entry.key == plan.keys[unit.id]:
+        if unit.job.kind == "variant" and entry is not None and now[unit.id] == entry.key:
             known[(unit.job.council, unit.job.page)] = tuple(UnitEntry.split(entry.missing))
     return known
-
-
-def _made(keys: Keys, templates: str, report_key: bytes) -> bytes:
-    """Return the key of the templates a page used (newline-joined) and of the coverage report, if it showed it."""
-    made = keys.templates(templates)
-    return combine(made, report_key) if COVERAGE in UnitEntry.split(templates) else made
 
 
 def _render(run: Run, loaded: Loaded, plan: Plan, options: Options) -> None:
@@ -391,16 +383,18 @@ def _render(run: Run, loaded: Loaded, plan: Plan, options: Options) -> None:
                                _processes(options.workers, len(plan.render), PARALLEL_FROM),
                                _progress(options.progress, "Rendering pages")))
     root = str(run.root)
-    new = run.new
+    keys, new = loaded.keys, run.new
     for result in sorted(rendered, key=lambda r: r.unit):
         run.problems.items.extend(_relative(problem, root) for problem in result.problems)
         if not result.path:
             continue
         run.staging.claim(result.path, result.source)
         templates = UnitEntry.join(result.templates)
-        missing = UnitEntry.join(result.missing)
-        new.units[result.unit] = UnitEntry(plan.keys[result.unit], _made(loaded.keys, templates, plan.report_key),
-                                           result.path, templates, new.number_links(result.links), missing)
+        # A page that read something that cannot be keyed gets no key, and is rendered again next time.
+        key = keys.key(result.needs, plan.report) or b""
+        new.units[result.unit] = UnitEntry(key, keys.templates(templates), result.path, templates,
+                                           new.number(result.links), UnitEntry.join(result.missing),
+                                           new.number(result.needs))
         if result.written:
             new.files[result.path] = FileEntry(result.digest, result.size, result.mtime_ns, result.source, "render")
             run.written.add(result.path)
@@ -523,10 +517,10 @@ def _check_links(new: Manifest, outputs: Iterable[str], problems: Problems) -> N
     existing = set(outputs)
     used: set[int] = set()
     for entry in new.units.values():
-        used.update(new.link_numbers(entry))
+        used.update(new.numbers(entry.links))
     broken: set[int] = set()
     for number in used:
-        href = new.links[number]
+        href = new.names[number]
         target = target_of(href)
         if target is not None and not resolves(target, existing):
             broken.add(number)
@@ -534,8 +528,8 @@ def _check_links(new: Manifest, outputs: Iterable[str], problems: Problems) -> N
         return
     first: dict[str, str] = {}
     for entry in sorted(new.units.values(), key=lambda e: e.path):
-        for number in broken.intersection(new.link_numbers(entry)):
-            first.setdefault(new.links[number], entry.path)
+        for number in broken.intersection(new.numbers(entry.links)):
+            first.setdefault(new.names[number], entry.path)
     for href, path in sorted(first.items(), key=lambda item: (item[1], item[0])):
         problems.warn(path, 0, f"broken internal link to {href}")
 

@@ -32,7 +32,7 @@ from localgov.model import Page
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".localgov-cache"
-FORMAT = 5
+FORMAT = 6
 # Files larger than this are fingerprinted by size and modification time instead of their bytes.
 HASH_LIMIT = 4 * 1024 * 1024
 SITE_FOLDERS = ("content", "councils", "templates", "postcodes")
@@ -165,17 +165,19 @@ class FileEntry:
 class UnitEntry:
     """One rendered page: the keys of its inputs and what rendering it found.
 
-    `key` covers the page's sources and data, `made` the templates it was rendered with (followed
-    through everything they use). Lists are kept compact, for tens of thousands of pages: template
-    names and missing data as newline-joined text, links as numbers into the manifest's `links`.
+    `key` covers the inputs its render read (`needs`, named as in localgov/render/record.py), `made`
+    the templates it was rendered with (followed through everything they use). Lists are kept compact,
+    for tens of thousands of pages: template names and missing data as newline-joined text, links and
+    needs as numbers into the manifest's `names`.
     """
 
     key: bytes
     made: bytes
     path: str
     templates: str  # the templates it was rendered with
-    links: bytes  # its internal links: 32-bit numbers into Manifest.links
+    links: bytes  # its internal links: 32-bit numbers into Manifest.names
     missing: str  # the names of council data its text asked for and the council lacks
+    needs: bytes = b""  # the inputs its render read: 32-bit numbers into Manifest.names
 
     @staticmethod
     def join(items: tuple[str, ...] | list[str]) -> str:
@@ -201,28 +203,36 @@ class Manifest:
     pages: int = 0
     finalised: bool = False  # the whole-site steps (search indexes) ran on this very output
     clean: bool = True  # no council file was left out (--keep-going)
-    links: list[str] = field(default_factory=list)  # every internal link, once; units refer to them by number
-    _link_numbers: dict[str, int] = field(default_factory=dict, repr=False)
+    # Every internal link and every input name, once; units refer to them by number.
+    names: list[str] = field(default_factory=list)
+    _numbers: dict[str, int] = field(default_factory=dict, repr=False)
 
-    def number_links(self, links: tuple[str, ...] | list[str]) -> bytes:
-        """Return links as numbers into `self.links`, adding those it does not have yet."""
-        numbers = self._link_numbers
-        if len(numbers) != len(self.links):
+    def number(self, names: tuple[str, ...] | list[str]) -> bytes:
+        """Return names as numbers into `self.names`, adding those it does not have yet."""
+        numbers = self._numbers
+        if len(numbers) != len(self.names):
             numbers.clear()
-            numbers.update((link, n) for n, link in enumerate(self.links))
+            numbers.update((name, n) for n, name in enumerate(self.names))
         found = array("I")
-        for link in links:
-            number = numbers.get(link)
+        for name in names:
+            number = numbers.get(name)
             if number is None:
-                number = numbers[link] = len(self.links)
-                self.links.append(link)
+                number = numbers[name] = len(self.names)
+                self.names.append(name)
             found.append(number)
         return found.tobytes()
 
-    def link_numbers(self, entry: UnitEntry) -> array[int]:
+    @staticmethod
+    def numbers(blob: bytes) -> array[int]:
+        """Return the numbers of a unit's `links` or `needs`."""
         found = array("I")
-        found.frombytes(entry.links)
+        found.frombytes(blob)
         return found
+
+    def named(self, blob: bytes) -> list[str]:
+        """Return the names a unit's `links` or `needs` stand for."""
+        names = self.names
+        return [names[n] for n in self.numbers(blob)]
 
     def to_bytes(self) -> bytes:
         strings: dict[str, int] = {}
@@ -234,13 +244,14 @@ class Manifest:
             return number
 
         files = [(path, e.digest, e.size, e.mtime_ns, ref(e.source), ref(e.origin)) for path, e in self.files.items()]
-        units = [(unit, e.key, e.made, e.path, ref(e.templates), e.links, e.missing) for unit, e in self.units.items()]
+        units = [(unit, e.key, e.made, e.path, ref(e.templates), e.links, e.missing, e.needs)
+                 for unit, e in self.units.items()]
         data = {
             "format": FORMAT, "out": self.out, "fingerprint": self.fingerprint, "today": self.today,
             "strings": list(strings), "files": files, "units": units, "steps": self.steps,
             "templates": [[k, list(v)] for k, v in self.templates.items()],
             "warnings": [[p.file, p.line, p.message, p.field, p.expected, p.found] for p in self.warnings],
-            "pages": self.pages, "finalised": self.finalised, "clean": self.clean, "links": self.links,
+            "pages": self.pages, "finalised": self.finalised, "clean": self.clean, "names": self.names,
         }
         packed: bytes = msgpack.packb(data, use_bin_type=True)
         return packed
@@ -255,9 +266,9 @@ class Manifest:
                        finalised=raw["finalised"], clean=raw["clean"])
         manifest.files = {path: FileEntry(d, size, mtime, strings[source], strings[origin])
                           for path, d, size, mtime, source, origin in raw["files"]}
-        manifest.units = {unit: UnitEntry(key, made, path, strings[templates], links, missing)
-                          for unit, key, made, path, templates, links, missing in raw["units"]}
-        manifest.links = list(raw["links"])
+        manifest.units = {unit: UnitEntry(key, made, path, strings[templates], links, missing, needs)
+                          for unit, key, made, path, templates, links, missing, needs in raw["units"]}
+        manifest.names = list(raw["names"])
         manifest.steps = dict(raw["steps"])
         manifest.templates = {k: tuple(v) for k, v in raw["templates"]}
         manifest.warnings = [Problem(f, line, m, fld, e, found, "warning")

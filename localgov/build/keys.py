@@ -1,32 +1,27 @@
-"""What each output depends on: the one place that decides when a page must be rendered again.
+"""What each output depends on: the one place that turns what a page read into its key.
 
 A unit's key is a digest of every input that can change its bytes. If the key is the same
-as last time, the page is not rendered again. The rules, from the most to the least local:
+as last time, the page is not rendered again. The inputs are not listed here by hand: a render
+names every input it reads as it reads it (localgov/render/record.py), the build keeps those
+names for each page, and the next build keys the page with what the same inputs are now. An
+input a render did not read cannot change its page; an input it did read is always in its key.
 
-- a council variant `/<page>/<council>/`: the page's source file, its topic's file, the
-  council's council.yaml and its file for that page (an override or a council-only page), the
-  front matter and names of the council's other files and its county's (districts name their
-  county), the councils the page resolves to, and which of the council's alerts are live today;
-- a common page `/<page>/`: its source file and the site's *structure*;
-- a council hub `/councils/<council>/`: the council's folder and the structure;
-- every other page (home, topics, A to Z, search, 404): the structure.
-
-The *structure* is what pages show of each other: every topic file, the front matter of every
-Markdown file, every council.yaml and the list of files. Every key also includes the *global*
-part: site.yaml, the asset URLs, this package's code and library versions, each page's LGSL
-code, and the templates the page used, followed through `extends`, `include`, `import` and
+Every key also includes the *global* part: site.yaml, the asset URLs, this package's code and
+library versions, each page's LGSL code, and the files beside the council folders. The templates
+a page used are keyed apart (`templates`), followed through `extends`, `include`, `import` and
 `chrome()`, as the site's lookup order resolves them now.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import jinja2
 from jinja2 import meta, nodes
 
-from localgov.build.cache import Inputs, combine, digest
-from localgov.model import Site
+from localgov.build.cache import Inputs, combine
+from localgov.model import Coverage, Site
+from localgov.render import record as dep
 
 ANY_TEMPLATE = "*"  # a template name meaning "could be any template": depend on all of them
 
@@ -48,26 +43,64 @@ class Keys:
             *[f"{k}={v.hex()}" for k, v in sorted(files.items())
               if k.startswith("councils/") and k.count("/") == 1],  # files beside the council folders
         )
-        self._folders = self._council_folders()
+        self._council_files()
         self.structure = self._structure()
         self._templates: dict[str, bytes] = {}
         self._closure: dict[str, bytes] = {}
-        self._resolution = {page: combine(*slugs) for page, slugs in site.resolution.variants.items()}
-        self._page_parts: dict[str, bytes] = {}
+        self._values: dict[str, bytes | None] = {}
+        self._report: Coverage | None = None
+        self._report_parts: dict[str, bytes] = {}
+
+    # -- unit keys (without templates; see `templates`)
+
+    def key(self, needs: Iterable[str], report: Coverage | None = None) -> bytes | None:
+        """Return the key of a page that read `needs` (see localgov/render/record.py), as those inputs are now.
+
+        None when an input cannot be keyed (the coverage report, before it is made; a name this code does
+        not know): the page must be rendered again.
+        """
+        parts: list[bytes | str] = [self.global_key]
+        for name in sorted(needs):
+            value = self.value(name, report)
+            if value is None:
+                return None
+            parts += [name, value]
+        return combine(*parts)
+
+    def value(self, name: str, report: Coverage | None = None) -> bytes | None:
+        """Return a digest of one input as it is now."""
+        found = self._values.get(name)
+        if found is not None:
+            return found
+        kind, _, arg = name.partition(":")
+        if kind == dep.COVERAGE:
+            return self.coverage(report, arg) if report is not None else None
+        if name == dep.STRUCTURE:
+            found = self.structure
+        elif kind == "file":
+            found = self.inputs.files.get(arg, b"-")
+        elif kind == "council":
+            found = self._outline.get(arg, b"-")
+        elif kind == "council-page":
+            slug, _, page = arg.partition("/")
+            found = self._page_files.get((slug, page), b"-")
+        elif kind == "resolution":
+            found = combine(*self.site.resolution.councils_for(arg))
+        elif kind == "alerts":
+            found = self.alerts(arg)
+        else:
+            return None
+        self._values[name] = found
+        return found
 
     # -- the parts
 
-    def file(self, rel: str) -> bytes:
-        return self.inputs.files.get(rel, b"-")
-
-    def _council_folders(self) -> dict[str, bytes]:
-        grouped: dict[str, list[bytes | str]] = {}
+    def _council_files(self) -> None:
         outline: dict[str, list[bytes | str]] = {}
         pages: dict[tuple[str, str], list[bytes | str]] = {}
         for key, value in sorted(self.inputs.files.items()):
             if key.startswith("councils/") and key.count("/") >= 2:
                 slug, rest = key.split("/", 2)[1:]
-                grouped.setdefault(slug, []).extend((key, value))
                 if rest == "council.yaml":
                     outline.setdefault(slug, []).extend((key, value))
                 elif key.endswith(".md"):
@@ -75,21 +108,10 @@ class Keys:
                     pages.setdefault((slug, rest.rpartition("/")[2][:-3]), []).extend((key, value))
                 else:
                     outline.setdefault(slug, []).extend((key, value))
+        # A council's data: council.yaml, and the names and front matter of its files (which say what it has).
         self._outline = {slug: combine(*parts) for slug, parts in outline.items()}
+        # A council's files for one page, wherever they are in its folder.
         self._page_files = {pair: combine(*parts) for pair, parts in pages.items()}
-        return {slug: combine(*parts) for slug, parts in grouped.items()}
-
-    def folder(self, council: str) -> bytes:
-        """Return a digest of every file of a council."""
-        return self._folders.get(council, b"-")
-
-    def council_for(self, council: str, page: str) -> bytes:
-        """Return a digest of what one page of a council reads of its folder.
-
-        That is council.yaml, the council's files for that page (an override, or the council-only page),
-        and the front matter and names of its other files, which say what pages the council has.
-        """
-        return combine(self._outline.get(council, b"-"), self._page_files.get((council, page), b"-"))
 
     def _structure(self) -> bytes:
         parts: list[bytes | str] = [b"structure"]
@@ -103,34 +125,20 @@ class Keys:
         return combine(*parts)
 
     def alerts(self, council: str) -> bytes:
+        """Return which of a council's alerts show on the build date."""
         found = self.site.councils.get(council)
         if found is None or not found.alerts:
             return b""
         today = self.site.config.today
         return bytes(int(alert.active_on(today)) for alert in found.alerts)
 
-    # -- unit keys (without templates; see `templates`)
-
-    def variant(self, page: str, council: str) -> bytes:
-        part = self._page_parts.get(page)
-        if part is None:
-            common = self.site.content.pages.get(page)
-            topic = self.site.content.topics.get(common.topic) if common is not None else None
-            part = self._page_parts[page] = combine(
-                b"variant", self.global_key, page, self.file(common.source) if common else b"",
-                self.file(topic.source) if topic else b"", self._resolution.get(page, b""))
-        found = self.site.councils.get(council)
-        parent = found.parent if found is not None and found.parent else ""
-        return combine(part, council, self._outline.get(council, b"-"), self._page_files.get((council, page), b"-"),
-                       self._outline.get(parent, b"-") if parent else b"", self.alerts(council))
-
-    def site_page(self, source: str, council: str | None) -> bytes:
-        """Return the key of a page that is not a variant, made from `source`."""
-        if council is not None:
-            return combine(b"hub", self.global_key, self.structure, source, self.folder(council), self.alerts(council))
-        if source.startswith("content/") and source.endswith(".md"):
-            return combine(b"common", self.global_key, self.structure, source, self.file(source))
-        return combine(b"site", self.global_key, self.structure, source)
+    def coverage(self, report: Coverage, council: str = "") -> bytes:
+        """Return a digest of the coverage report, or of one council's entry in it."""
+        if self._report is not report:
+            self._report = report
+            self._report_parts = {c.slug: combine(b"coverage", repr(c)) for c in report.councils}
+            self._report_parts[""] = combine(b"coverage", repr(report))
+        return self._report_parts.get(council, b"-")
 
     # -- templates
 
@@ -194,6 +202,3 @@ def references(env: jinja2.Environment, source: str) -> tuple[str, ...]:
                 names.add(arg.value)
     return tuple(sorted(names))
 
-
-def unit_digest(data: bytes) -> bytes:
-    return digest(data)

@@ -60,6 +60,7 @@ class Rendered:
     links: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()  # the names of the council data the page lacks
     templates: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()  # the inputs the render read (see localgov/render/record.py)
     problems: tuple[Problem, ...] = ()
     source: str = ""
 
@@ -89,7 +90,7 @@ def render_unit(job: Job, unit: Unit) -> Rendered:
         written = True
     return Rendered(
         unit=unit.id, path=output.path, digest=found, size=len(output.data), mtime_ns=mtime_ns, written=written,
-        links=record.links, missing=record.missing, templates=record.templates,
+        links=record.links, missing=record.missing, templates=record.templates, needs=record.needs,
         source=output.source or unit.source,
     )
 

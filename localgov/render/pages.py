@@ -32,9 +32,10 @@ from localgov.model import (
     Topic,
     describe_missing,
 )
+from localgov.render import record as dep
 from localgov.render.layouts import layout_environment
 from localgov.render.markup import render_council_markup
-from localgov.render.record import COVERAGE, PageRecord, Reads
+from localgov.render.record import PageRecord, Reads
 from localgov.resolve import provider_for
 from localgov.sandbox import CouncilView, GenericCouncilView, SectionTemplates
 from localgov.urls import COVERAGE_JSON, Route
@@ -217,6 +218,7 @@ class Renderer:
         return self.template(template).render(**context).encode("utf-8")
 
     def home(self, reads: Reads) -> Output:
+        reads.need(dep.STRUCTURE)
         topics = sorted(self.site.content.topics.values(), key=lambda t: (t.order, t.title))
         route = Route("home")
         data = self.render(reads, "home.html", title="Home", description=self.site.config.name, canonical=route.url,
@@ -224,6 +226,7 @@ class Renderer:
         return Output(route.path, data, "templates/home.html")
 
     def topic(self, reads: Reads, topic: Topic) -> Output:
+        reads.need(dep.STRUCTURE)
         pages = sorted((p for p in self.site.content.pages.values() if p.topic == topic.slug), key=lambda p: p.title)
         route = Route("topic", topic=topic.slug)
         data = self.render(reads, "topic.html", title=topic.title, description=topic.summary, canonical=route.url,
@@ -232,6 +235,8 @@ class Renderer:
         return Output(route.path, data, topic.source)
 
     def common_page(self, reads: Reads, page: Page) -> Output:
+        # Its text, and what the structure of the site says: its topic and the councils that provide it.
+        reads.need(dep.source(page.source), dep.STRUCTURE)
         composed = compose_common(page)
         body, contents = self.render_sections(composed, GenericCouncilView())
         topic = self.site.content.topics[page.topic]
@@ -263,11 +268,12 @@ class Renderer:
         return Output(route.path, data, page.source)
 
     def variant(self, reads: Reads, page: Page, council: Council) -> Output:
+        reads.need(dep.source(page.source), dep.council(council.slug), dep.council_page(council.slug, page.slug))
         override = self.site.overrides.for_variant(council.slug, page.slug)
         composed = compose_variant(page, council.slug, override)
         view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=reads.missing)
         body, contents = self.render_sections(composed, view)
-        topic = self.site.content.topics[page.topic]
+        topic = self._topic(reads, page.topic)
         # Templates read the summary and search words from `page`: give them the council's.
         shown = page if override is None else dataclasses.replace(page, summary=composed.summary,
                                                                    keywords=composed.keywords)
@@ -275,33 +281,41 @@ class Renderer:
         data = self.render(reads, "variant.html", title=f"{page.title}: {council.name}", description=composed.summary,
                            canonical=route.url, page=shown, council=council, body=body,
                            summary=composed.summary, contents=contents,
-                           alerts=self.alerts(council, page.slug, page.topic),
-                           also=self.also(page, council), find_href=f"/{page.slug}/#find-your-council",
+                           alerts=self.alerts(reads, council, page.slug, page.topic),
+                           also=self.also(reads, page, council), find_href=f"/{page.slug}/#find-your-council",
                            breadcrumbs=[{"text": "Home", "href": "/"}, {"text": topic.title, "href": f"/{topic.slug}/"},
                                         {"text": page.title, "href": page.url}])
         return Output(route.path, data, page.source)
 
     def council_page(self, reads: Reads, page: CouncilPage, council: Council) -> Output:
         """Render a page only one council has, at /<page>/<council>/."""
+        reads.need(dep.council(council.slug), dep.council_page(council.slug, page.slug))
         composed = compose_council_page(page)
         view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=reads.missing)
         body, contents = self.render_sections(composed, view)
-        topic = self.site.content.topics[page.topic]
+        topic = self._topic(reads, page.topic)
         route = Route("council-page", page=page.slug, council=council.slug)
         data = self.render(reads, "variant.html", title=f"{page.title}: {council.name}", description=page.summary,
                            canonical=route.url, page=page, council=council, body=body, summary=page.summary,
-                           contents=contents, alerts=self.alerts(council, page.slug, page.topic), also=None,
+                           contents=contents, alerts=self.alerts(reads, council, page.slug, page.topic), also=None,
                            find_href="/councils/", council_only=True,
                            breadcrumbs=[{"text": "Home", "href": "/"},
                                         {"text": topic.title, "href": f"/{topic.slug}/{council.slug}/"}])
         return Output(route.path, data, page.source)
 
-    def also(self, page: Page, council: Council) -> dict[str, str] | None:
+    def _topic(self, reads: Reads, slug: str) -> Topic:
+        topic = self.site.content.topics[slug]
+        reads.need(dep.source(topic.source))
+        return topic
+
+    def also(self, reads: Reads, page: Page, council: Council) -> dict[str, str] | None:
         """Say which other council shares an 'all' service in a two-tier area."""
         if page.provider != "all":
             return None
+        reads.need(dep.resolution(page.slug))
         variants = self.site.resolution.councils_for(page.slug)
         if council.is_district and council.parent in variants:
+            reads.need(dep.council(council.parent))
             county = self.site.councils[council.parent]
             return {"heading": f"Help from {county.name}", "text": f"{county.name} also provides part of this service.",
                     "href": f"/{page.slug}/{county.slug}/", "link_text": f"{page.title}: {county.name}"}
@@ -311,8 +325,10 @@ class Renderer:
                     "href": f"/councils/{council.slug}/", "link_text": f"District councils in {council.display_name}"}
         return None
 
-    def alerts(self, council: Council, page: str | None = None, topic: str | None = None) -> list[dict[str, object]]:
+    def alerts(self, reads: Reads, council: Council, page: str | None = None,
+               topic: str | None = None) -> list[dict[str, object]]:
         """Return the alerts to show today on a page of `council`: a service page, a topic page, or its hub."""
+        reads.need(dep.council(council.slug), dep.alerts(council.slug))
         today = self.site.config.today
         shown: list[dict[str, object]] = []
         for alert in council.alerts:
@@ -336,6 +352,7 @@ class Renderer:
 
     def council_topic(self, reads: Reads, council: Council, topic: Topic) -> Output:
         """Render a topic for one council's area, at /<topic>/<council>/, with the council's alerts for it."""
+        reads.need(dep.STRUCTURE)  # the services of the area: every page, override and council
         pages = {t.slug: items for t, items in self.council_topics(council)}.get(topic.slug, [])
         if council.is_district and council.parent:
             county = self.site.councils[council.parent]
@@ -350,12 +367,13 @@ class Renderer:
         data = self.render(reads, "topic.html", title=f"{topic.title}: {council.name}", description=topic.summary,
                            canonical=route.url, topic=topic, pages=pages, council=council,
                            council_intro=intro,
-                           alerts=self.alerts(council, None, topic.slug),
+                           alerts=self.alerts(reads, council, None, topic.slug),
                            breadcrumbs=[{"text": "Home", "href": "/"},
                                         {"text": council.name, "href": f"/councils/{council.slug}/"}])
         return Output(route.path, data, council.source)
 
     def council_hub(self, reads: Reads, council: Council) -> Output:
+        reads.need(dep.STRUCTURE)  # the services of the area and who provides them
         site = self.site
         groups: list[dict[str, object]] = []
         providers_by_topic: dict[str, set[str]] = defaultdict(set)
@@ -386,23 +404,23 @@ class Renderer:
         data = self.render(reads, "council.html", title=council.name, description=intro, canonical=route.url,
                            council=council, nation_label=NATION_LABELS.get(council.nation, council.nation),
                            intro=intro, services=groups, who_does_what=who, related=related,
-                           alerts=self.alerts(council),
+                           alerts=self.alerts(reads, council),
                            breadcrumbs=[{"text": "Home", "href": "/"},
                                         {"text": "Councils A to Z", "href": "/councils/"}])
         return Output(route.path, data, council.source)
 
     # -- the coverage report
 
-    def coverage(self, reads: Reads) -> Coverage:
+    def coverage(self) -> Coverage:
         """Return the coverage report, made before rendering."""
-        reads.template(COVERAGE)
         if self.report is None:
             raise LookupError("the coverage report is made before rendering and given to the renderer")
         return self.report
 
     def status(self, reads: Reads) -> Output:
         """Render /status/: every council's coverage at a glance, for the central team."""
-        report = self.coverage(reads)
+        reads.need(dep.COVERAGE)
+        report = self.coverage()
         route = Route("status")
         data = self.render(reads, "status.html", title="Council data coverage", noindex=True, canonical=route.url,
                            description="What each council's data and files give its pages.", report=report,
@@ -412,7 +430,8 @@ class Renderer:
 
     def status_council(self, reads: Reads, council: Council) -> Output:
         """Render /status/<council>/: each service of one council and what it has or lacks."""
-        report = self.coverage(reads)
+        reads.need(dep.council(council.slug), dep.coverage_of(council.slug))
+        report = self.coverage()
         entry = report.council(council.slug)
         route = Route("status-council", council=council.slug)
         data = self.render(reads, "status_council.html", title=f"Coverage: {council.name}", noindex=True,
@@ -428,6 +447,7 @@ class Renderer:
 
     def councils_az(self, reads: Reads) -> Output:
         route = Route("councils")
+        reads.need(dep.STRUCTURE)
         data = self.render(reads, "councils.html", title="Councils A to Z",
                            description="Every principal council in the UK.", canonical=route.url,
                            az=self._az_all, az_id="az",

@@ -1,7 +1,23 @@
 """What rendering one page made and read: the record the render stage returns for every page.
 
 A render notes what it reads as it goes, in a `Reads` made for that page alone, so nothing has
-to be reset between pages and a page's record cannot include what another page read.
+to be reset between pages and a page's record cannot include what another page read. Besides
+the layouts it used, it names each input it read (`needs`), in the words below; the build keys
+the page with what those inputs are now (localgov/build/keys.py), so the key of a page cannot
+drift from what its render reads.
+
+- `file:<path>`: a source file, all of it (a common page, a topic);
+- `council:<slug>`: a council's data: its council.yaml, and the names and front matter of its files;
+- `council-page:<slug>/<page>`: the council's file for one page (an override or a council-only
+  page), or that it has none;
+- `resolution:<page>`: which councils provide a page;
+- `alerts:<slug>`: which of a council's alerts show on the build date;
+- `structure`: what pages show of each other: every topic, the front matter of every Markdown file,
+  every council.yaml and the list of files;
+- `coverage`, `coverage:<slug>`: the coverage report, or one council's entry in it.
+
+Every page also reads the site's config, its assets and this package's code, which are part of
+every key.
 """
 
 from __future__ import annotations
@@ -12,7 +28,32 @@ from dataclasses import dataclass, field
 from localgov.model import Output
 from localgov.sandbox import Missing
 
-COVERAGE = "@coverage"  # noted among a page's templates when it shows the coverage report
+STRUCTURE = "structure"
+COVERAGE = "coverage"
+
+
+def source(path: str) -> str:
+    return f"file:{path}"
+
+
+def council(slug: str) -> str:
+    return f"council:{slug}"
+
+
+def council_page(slug: str, page: str) -> str:
+    return f"council-page:{slug}/{page}"
+
+
+def resolution(page: str) -> str:
+    return f"resolution:{page}"
+
+
+def alerts(slug: str) -> str:
+    return f"alerts:{slug}"
+
+
+def coverage_of(slug: str) -> str:
+    return f"{COVERAGE}:{slug}"
 
 INTERNAL = re.compile(rb"""(?:href|src)="(/(?!/)[^"#?]*)""")
 
@@ -30,6 +71,7 @@ class PageRecord:
     templates: tuple[str, ...] = ()  # the layouts it was rendered with (what they use is followed by the build)
     missing: tuple[str, ...] = ()  # the council data its text asked for and the council lacks
     links: tuple[str, ...] = ()  # its internal links
+    needs: tuple[str, ...] = ()  # the inputs it read besides its layouts, named as above
 
 
 @dataclass
@@ -38,12 +80,17 @@ class Reads:
 
     templates: set[str] = field(default_factory=set)
     missing: Missing = field(default_factory=Missing)  # given to the council view of the page's text
+    needs: set[str] = field(default_factory=set)
 
     def template(self, name: str) -> None:
         self.templates.add(name)
+
+    def need(self, *names: str) -> None:
+        """Note inputs the page read (named with the functions above)."""
+        self.needs.update(names)
 
     def record(self, output: Output) -> PageRecord:
         """Return the record of the page rendered as `output`."""
         links = internal_links(output.data) if output.path.endswith(".html") else ()
         return PageRecord(output, tuple(sorted(self.templates)),
-                          tuple(sorted({name for _, _, name in self.missing.items})), links)
+                          tuple(sorted({name for _, _, name in self.missing.items})), links, tuple(sorted(self.needs)))
