@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,63 @@ def council_yaml(slug: str, extra: str = "") -> str:
 
 def line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.split("\n"), start=1) if needle in line)
+
+
+# -- links and special files -------------------------------------------------------------------------
+
+
+def _fifo(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() or path.is_symlink():
+        path.unlink()
+    os.mkfifo(path)
+
+
+def _link(path: Path, target: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() or path.is_symlink():
+        path.unlink()
+    path.symlink_to(target)
+
+
+SPECIAL: dict[str, tuple[str, Callable[[Path], None], str]] = {
+    # case: (path in the site, how to make it, what the message says)
+    "an override linked to /dev/zero": (OVERRIDE, lambda p: _link(p, Path("/dev/zero")), r"link|not a file"),
+    "an override that is a FIFO": (OVERRIDE, _fifo, r"not a file"),
+    "a council.yaml that is a FIFO": ("councils/medway/council.yaml", _fifo, r"not a file"),
+    "a council.yaml linked to /dev/zero": ("councils/medway/council.yaml", lambda p: _link(p, Path("/dev/zero")),
+                                           r"link|not a file"),
+    "a common page that is a FIFO": ("content/schools/fifo.md", _fifo, r"not a file"),
+    "a common page linked to /dev/zero": ("content/schools/zero.md", lambda p: _link(p, Path("/dev/zero")),
+                                          r"link|not a file"),
+    "a topic file that is a FIFO": ("content/schools/_topic.yaml", _fifo, r"not a file"),
+    "a council folder linked to /": ("councils/x", lambda p: _link(p, Path("/")), r"link"),
+    "a topic folder linked to /": ("content/x", lambda p: _link(p, Path("/")), r"link"),
+    "a council's topic folder linked to /": ("councils/maidstone/rubbish-and-recycling",
+                                             lambda p: _link(p, Path("/")), r"link"),
+    "site.yaml that is a FIFO": ("site.yaml", _fifo, r"not a file"),
+    "a template that is a FIFO": ("templates/partials/x.html", _fifo, r"not a file"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SPECIAL))
+def test_links_and_special_files_are_refused_without_being_read(make_site: MakeSite, case: str) -> None:
+    rel, make, says = SPECIAL[case]
+    root = built(make_site)
+    make(root / rel)
+    err = refused(root, "build", where=rf"{re.escape(rel)}(:\d+)?: error: [^\n]*({says})", once=False)
+    assert err.count(f"{rel}") >= 1
+
+
+def test_an_incremental_build_refuses_a_council_yaml_swapped_for_a_link_to_an_identical_file(
+        make_site: MakeSite, tmp_path: Path) -> None:
+    root = built(make_site)
+    path = root / "councils" / "medway" / "council.yaml"
+    outside = tmp_path / "outside" / "council.yaml"
+    outside.parent.mkdir()
+    outside.write_bytes(path.read_bytes())
+    _link(path, outside)
+    refused(root, "build", where=r"councils/medway/council\.yaml: error: is a link to a place outside councils/medway/")
 
 
 # -- the content sandbox: bounded CPU time and output -------------------------------------------------

@@ -264,6 +264,9 @@ LINKS: dict[str, tuple[str, str, bool]] = {
     # case: (link inside the site, what the outside target holds, whether the target is a folder)
     "a page": ("content/schools/secret.md", PAGE, False),
     "a topic folder": ("content/secrets", "title: Secrets\nsummary: S\n", True),
+    "a topic file": ("content/schools/_topic.yaml", f"title: Schools\nsummary: {SECRET}\n", False),
+    "the synonyms": ("content/_synonyms.yaml", f"- [bins, {SECRET.lower()}]\n", False),
+    "site.yaml": ("site.yaml", f"name: {SECRET}\nbase_url: https://test.example\npostcodes: none\n", False),
     "a council folder": ("councils/secretshire", council_yaml("kent", name=SECRET), True),
     "a council.yaml": ("councils/medway/council.yaml", council_yaml("medway", short_name=SECRET), False),
     "a council file": ("councils/maidstone/rubbish-and-recycling/bin-collections.md",

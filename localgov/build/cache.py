@@ -17,6 +17,7 @@ import hashlib
 import importlib.metadata
 import logging
 import os
+import stat
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,46 +93,86 @@ def _skip(name: str) -> bool:
     return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp", ".partial")) or name in SKIPPED_DIRS
 
 
-def _add_file(inputs: Inputs, key: str, path: Path) -> None:
+def _inside(path: str, boundary: str) -> bool:
+    return path == boundary or path.startswith(boundary.rstrip(os.sep) + os.sep)
+
+
+def _add_file(inputs: Inputs, key: str, path: Path, boundary: str) -> None:
+    """Fingerprint one file without reading anything the loader would refuse to read.
+
+    A link out of `boundary`, a pipe or a device is recorded by what it is, not read: reading it could
+    hang or never end, and the loader reports it. A link is recorded as one, so that swapping a file for
+    a link to a copy of it is a change.
+    """
     try:
-        stat = path.stat()
-        if stat.st_size > HASH_LIMIT:
-            inputs.files[key] = combine(b"stat", str(stat.st_size), str(stat.st_mtime_ns))
+        info = os.lstat(path)
+        link = b""
+        if stat.S_ISLNK(info.st_mode):
+            link = os.readlink(path).encode("utf-8", "surrogateescape")
+            if not _inside(os.path.realpath(path), boundary):
+                inputs.files[key] = combine(b"link out", link)
+                return
+            info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            inputs.files[key] = combine(b"not a file", str(stat.S_IFMT(info.st_mode)), link)
             return
-        data = path.read_bytes()
+        if info.st_size > HASH_LIMIT:
+            inputs.files[key] = combine(b"stat", str(info.st_size), str(info.st_mtime_ns), link)
+            return
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            data = os.read(handle, HASH_LIMIT + 1)
+        finally:
+            os.close(handle)
     except OSError:
         return  # gone since it was listed: the next scan sees the change
-    inputs.files[key] = digest(data)
+    inputs.files[key] = combine(b"link", link, data) if link else digest(data)
     if key.endswith(".md"):
         inputs.front[key] = digest(front_matter(data))
 
 
-def _add_tree(inputs: Inputs, prefix: str, folder: Path) -> None:
+def _add_tree(inputs: Inputs, prefix: str, folder: Path, boundary: str) -> None:
+    """Fingerprint every file under `folder`, following links to folders only while they stay inside `boundary`."""
     if not folder.is_dir():
         return
+    seen: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
-        dirnames[:] = sorted(d for d in dirnames if not _skip(d))
+        real = os.path.realpath(dirpath)
+        if real in seen:  # a loop of links
+            dirnames[:] = []
+            continue
+        seen.add(real)
         rel = Path(dirpath).relative_to(folder).as_posix()
+        kept = []
+        for name in sorted(d for d in dirnames if not _skip(d)):
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path) and not _inside(os.path.realpath(path), boundary):
+                key = f"{prefix}{name}/" if rel == "." else f"{prefix}{rel}/{name}/"
+                inputs.files[key] = combine(b"link out", os.readlink(path).encode("utf-8", "surrogateescape"))
+                continue
+            kept.append(name)
+        dirnames[:] = kept
         for name in filenames:
             if _skip(name):
                 continue
             key = f"{prefix}{name}" if rel == "." else f"{prefix}{rel}/{name}"
-            _add_file(inputs, key, Path(dirpath) / name)
+            _add_file(inputs, key, Path(dirpath) / name, boundary)
 
 
 def scan(root: Path, extra: dict[str, Path]) -> Inputs:
     """Read every input of the site at `root`; `extra` names folders outside it (prefix -> folder)."""
     inputs = Inputs()
+    site = os.path.realpath(root)
     config = root / "site.yaml"
-    if config.is_file():
-        _add_file(inputs, "site.yaml", config)
+    if os.path.lexists(config):
+        _add_file(inputs, "site.yaml", config, site)
     for name in SITE_FOLDERS:
-        _add_tree(inputs, f"{name}/", root / name)
+        _add_tree(inputs, f"{name}/", root / name, site)
     for prefix, folder in sorted(extra.items()):
         if folder.is_file():
-            _add_file(inputs, prefix, folder)
+            _add_file(inputs, prefix, folder, os.path.realpath(folder))
         elif folder.resolve() != (root / "templates").resolve():
-            _add_tree(inputs, prefix, folder)
+            _add_tree(inputs, prefix, folder, os.path.realpath(folder))
     inputs.libraries = libraries()
     return inputs
 
@@ -389,11 +430,12 @@ class PageMemo:
 
     def __call__(self, path: Path, topic: str, root: Path, problems: Problems) -> Page | None:
         from localgov.load.content import read_page
+        from localgov.load.paths import Unreadable, read_source
 
         try:
-            data = path.read_bytes()
-        except OSError:
-            return read_page(path, topic, root, problems)
+            data = read_source(path, root / "content", root)
+        except Unreadable:
+            return read_page(path, topic, root, problems)  # which says why it cannot be read
         key = combine(path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path), topic, data)
         found = self.known.get(key)
         if found is None:

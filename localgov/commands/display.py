@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from localgov.errors import Problem
+from localgov.load.paths import Unreadable, read_source
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
@@ -38,8 +39,9 @@ def source_lines(root: Path, problem: Problem, context: int = CONTEXT) -> list[t
     if not path.is_absolute():
         path = root / path
     try:
-        text = path.read_bytes().decode("utf-8", "replace")
-    except OSError:
+        # Only a regular file, and not a huge one: the problem may be that it is a pipe or a device.
+        text = read_source(path, path.parent, root).decode("utf-8", "replace")
+    except Unreadable:
         return []
     lines = text.replace("\r\n", "\n").split("\n")
     if problem.line > len(lines):

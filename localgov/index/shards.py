@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import stat
 import sys
 from array import array
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from typing import Literal
 
 from localgov.errors import LocalgovError, Problems
 from localgov.load.config import CONFIG_FILE
+from localgov.load.paths import kind_of
 from localgov.load.yamlfile import YamlProblem, parse_mapping
 from localgov.model import Output, Site, SiteConfig
 from localgov.postcodes import lookup as postcodes
@@ -72,6 +74,10 @@ def postcode_source(config: SiteConfig, problems: Problems) -> PostcodeSource | 
     path = config.root / value
     if not path.exists():
         _setting_problem(config, problems, "no such postcode file or folder", found=repr(value))
+        return None
+    mode = path.stat().st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        _setting_problem(config, problems, f"not a file or a folder but {kind_of(mode)}", found=repr(value))
         return None
     return PostcodeSource("file", path)
 

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from localgov.errors import Problems, describe
 from localgov.load.fields import FieldReader, did_you_mean
-from localgov.load.paths import links_out, relative
+from localgov.load.paths import Unreadable, read_source, relative, unreadable
 from localgov.load.yamlfile import YamlProblem, parse_mapping
 from localgov.model import SiteConfig
 
@@ -154,13 +154,16 @@ def load_config(root: Path, problems: Problems, day: dt.date | None = None) -> S
     """
     path = root / CONFIG_FILE
     base = SiteConfig(root=root, today=day or today())
-    for link in links_out(root / "templates", root):
-        problems.error(relative(link, root), 0, "is a link out of the site; templates must be files in templates/")
-    if not path.exists():
+    for bad, why in unreadable(root / "templates", root):
+        problems.error(relative(bad, root), 0, why)
+    if not os.path.lexists(path):
         return base
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_source(path, root, root).decode("utf-8")
         doc = parse_mapping(text)
+    except Unreadable as exc:
+        problems.error(CONFIG_FILE, 0, str(exc), expected=exc.expected, found=exc.found)
+        return base
     except UnicodeDecodeError as exc:
         problems.error(CONFIG_FILE, 0, f"not UTF-8 text (byte {exc.start})")
         return base

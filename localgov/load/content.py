@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from localgov.load.fields import FieldReader, read_yaml_file
 from localgov.load.frontmatter import FrontMatterProblem, read_document
 from localgov.load.jinja_checks import check_source_template
 from localgov.load.markdown import convert
-from localgov.load.paths import RESERVED, escapes, is_slug, relative
+from localgov.load.paths import RESERVED, Unreadable, escapes, is_slug, read_source, relative
 from localgov.model import NATIONS, PROVIDERS, Content, Page, Topic
 
 TOPIC_FILE = "_topic.yaml"
@@ -70,10 +71,10 @@ def load_content(root: Path, problems: Problems, read: PageReader | None = None)
 def read_topic(topic_dir: Path, root: Path, problems: Problems) -> Topic | None:
     path = topic_dir / TOPIC_FILE
     rel = relative(path, root)
-    if not path.is_file():
+    if not os.path.lexists(path):
         problems.error(rel, 0, f"every topic folder needs a {TOPIC_FILE} with title and summary")
         return None
-    doc = read_yaml_file(path, rel, problems)
+    doc = read_yaml_file(path, rel, problems, folder=root / "content", root=root)
     if doc is None:
         return None
     fields = FieldReader(rel, doc, problems)
@@ -98,11 +99,15 @@ def read_page(path: Path, topic: str, root: Path, problems: Problems) -> Page | 
                        expected="lower-case letters, digits and hyphens", found=repr(path.name))
         return None
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = read_source(path, root / "content", root)
+        text = data.decode("utf-8")
+    except Unreadable as exc:
+        problems.error(rel, 0, str(exc), expected=exc.expected, found=exc.found)
+        return None
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         problems.error(rel, line, f"not UTF-8 text (byte {exc.start})", expected="UTF-8 text",
-                       found=f"byte 0x{path.read_bytes()[exc.start]:02x}")
+                       found=f"byte 0x{data[exc.start]:02x}")
         return None
     try:
         document = read_document(text)
@@ -185,10 +190,13 @@ def load_synonyms(root: Path, problems: Problems) -> tuple[tuple[str, ...], ...]
 
     path = root / "content" / "_synonyms.yaml"
     rel = relative(path, root)
-    if not path.is_file():
+    if not os.path.lexists(path):
         return ()
     try:
-        data = yaml.safe_load(path.read_bytes().decode("utf-8"))
+        data = yaml.safe_load(read_source(path, root / "content", root).decode("utf-8"))
+    except Unreadable as exc:
+        problems.error(rel, 0, str(exc), expected=exc.expected, found=exc.found)
+        return ()
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.error(rel, mark.line + 1 if mark else 0, f"cannot read synonyms: {exc}".splitlines()[0])

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from localgov.errors import Problems, describe
+from localgov.load.paths import MAX_SOURCE_BYTES, Unreadable, read_source
 from localgov.load.yamlfile import YamlDoc, YamlProblem, parse_mapping
 
 
@@ -38,12 +39,17 @@ def as_date(value: object) -> dt.date | None:
     return None
 
 
-def read_yaml_file(path: Path, rel: str, problems: Problems) -> YamlDoc | None:
-    """Read a UTF-8 YAML mapping file, reporting why it cannot be read against `rel`."""
+def read_yaml_file(path: Path, rel: str, problems: Problems, *, folder: Path, root: Path,
+                   limit: int = MAX_SOURCE_BYTES) -> YamlDoc | None:
+    """Read a UTF-8 YAML mapping file that must be a regular file inside `folder`, reporting why not against `rel`."""
     try:
-        return parse_mapping(path.read_bytes().decode("utf-8"))
+        data = read_source(path, folder, root, limit=limit)
+        return parse_mapping(data.decode("utf-8"))
+    except Unreadable as exc:
+        problems.error(rel, 0, str(exc), expected=exc.expected, found=exc.found)
     except UnicodeDecodeError as exc:
-        problems.error(rel, 0, f"not UTF-8 text (byte {exc.start})", expected="UTF-8")
+        problems.error(rel, data[: exc.start].count(b"\n") + 1, f"not UTF-8 text (byte {exc.start})",
+                       expected="UTF-8", found=f"byte 0x{data[exc.start]:02x}")
     except YamlProblem as exc:
         problems.error(rel, exc.line, str(exc))
     return None

@@ -25,7 +25,7 @@ from localgov.load.fields import FieldReader, closest, did_you_mean
 from localgov.load.frontmatter import FrontMatterProblem, read_document
 from localgov.load.jinja_checks import check_source_template, council_calls
 from localgov.load.markdown import convert
-from localgov.load.paths import RESERVED, escapes, is_slug, relative
+from localgov.load.paths import MAX_COUNCIL_BYTES, RESERVED, Unreadable, escapes, is_slug, read_source, relative
 from localgov.load.safety import scan_html
 from localgov.load.yamlfile import YamlDoc
 from localgov.model import Content, Council, CouncilPage, Override, Overrides, Page, Section
@@ -37,7 +37,7 @@ COUNCIL_PAGE_FIELDS = frozenset({"title", "summary", "keywords", "lgsl", "last_r
 COMMON_ONLY_FIELDS = frozenset(
     {"title", "provider", "lgsl", "requires", "provided_elsewhere", "last_reviewed", "owner"}
 )
-MAX_BYTES = 256 * 1024
+MAX_BYTES = MAX_COUNCIL_BYTES
 
 
 def stopping_errors(problems: Problems, refused: Iterable[Problem] = ()) -> list[Problem]:
@@ -146,10 +146,10 @@ class _Reader:
     def read(self, path: Path, rel: str, council: Council, topic: str) -> Override | CouncilPage | None:
         problems = self.problems
         slug = path.stem
-        data = path.read_bytes()
-        if len(data) > MAX_BYTES:
-            problems.error(rel, 0, "file is too large for a page", expected=f"at most {MAX_BYTES // 1024} KB",
-                           found=f"{len(data) // 1024} KB")
+        try:
+            data = read_source(path, self.root / "councils" / council.slug, self.root, limit=MAX_BYTES)
+        except Unreadable as exc:
+            problems.error(rel, 0, str(exc), expected=exc.expected, found=exc.found)
             return None
         try:
             text = data.decode("utf-8")

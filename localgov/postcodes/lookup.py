@@ -21,6 +21,7 @@ import io
 import json
 import logging
 import re
+import stat
 import statistics
 import zipfile
 from collections import Counter
@@ -34,6 +35,7 @@ import msgpack
 import yaml
 
 from localgov.errors import LocalgovError
+from localgov.load.paths import kind_of
 from localgov.model import Area, Council
 
 logger = logging.getLogger(__name__)
@@ -150,6 +152,7 @@ def read_postcode_file(path: Path | str) -> Iterator[PostcodeRecord]:
     path = Path(path)
     if not path.exists():
         raise LocalgovError(f"{path}: no such file or folder")
+    check_postcode_path(path)
     try:
         if path.is_dir():
             yield from _read_folder(path)
@@ -165,13 +168,23 @@ def read_postcode_file(path: Path | str) -> Iterator[PostcodeRecord]:
         raise LocalgovError(f"{path}: cannot read this postcode file: {exc}") from exc
 
 
+def check_postcode_path(path: Path) -> None:
+    """Refuse a path that is neither a regular file nor a folder (a pipe or a device could be read for ever)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise LocalgovError(f"{path}: cannot be read: {exc.strerror}") from None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise LocalgovError(f"{path}: not a file or a folder but {kind_of(mode)}; expected a postcode file or folder")
+
+
 def _starts_with(path: Path, magic: bytes) -> bool:
     with open(path, "rb") as stream:
         return stream.read(len(magic)) == magic
 
 
 def _read_folder(folder: Path) -> Iterator[PostcodeRecord]:
-    files = sorted(p for p in folder.rglob("*") if p.name.lower().endswith((".csv", ".csv.gz")))
+    files = sorted(p for p in folder.rglob("*") if p.name.lower().endswith((".csv", ".csv.gz")) and not p.is_dir())
     if not files:
         raise LocalgovError(f"{folder}: no .csv or .csv.gz files in this folder")
     for file in files:
@@ -653,6 +666,7 @@ def load_lookup(path: Path) -> PostcodeLookup:
 def file_source(path: Path) -> str:
     """Return an identifier of an imported postcode file: its name and a hash of its bytes."""
     digest = hashlib.sha256()
+    check_postcode_path(path)
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     for file in files:
         with open(file, "rb") as stream:
