@@ -246,7 +246,7 @@ class Manifest:
     clean: bool = True  # no council file was left out (--keep-going)
     # Every internal link and every input name, once; units refer to them by number.
     names: list[str] = field(default_factory=list)
-    _numbers: dict[str, int] = field(default_factory=dict, repr=False)
+    _numbers: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def number(self, names: tuple[str, ...] | list[str]) -> bytes:
         """Return names as numbers into `self.names`, adding those it does not have yet."""
