@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 from jinja2.exceptions import SecurityError
 
+from localgov.load.markdown import convert
 from localgov.model import Council
 from localgov.sandbox import CouncilView, GenericCouncilView, SectionTemplates, content_environment
 from tests.conftest import COUNCILS, MakeSite
-from tests.helpers import tree_digest
+from tests.helpers import read, tree_digest
 
 TIMEOUT = 90  # seconds: far beyond any of these builds, far below "for ever"
 PAGE = "content/rubbish-and-recycling/bin-collections.md"
@@ -178,3 +179,46 @@ def test_the_sandbox_bounds_every_render(source: str) -> None:
 def test_the_sandbox_still_renders_ordinary_content() -> None:
     source = "{% for word in ['a', 'b'] %}{{ word | upper }}{% endfor %} {{ council.name ~ '!' }} {{ 'x' * 3 }}"
     assert SectionTemplates(content_environment(), {"intro": source}).render("intro", _view()) == "AB X Council! xxx"
+
+
+# -- tracebacks -------------------------------------------------------------------------------------
+
+
+def nested_list(depth: int) -> str:
+    return "\n".join("    " * level + "- item" for level in range(depth))
+
+
+@pytest.mark.parametrize("text", [nested_list(250), ">" * 250 + " quote", "\n".join(">" * n + " q" for n in range(250))])
+def test_markdown_nested_too_deep_in_a_council_file_is_refused(make_site: MakeSite, text: str) -> None:
+    root = built(make_site)
+    make_site({OVERRIDE: "## Deep {#deep}\n\n" + text + "\n"})
+    where = rf"{re.escape(OVERRIDE)}:\d+: error: [^\n]*nested too deeply[^\n]*; expected [^\n]*"
+    refused(root, "build", where=where)
+    result = localgov(root, "build", "--keep-going")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert re.search(where, result.stderr)
+    page = read(root / "build", "/bin-collections/maidstone/")
+    assert "Deep" not in page and "What goes in each bin" in page
+
+
+def test_markdown_nested_too_deep_in_a_common_page_is_refused(make_site: MakeSite) -> None:
+    root = built(make_site)
+    make_site({PAGE: page_with(nested_list(300))})
+    refused(root, "build", where=rf"{re.escape(PAGE)}:\d+: error: [^\n]*nested too deeply")
+
+
+@pytest.mark.parametrize("text", ["The code LGVJ0JVGL.", "The code LGVJ7JVGL and lgvj1jvgl.", "LGVJ0JVGL"])
+def test_the_text_of_a_placeholder_is_only_text(make_site: MakeSite, text: str) -> None:
+    root = make_site({PAGE: page_with(f"{text}\n\n## {text} {{#codes}}\n\n{{{{ council.short_name }}}}: {text}"),
+                      OVERRIDE: f"## Own {{#own}}\n\n{text} {{{{ council.phone }}}} {text.replace('0', '&#48;')}\n"})
+    result = localgov(root, "build")
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = read(root / "build", "/bin-collections/maidstone/")
+    assert f"Maidstone: {text}" in page and f"{text} 01622 602000 {text}" in page
+
+
+def test_placeholders_cannot_be_forged_in_converted_markdown() -> None:
+    text = "{{ council.name }} LGVJ0JVGL LGVJ&#48;JVGL LGVJ1JVGL {{ council.phone }}"
+    converted = convert(text, contributed=True)
+    html = converted.sections[0].html
+    assert html.count("{{ council.name }}") == 1 and html.count("{{ council.phone }}") == 1

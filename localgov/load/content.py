@@ -10,7 +10,7 @@ from localgov.errors import Problems, describe
 from localgov.load.fields import FieldReader, read_yaml_file
 from localgov.load.frontmatter import FrontMatterProblem, read_document
 from localgov.load.jinja_checks import check_source_template
-from localgov.load.markdown import convert
+from localgov.load.markdown import convert, markup, report
 from localgov.load.paths import RESERVED, Unreadable, escapes, is_slug, read_source, relative
 from localgov.model import NATIONS, PROVIDERS, Content, Page, Topic
 
@@ -130,6 +130,7 @@ def read_page(path: Path, topic: str, root: Path, problems: Problems) -> Page | 
     last_reviewed = fields.date("last_reviewed")
     owner = fields.text("owner")
     converted = convert(document.body, first_line=document.body_line)
+    report(rel, converted, problems)
     for line in converted.headings_h1:
         problems.error(rel, line, "the page title is the only level 1 heading; use '## ' for sections",
                        expected="## Heading", found="# Heading")
@@ -170,8 +171,9 @@ def read_elsewhere(fields: FieldReader) -> tuple[tuple[str, str], ...]:
                                   field=f"provided_elsewhere.{nation}", expected="a sentence saying who provides it",
                                   found=describe(text))
             continue
-        html = "".join(s.html for s in convert(text.strip()).sections)
-        out.append((nation, html))
+        converted = markup(text.strip(), first_line=fields.doc.line(f"provided_elsewhere.{nation}"))
+        report(fields.file, converted, fields.problems, field=f"provided_elsewhere.{nation}")
+        out.append((nation, "".join(s.html for s in converted.sections)))
     return tuple(out)
 
 

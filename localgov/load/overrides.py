@@ -24,7 +24,7 @@ from localgov.errors import Problem, Problems, describe
 from localgov.load.fields import FieldReader, closest, did_you_mean
 from localgov.load.frontmatter import FrontMatterProblem, read_document
 from localgov.load.jinja_checks import check_source_template, council_calls
-from localgov.load.markdown import convert
+from localgov.load.markdown import convert, report
 from localgov.load.paths import MAX_COUNCIL_BYTES, RESERVED, Unreadable, escapes, is_slug, read_source, relative
 from localgov.load.safety import scan_html
 from localgov.load.yamlfile import YamlDoc
@@ -331,6 +331,7 @@ class _Reader:
         problems = self.problems
         start = len(problems.errors)
         raw = convert(body, first_line=body_line)
+        report(rel, raw, problems)
         for line in raw.headings_h1:
             problems.error(rel, line, "the page title is the only level 1 heading; use '## ' for sections",
                            expected="## Heading", found="# Heading")
