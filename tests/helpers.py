@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 HREF = re.compile(r'(?:href|src)="([^"]*)"')
@@ -39,3 +40,31 @@ def resolves(out: Path, href: str) -> bool:
     if rel == "" or rel.endswith("/"):
         return (out / rel / "index.html").is_file()
     return (out / rel).is_file() or (out / rel / "index.html").is_file()
+
+
+class _Elements(HTMLParser):
+    """The elements and attributes of a page, as a browser would build them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bad: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = {name: value or "" for name, value in attrs}
+        if tag == "script" and not names.get("src", "").startswith("/assets/"):
+            self.bad.append("<script>")
+        if tag == "meta" and "http-equiv" in names:
+            self.bad.append("<meta http-equiv>")
+        for name, value in names.items():
+            if name.startswith("on"):
+                self.bad.append(f"{name}=")
+            if re.sub(r"[\x00-\x20]", "", value).lower().startswith("javascript:"):
+                self.bad.append("javascript:")
+
+
+def unsafe(html: str) -> list[str]:
+    """Return what in `html` could run or redirect: scripts not from /assets/, event handlers, `javascript:`
+    addresses and `<meta http-equiv>`."""
+    parser = _Elements()
+    parser.feed(html)
+    return parser.bad

@@ -299,13 +299,28 @@ def test_alert_dates_are_inclusive(today: str, expected: list[str], make_site: M
     assert banners(read(root / "build", "/bin-collections/medway/")) == expected
 
 
-def test_alert_bodies_are_sanitised(make_site: MakeSite) -> None:
+def test_alert_bodies_with_unsafe_html_are_refused(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    # Checked as a council file is: unsafe HTML refuses the alert (and so the build), at the line of its body.
     root = make_site({"councils/medway/council.yaml": council_yaml(
         "alerts:\n  - title: Closed\n    body: 'Closed <script>alert(1)</script> [x](javascript:alert(1))'\n"
         "    start: 2026-11-01\n    end: 2026-11-30\n")})
+    assert build(root) == 1
+    err = capsys.readouterr().err
+    where = "councils/medway/council.yaml:9: error: 'alerts[1].body': unsafe HTML: "
+    assert where + "<script> is not allowed" in err and where + "a javascript: address is not allowed" in err, err
+    assert not (root / "build").exists()
+
+
+def test_unsupported_html_in_alert_bodies_is_removed_with_a_warning(make_site: MakeSite,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site({"councils/medway/council.yaml": council_yaml(
+        "alerts:\n  - title: Closed\n    body: 'Closed <img src=\"https://x.example/a.png\"> today.'\n"
+        "    start: 2026-11-01\n    end: 2026-11-30\n")})
     assert build(root) == 0
+    assert ("councils/medway/council.yaml:9: warning: 'alerts[1].body': HTML: <img> is not supported and was removed"
+            in capsys.readouterr().err)
     html = read(root / "build", "/councils/medway/")
-    assert "Closed" in html and "<script>alert" not in html and "javascript:" not in html
+    assert "Closed  today." in html and "<img" not in html
 
 
 # -- the demo councils in this repository

@@ -20,9 +20,10 @@ from jinja2.exceptions import SecurityError
 
 from localgov.load.markdown import convert
 from localgov.model import Council
+from localgov.render.markup import render_council_markup
 from localgov.sandbox import CouncilView, GenericCouncilView, SectionTemplates, content_environment
 from tests.conftest import COUNCILS, MakeSite
-from tests.helpers import read, tree_digest
+from tests.helpers import read, tree_digest, unsafe
 
 TIMEOUT = 90  # seconds: far beyond any of these builds, far below "for ever"
 PAGE = "content/rubbish-and-recycling/bin-collections.md"
@@ -65,6 +66,49 @@ def council_yaml(slug: str, extra: str = "") -> str:
 
 def line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.split("\n"), start=1) if needle in line)
+
+
+# -- stored XSS through council data -----------------------------------------------------------------
+
+ALERT_PAYLOADS = {
+    "markup in jinja tags": "Check. {% <script>alert(1)</script> %} {{<img src=x onerror=alert(2)>}}",
+    "a meta refresh in a tag": '{{<meta http-equiv=refresh content="0;url=https://evil.example/">}} Closed.',
+    "a meta refresh": '<meta http-equiv="refresh" content="0;url=https://evil.example/"> Closed.',
+    "a handler in a block tag": '{% if x %}<p onclick="alert(1)">Closed</p>{% endif %}',
+    "a javascript link in a tag": "{{ '[x](javascript:alert(1))' }} [y]({{javascript:alert(1)}})",
+}
+
+
+def alert_yaml(body: str) -> str:
+    return (f"alerts:\n  - title: Closed\n    body: {body!r}\n"
+            "    start: 2026-11-01\n    end: 2026-11-30\n    pages: [bin-collections]\n")
+
+
+@pytest.mark.parametrize("case", sorted(ALERT_PAYLOADS))
+def test_unsafe_html_in_an_alert_body_is_refused_at_its_line(make_site: MakeSite, case: str) -> None:
+    root = built(make_site)
+    text = council_yaml("maidstone", alert_yaml(ALERT_PAYLOADS[case]))
+    make_site({"councils/maidstone/council.yaml": text})
+    line = line_of(text, "    body:")
+    where = rf"councils/maidstone/council\.yaml:{line}: error: 'alerts\[1\]\.body': unsafe HTML: [^\n]*; expected [^\n]*"
+    refused(root, "build", where=where, once=False)
+    refused(root, "check", "--no-render", where=where, once=False)
+
+
+@pytest.mark.parametrize("case", sorted(ALERT_PAYLOADS))
+def test_council_markup_never_renders_unsafe_html(case: str) -> None:
+    html = str(render_council_markup(ALERT_PAYLOADS[case]))
+    assert not unsafe(html), html
+    assert "<img" not in html and "<meta" not in html
+
+
+def test_jinja_in_an_alert_is_shown_as_written(make_site: MakeSite) -> None:
+    root = make_site({"councils/maidstone/council.yaml": council_yaml(
+        "maidstone", alert_yaml("Closed {{ council.name }} {% if 1 %}today{% endif %} {{ 7 * 7 }}"))})
+    result = localgov(root, "build")
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = read(root / "build", "/bin-collections/maidstone/")
+    assert "Closed {{ council.name }} {% if 1 %}today{% endif %} {{ 7 * 7 }}" in page
 
 
 # -- links and special files -------------------------------------------------------------------------

@@ -9,7 +9,9 @@ from typing import Any
 
 from localgov.errors import Problems, describe
 from localgov.load.fields import FieldReader, as_date, did_you_mean, read_yaml_file
+from localgov.load.markdown import markup, report
 from localgov.load.paths import MAX_COUNCIL_BYTES, escapes, is_slug, relative
+from localgov.load.safety import scan_html
 from localgov.model import COUNCIL_TYPES, NATIONS, Alert, Contact, Council, ServiceLink
 
 COUNCIL_FILE = "council.yaml"
@@ -229,11 +231,30 @@ def read_alerts(fields: FieldReader) -> tuple[Alert, ...]:
             fields.problems.error(fields.file, line, "wrong type", field=f"{where}.pages",
                                   expected="lists of page and topic slugs", found=describe(pages))
             ok = False
+        if isinstance(body, str) and body.strip() and not check_alert_body(fields, where, body):
+            ok = False
         if ok and start and end:
             alerts.append(Alert(title=str(title).strip(), body=str(body).strip(), start=start, end=end,
                                 pages=tuple(map(str, pages)), topics=tuple(map(str, topics)),
                                 source=fields.file, line=line))
     return tuple(alerts)
+
+
+def check_alert_body(fields: FieldReader, where: str, body: str) -> bool:
+    """Check an alert body as a council file is checked: unsafe HTML refuses the alert, unsupported HTML is removed.
+
+    An alert body is Markdown, not a template: Jinja syntax in it is shown as written, and whatever it
+    holds is scanned as the HTML it becomes.
+    """
+    problems = fields.problems
+    before = len(problems.errors)
+    key = f"{where}.body"
+    line = fields.doc.value_line(key)
+    converted = markup(body, first_line=line)
+    report(fields.file, converted, problems, field=key)
+    html = "".join(s.html for s in converted.sections)
+    scan_html(fields.file, html, body, line, problems, field=key, refused="the alert is not used")
+    return len(problems.errors) == before
 
 
 def check_registry(councils: dict[str, Council], problems: Problems) -> None:

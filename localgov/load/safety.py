@@ -74,9 +74,12 @@ def _is_relative(href: str) -> bool:
     return bool(href) and "{" not in href and not href.startswith(("/", "#", "https:", "http:", "mailto:", "tel:"))
 
 
-def scan_html(rel: str, fragment: str, body: str, body_line: int, problems: Problems, *,
-              rendered: bool = False) -> None:
-    """Report unsafe HTML in a council file as errors, unsupported HTML as warnings, each at its source line."""
+def scan_html(rel: str, fragment: str, body: str, body_line: int, problems: Problems, *, rendered: bool = False,
+              field: str = "", refused: str = "the file is not used") -> None:
+    """Report unsafe HTML in a council file as errors, unsupported HTML as warnings, each at its source line.
+
+    `field` names the YAML field the text is in (an alert body), and `refused` says what is left out.
+    """
     scanner = _Scanner()
     scanner.feed(fragment)
     scanner.close()
@@ -91,13 +94,13 @@ def scan_html(rel: str, fragment: str, body: str, body_line: int, problems: Prob
 
     for what, needle, found in scanner.unsafe:
         extra = " (it came from council data filled into the page)" if rendered else ""
-        problems.error(rel, line_of(needle), f"unsafe HTML: {what}{extra}; the file is not used",
+        problems.error(rel, line_of(needle), f"unsafe HTML: {what}{extra}; {refused}", field=field,
                        expected=SAFE_HTML, found=found)
     if rendered:
         return
     for what, needle, found in scanner.unsupported:
-        problems.warn(rel, line_of(needle), f"HTML: {what}", expected=SAFE_HTML, found=found)
+        problems.warn(rel, line_of(needle), f"HTML: {what}", field=field, expected=SAFE_HTML, found=found)
     for href in scanner.relative:
-        problems.warn(rel, line_of(href), "a relative link will not work on this site",
+        problems.warn(rel, line_of(href), "a relative link will not work on this site", field=field,
                       expected="a full https:// address, or a path from the site root like /bin-collections/",
                       found=repr(href))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -20,9 +20,14 @@ class YamlDoc:
     data: dict[str, Any]
     lines: dict[str, int]
     first_line: int
+    values: dict[str, int] = field(default_factory=dict)  # the line each text value starts on, by key
 
     def line(self, key: str) -> int:
         return self.lines.get(key, self.first_line)
+
+    def value_line(self, key: str) -> int:
+        """Return the line a value's text starts on: the line after `key: |`, else the key's own line."""
+        return self.values.get(key, self.line(key))
 
 
 class YamlProblem(Exception):
@@ -84,7 +89,8 @@ def parse_mapping(text: str, line_offset: int = 0) -> YamlDoc:
                 line_offset + node.start_mark.line + 1,
             )
         lines: dict[str, int] = {}
-        _collect_lines(node, "", line_offset, lines, set())
+        values: dict[str, int] = {}
+        _collect_lines(node, "", line_offset, lines, set(), values)
         data = _construct(loader, node, line_offset)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -97,7 +103,7 @@ def parse_mapping(text: str, line_offset: int = 0) -> YamlDoc:
         loader.dispose()
     if not isinstance(data, dict):  # pragma: no cover - guarded by the node check
         raise YamlProblem("expected a mapping", line_offset + 1)
-    return YamlDoc({str(k): v for k, v in data.items()}, lines, line_offset + 1)
+    return YamlDoc({str(k): v for k, v in data.items()}, lines, line_offset + 1, values)
 
 
 def _construct(loader: Any, node: yaml.MappingNode, line_offset: int) -> dict[str, Any]:
@@ -117,23 +123,29 @@ def _construct(loader: Any, node: yaml.MappingNode, line_offset: int) -> dict[st
     return data
 
 
-def _collect_lines(node: yaml.Node, path: str, line_offset: int, lines: dict[str, int], seen: set[int]) -> None:
-    """Record the line of every key and list item under `node`: `key`, `key.sub`, `key[1]` (lists count from 1)."""
+def _collect_lines(node: yaml.Node, path: str, line_offset: int, lines: dict[str, int], seen: set[int],
+                   values: dict[str, int]) -> None:
+    """Record the line of every key and list item under `node`: `key`, `key.sub`, `key[1]` (lists count from 1).
+
+    `values` gets the line each text value starts on, which for `key: |` is the line after the key.
+    """
     # Aliases share nodes; visit each once so a file of nested aliases cannot blow up.
     if id(node) in seen:
         return
     seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
+    if isinstance(node, yaml.ScalarNode):
+        values.setdefault(path, line_offset + node.start_mark.line + 1 + (node.style in ("|", ">")))
+    elif isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = str(key_node.value)
             child = f"{path}.{key}" if path else key
             lines.setdefault(child, line_offset + key_node.start_mark.line + 1)
-            _collect_lines(value_node, child, line_offset, lines, seen)
+            _collect_lines(value_node, child, line_offset, lines, seen, values)
     elif isinstance(node, yaml.SequenceNode):
         for number, item in enumerate(node.value, start=1):
             child = f"{path}[{number}]"
             lines.setdefault(child, line_offset + item.start_mark.line + 1)
-            _collect_lines(item, child, line_offset, lines, seen)
+            _collect_lines(item, child, line_offset, lines, seen, values)
 
 
 def _node_kind(node: yaml.Node) -> str:
