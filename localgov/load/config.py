@@ -44,7 +44,7 @@ def load_config(root: Path, problems: Problems) -> SiteConfig:
         problems.error(CONFIG_FILE, 0, f"not UTF-8 text (byte {exc.start})")
         return base
     except YamlProblem as exc:
-        problems.error(CONFIG_FILE, exc.line, str(exc))
+        problems.error(CONFIG_FILE, exc.line, str(exc), field=exc.field, expected=exc.expected, found=exc.found)
         return base
     fields = FieldReader(CONFIG_FILE, doc, problems)
     fields.reject_unknown(FIELDS)
