@@ -266,3 +266,49 @@ def test_placeholders_cannot_be_forged_in_converted_markdown() -> None:
     converted = convert(text, contributed=True)
     html = converted.sections[0].html
     assert html.count("{{ council.name }}") == 1 and html.count("{{ council.phone }}") == 1
+
+
+# -- smaller: lines, types and control characters ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("rel", "text", "line"), [
+    (PAGE, "---\ntitle: Bins\nsummary: S\x00x\nprovider: lower\n---\nBody\n", 3),
+    (PAGE, "---\ntitle: Bins\nsummary: S\nprovider: lower\n---\nBody\n\nNUL: \x00 here\n", 8),
+    ("councils/medway/council.yaml", council_yaml("medway").replace("website: https://www.medway.gov.uk/",
+                                                                    'website: "https://www.medway.gov.uk/\x00"'), 6),
+    ("councils/medway/council.yaml", council_yaml("medway", "features: [a\x00b]\n"), 7),
+    (OVERRIDE, "## Own {#own}\n\nText \x00 here\n", 3),
+    ("content/schools/_topic.yaml", "title: Schools\nsummary: \x01 places\n", 2),
+])
+def test_control_characters_are_refused_at_their_line(make_site: MakeSite, rel: str, text: str, line: int) -> None:
+    root = built(make_site)
+    make_site({rel: text.encode("utf-8")})
+    refused(root, "build", where=rf"{re.escape(rel)}:{line}: error: [^\n]*control character[^\n]*; expected [^\n]*",
+            once=False)
+
+
+def test_an_impossible_date_is_reported_at_its_own_line(make_site: MakeSite) -> None:
+    root = built(make_site)
+    text = council_yaml("medway", "alerts:\n  - title: T\n    body: B\n    start: 2026-02-30\n    end: 2026-03-01\n")
+    make_site({"councils/medway/council.yaml": text})
+    refused(root, "build", where=rf"councils/medway/council\.yaml:{line_of(text, 'start:')}: error: "
+            r"'alerts\[1\]\.start': [^\n]*day is out of range")
+
+
+def test_a_product_too_long_is_reported_once_at_its_line(make_site: MakeSite) -> None:
+    root = built(make_site)
+    text = page_with("Intro.\n\n## Long {#long}\n\nText.\n\n{{ 'a' * 100000 }}\n")
+    make_site({PAGE: text})
+    refused(root, "build", where=rf"{re.escape(PAGE)}:{line_of(text, '100000')}: error: [^\n]*too long")
+
+
+@pytest.mark.parametrize(("rel", "text", "field"), [
+    (PAGE, page_with("Body.").replace("title: Bin collections", "title: 42"), "title"),
+    (PAGE, page_with("Body.").replace("summary: When bins go.", "summary: 2026-01-01"), "summary"),
+    ("content/schools/_topic.yaml", "title: 7\nsummary: Places.\n", "title"),
+    ("councils/medway/council.yaml", council_yaml("medway").replace("name: Medway Council", "name: 1.5"), "name"),
+])
+def test_a_number_is_not_a_title(make_site: MakeSite, rel: str, text: str, field: str) -> None:
+    root = built(make_site)
+    make_site({rel: text})
+    refused(root, "build", where=rf"{re.escape(rel)}:\d+: error: '{field}': [^\n]*; expected text[^\n]*, got ")

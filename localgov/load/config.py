@@ -168,7 +168,7 @@ def load_config(root: Path, problems: Problems, day: dt.date | None = None) -> S
         problems.error(CONFIG_FILE, 0, f"not UTF-8 text (byte {exc.start})")
         return base
     except YamlProblem as exc:
-        problems.error(CONFIG_FILE, exc.line, str(exc))
+        problems.error(CONFIG_FILE, exc.line, str(exc), field=exc.field, expected=exc.expected, found=exc.found)
         return base
     FieldReader(CONFIG_FILE, doc, problems).reject_unknown(KEYS)
     values: dict[str, Any] = {}

@@ -112,7 +112,7 @@ def read_page(path: Path, topic: str, root: Path, problems: Problems) -> Page | 
     try:
         document = read_document(text)
     except FrontMatterProblem as exc:
-        problems.error(rel, exc.line, str(exc))
+        problems.error(rel, exc.line, str(exc), field=exc.field, expected=exc.expected, found=exc.found)
         return None
     before = len(problems.errors)
     fields = FieldReader(rel, document.meta, problems)

@@ -51,8 +51,16 @@ def read_yaml_file(path: Path, rel: str, problems: Problems, *, folder: Path, ro
         problems.error(rel, data[: exc.start].count(b"\n") + 1, f"not UTF-8 text (byte {exc.start})",
                        expected="UTF-8", found=f"byte 0x{data[exc.start]:02x}")
     except YamlProblem as exc:
-        problems.error(rel, exc.line, str(exc))
+        problems.error(rel, exc.line, str(exc), field=exc.field, expected=exc.expected, found=exc.found)
     return None
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return f"the truth value {str(value).lower()}"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    return f"the number {value}"
 
 
 class FieldReader:
@@ -91,8 +99,12 @@ class FieldReader:
             if required:
                 self.problems.error(self.file, self.doc.first_line, "required field is missing", field=key)
             return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
+        if isinstance(value, (bool, int, float, dt.date)):
+            # YAML reads `title: 42`, `yes` or `2026-01-01` as a number, a truth value or a date, not as text.
+            self.problems.error(self.file, self.doc.line(key), "not text: YAML reads it as a value of another kind",
+                                field=key, expected="text (in quotes, if it is meant to be the words as written)",
+                                found=_kind(value))
+            return None
         if not isinstance(value, str) or not value.strip():
             self._error(key, "wrong type", "a non-empty text", value)
             return None

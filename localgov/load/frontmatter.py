@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from localgov.load.yamlfile import YamlDoc, YamlProblem, parse_mapping
+from localgov.load.yamlfile import NO_CONTROL, YamlDoc, YamlProblem, control_character, parse_mapping
 
 
 @dataclass(frozen=True)
@@ -17,16 +17,23 @@ class Document:
 
 
 class FrontMatterProblem(Exception):
-    """The file's front matter is missing or malformed."""
+    """The file's front matter is missing or malformed, or the file has text no page may have."""
 
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(self, message: str, line: int, *, field: str = "", expected: str = "", found: str = "") -> None:
         super().__init__(message)
         self.line = line
+        self.field = field
+        self.expected = expected
+        self.found = found
 
 
 def read_document(text: str) -> Document:
     """Parse `---`-fenced YAML front matter at the top of `text`."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    control = control_character(text)
+    if control is not None:
+        raise FrontMatterProblem("a control character is not allowed", control[0], expected=NO_CONTROL,
+                                 found=control[1])
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise FrontMatterProblem("no front matter: the file must start with a line '---'", 1)
@@ -38,5 +45,5 @@ def read_document(text: str) -> Document:
     try:
         meta = parse_mapping("\n".join(lines[1:number]), line_offset=1)
     except YamlProblem as exc:
-        raise FrontMatterProblem(str(exc), exc.line) from None
+        raise FrontMatterProblem(str(exc), exc.line, field=exc.field, expected=exc.expected, found=exc.found) from None
     return Document(meta=meta, body="\n".join(lines[number + 1:]), body_line=number + 2)

@@ -176,7 +176,7 @@ class _Reader:
         try:
             document = read_document(text)
         except FrontMatterProblem as exc:
-            problems.error(rel, exc.line + offset, str(exc))
+            problems.error(rel, exc.line + offset, str(exc), field=exc.field, expected=exc.expected, found=exc.found)
             return None
         meta = _shift(document.meta, offset)
         body_line = document.body_line + offset

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,11 +32,37 @@ class YamlDoc:
 
 
 class YamlProblem(Exception):
-    """The text is not a YAML mapping; carries the line it failed on."""
+    """The text is not a YAML mapping; carries the line it failed on, and the field, expected and found if known."""
 
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(self, message: str, line: int, *, field: str = "", expected: str = "", found: str = "") -> None:
         super().__init__(message)
         self.line = line
+        self.field = field
+        self.expected = expected
+        self.found = found
+
+
+# Characters no source text needs, which HTML and YAML do not allow or which hide what the text says:
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+NO_CONTROL = "text without control characters"
+
+
+def control_character(text: str, first_line: int = 1) -> tuple[int, str] | None:
+    """Return (line, description) of the first control character in `text`, or None if it has none."""
+    match = CONTROL.search(text)
+    if match is None:
+        return None
+    start = text.rfind("\n", 0, match.start()) + 1
+    line = first_line + text.count("\n", 0, match.start())
+    return line, f"U+{ord(match.group(0)):04X} at column {match.start() - start + 1}"
+
+
+def check_text(text: str, line_offset: int = 0) -> None:
+    """Refuse text with a control character, at its line."""
+    found = control_character(text, line_offset + 1)
+    if found is not None:
+        raise YamlProblem("a control character is not allowed", found[0], expected=NO_CONTROL, found=found[1])
 
 
 # Deeper nesting than any real file needs; libyaml and PyYAML recurse, so refuse it before parsing.
@@ -77,6 +104,7 @@ def check_shape(text: str, line_offset: int = 0) -> None:
 
 def parse_mapping(text: str, line_offset: int = 0) -> YamlDoc:
     """Parse `text` as a YAML mapping; `line_offset` is added to every line number."""
+    check_text(text, line_offset)
     check_shape(text, line_offset)
     loader = _Loader(text)
     try:
@@ -92,6 +120,7 @@ def parse_mapping(text: str, line_offset: int = 0) -> YamlDoc:
         values: dict[str, int] = {}
         _collect_lines(node, "", line_offset, lines, set(), values)
         data = _construct(loader, node, line_offset)
+        _check_values(data, "", lines, line_offset + 1)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = line_offset + (mark.line + 1 if mark else 1)
@@ -106,6 +135,9 @@ def parse_mapping(text: str, line_offset: int = 0) -> YamlDoc:
     return YamlDoc({str(k): v for k, v in data.items()}, lines, line_offset + 1, values)
 
 
+CONSTRUCTION_ERRORS = (ValueError, TypeError, AttributeError, OverflowError, RecursionError, yaml.YAMLError)
+
+
 def _construct(loader: Any, node: yaml.MappingNode, line_offset: int) -> dict[str, Any]:
     """Build the mapping value by value, so a value PyYAML cannot build is reported at its own line."""
     data: dict[str, Any] = {}
@@ -115,12 +147,57 @@ def _construct(loader: Any, node: yaml.MappingNode, line_offset: int) -> dict[st
             data[str(key)] = loader.construct_object(value_node, deep=True)
         except yaml.MarkedYAMLError:
             raise
-        except (ValueError, TypeError, AttributeError, OverflowError, RecursionError, yaml.YAMLError) as exc:
+        except CONSTRUCTION_ERRORS as exc:
+            path, bad = _failing(value_node, str(key_node.value))
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise YamlProblem(
-                f"invalid value for '{key_node.value}': {reason}", line_offset + value_node.start_mark.line + 1
-            ) from None
+            if bad.tag.endswith(":timestamp"):
+                raise YamlProblem(f"not a real date: {reason}", line_offset + bad.start_mark.line + 1, field=path,
+                                  expected="a date like 2026-12-01", found=repr(bad.value)) from None
+            raise YamlProblem(f"invalid value: {reason}", line_offset + bad.start_mark.line + 1,
+                              field=path, found=repr(bad.value) if isinstance(bad.value, str) else "") from None
     return data
+
+
+def _failing(node: yaml.Node, path: str) -> tuple[str, yaml.Node]:
+    """Return the path and node of the first value under `node` that PyYAML cannot build, built afresh."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if not _builds(key_node):
+                return path, key_node
+            if not _builds(value_node):
+                return _failing(value_node, f"{path}.{key_node.value}")
+    elif isinstance(node, yaml.SequenceNode):
+        for number, item in enumerate(node.value, start=1):
+            if not _builds(item):
+                return _failing(item, f"{path}[{number}]")
+    return path, node
+
+
+def _builds(node: yaml.Node) -> bool:
+    loader = yaml.SafeLoader("")
+    try:
+        loader.construct_object(node, deep=True)
+    except CONSTRUCTION_ERRORS:
+        return False
+    finally:
+        loader.dispose()
+    return True
+
+
+def _check_values(value: object, path: str, lines: dict[str, int], default: int) -> None:
+    """Refuse text values with control characters written as escapes (`"\\x00"`), at their line."""
+    if isinstance(value, str):
+        found = control_character(value)
+        if found is not None:
+            raise YamlProblem("a control character is not allowed", lines.get(path, default), field=path,
+                              expected=NO_CONTROL, found=found[1].split(" at ")[0])
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_values(key, path, lines, default)
+            _check_values(item, f"{path}.{key}" if path else str(key), lines, default)
+    elif isinstance(value, list):
+        for number, item in enumerate(value, start=1):
+            _check_values(item, f"{path}[{number}]", lines, default)
 
 
 def _collect_lines(node: yaml.Node, path: str, line_offset: int, lines: dict[str, int], seen: set[int],
