@@ -268,6 +268,17 @@ def test_placeholders_cannot_be_forged_in_converted_markdown() -> None:
     assert html.count("{{ council.name }}") == 1 and html.count("{{ council.phone }}") == 1
 
 
+# -- slow inputs ------------------------------------------------------------------------------------
+
+
+def test_an_override_with_very_many_headings_is_read_in_bounded_time(make_site: MakeSite) -> None:
+    headings = "".join(f"## h{n}\n\n" for n in range(24_000))
+    assert len(headings) < 256 * 1024
+    root = make_site({OVERRIDE: headings})
+    result = localgov(root, "check", "--no-render", timeout=150)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+
+
 # -- smaller: lines, types and control characters ----------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from localgov.errors import Problem, Problems, describe
 from localgov.load.fields import FieldReader, closest, did_you_mean
 from localgov.load.frontmatter import FrontMatterProblem, read_document
 from localgov.load.jinja_checks import check_source_template, council_calls
-from localgov.load.markdown import convert, report
+from localgov.load.markdown import convert, report, slugify
 from localgov.load.paths import MAX_COUNCIL_BYTES, RESERVED, Unreadable, escapes, is_slug, read_source, relative
 from localgov.load.safety import scan_html
 from localgov.load.yamlfile import YamlDoc
@@ -258,12 +258,13 @@ class _Reader:
                         placed.setdefault(section_id, f"{key}.{anchor}")
             raw = meta.data.get("replace")
             named = {str(i).strip().lstrip("#") for i in (raw if isinstance(raw, list) else [raw]) if i is not None}
+            heading_lines = _heading_lines(body, body_line)
             for section in sections:
                 if section.id in common or section.id in placed or section.id == "intro" or section.id in named:
                     continue
                 near = closest(section.id, common)
                 hint = f"; did you mean to replace '{near}'?" if near else ""
-                problems.warn(rel, _heading_line(body, body_line, section.id),
+                problems.warn(rel, heading_lines.get(section.id, body_line),
                               f"section '{section.id}' is not in {where}, so it is added at the end{hint}",
                               expected="before: or after: to place a new section", found=repr(section.id))
             if not sections and not (summary or keywords or remove):
@@ -336,9 +337,10 @@ class _Reader:
             problems.error(rel, line, "the page title is the only level 1 heading; use '## ' for sections",
                            expected="## Heading", found="# Heading")
         seen: set[str] = set()
+        heading_lines = _heading_lines(body, body_line)
         for section in raw.sections:
             if section.id in seen:
-                problems.error(rel, _heading_line(body, body_line, section.id),
+                problems.error(rel, heading_lines.get(section.id, body_line),
                                f"two sections have the id '{section.id}'",
                                expected="a unique {#id} on each '## ' heading", found=repr(section.id))
             seen.add(section.id)
@@ -423,15 +425,19 @@ def _shift(doc: YamlDoc, offset: int) -> YamlDoc:
     return YamlDoc(doc.data, {k: v + offset for k, v in doc.lines.items()}, max(1, doc.first_line + offset))
 
 
-def _heading_line(body: str, body_line: int, section_id: str) -> int:
-    """Return the line of the heading that gives a section its id (best effort)."""
-    marker = re.compile(rf"^##\s.*\{{#{re.escape(section_id)}\}}\s*$")
-    lines = body.split("\n")
-    for number, line in enumerate(lines):
-        if marker.match(line):
-            return body_line + number
-    words = section_id.replace("-", " ")
-    for number, line in enumerate(lines):
-        if line.startswith("## ") and words in line.lower():
-            return body_line + number
-    return body_line
+HEADING = re.compile(r"^##\s(.*?)(?:\{#([^}\s]+)\})?\s*$")
+
+
+def _heading_lines(body: str, body_line: int) -> dict[str, int]:
+    """Return the line of the heading that gives each section its id (best effort), in one pass over the body.
+
+    One pass for all sections: looking up each section's heading line by line again took time that grew
+    with the square of the number of sections.
+    """
+    found: dict[str, int] = {}
+    for number, line in enumerate(body.split("\n")):
+        match = HEADING.match(line) if line.startswith("##") else None
+        if match is not None:
+            found.setdefault(match.group(2) or slugify(match.group(1)), body_line + number)
+    return found
+
