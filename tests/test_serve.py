@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import subprocess
@@ -124,3 +125,80 @@ def test_a_new_site_builds_and_serves_at_once(tmp_path: Path) -> None:
         finally:
             process.terminate()
             process.wait(timeout=20)
+
+
+def fetch_status(url: str) -> int:
+    """Return the status of a request, or 0 when the server dropped the connection without one."""
+    try:
+        return fetch(url)[0]
+    except (urllib.error.URLError, ConnectionError, http.client.HTTPException):
+        return 0
+
+
+@pytest.mark.parametrize("length", [3_000, 60_000, 100_000])
+def test_an_over_long_query_gets_414_and_the_server_stays_up(preview: tuple[Path, str, Path], length: int) -> None:
+    _, base, _ = preview
+    assert fetch_status(f"{base}/search/?q={'a' * length}") == 414
+    assert fetch_status(f"{base}/search/?q=bins") == 200
+    assert fetch_status(f"{base}/bin-collections/?x={'b' * length}") == 414
+    assert fetch(base + "/bin-collections/maidstone/")[0] == 200
+
+
+NEVER_ENDING = "".join("{% for a" + str(n) + " in 'xxxxxxxxxx' %}" for n in range(12)) + "x" + "{% endfor %}" * 12
+
+
+def test_the_preview_recovers_by_itself_after_a_render_that_would_never_end(
+        preview: tuple[Path, str, Path]) -> None:
+    root, base, log = preview
+    page = base + "/bin-collections/maidstone/"
+    source = root / "content/rubbish-and-recycling/bin-collections.md"
+    good = source.read_text(encoding="utf-8")
+    source.write_text(good + "\n" + NEVER_ENDING + "\n", encoding="utf-8")
+    wait_for(lambda: "localgov-build-problems" in fetch(page)[1], "the build problems on the page", log)
+    html = fetch(page)[1]
+    assert "collects your bins every week or fortnight" in html and "limit" in html
+    assert fetch(base + "/")[0] == 200
+    source.write_text(good.replace("every week or fortnight", "on Fridays"), encoding="utf-8")
+    wait_for(lambda: "collects your bins on Fridays" in fetch(page)[1], "the fixed page", log)
+    assert "localgov-build-problems" not in fetch(page)[1]
+
+
+def test_one_slow_request_does_not_hold_up_the_others() -> None:
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from localgov.commands.serve import listen, web_application
+
+    release = threading.Event()
+
+    def app(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+        if environ["PATH_INFO"] == "/slow":
+            release.wait(TIMEOUT)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [str(environ["PATH_INFO"]).encode()]
+
+    port = free_port()
+    loop = asyncio.new_event_loop()
+    listening = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        server = listen(web_application(app), "127.0.0.1", port)
+        listening.set()
+        loop.run_forever()
+        server.stop()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert listening.wait(10)
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(fetch, f"http://127.0.0.1:{port}/slow")
+        try:
+            assert fetch(f"http://127.0.0.1:{port}/fast") == (200, "/fast")
+            assert not slow.done(), "the slow request was answered before it could be"
+        finally:
+            release.set()
+        assert slow.result(timeout=TIMEOUT) == (200, "/slow")
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)

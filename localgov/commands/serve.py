@@ -8,6 +8,12 @@ it, expected and found) shown over every page and in the terminal, until a save 
 
 Both servers answer like the CDN: `index.html` for folders, the site's `404.html` for anything
 missing, and `/search?q=` from the server-side search index (`localgov.search.answer`).
+
+The live preview stays up whatever the sources say: it answers requests on a pool of threads, so one
+slow request does not hold up the others; it refuses addresses longer than MAX_URL with 414; and it
+builds in a thread of its own, so the site keeps being served while a build runs. A render that
+would never end is stopped by the content sandbox's bounds (localgov/sandbox.py), the build fails
+with that problem shown over the page, and the next save that fixes it brings the page back.
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ import mimetypes
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -34,6 +42,18 @@ log = logging.getLogger(__name__)
 WATCHED = ("content", "councils", "templates", "site.yaml")
 POLL_SECONDS = 0.2
 BODY_TAG = re.compile(rb"<body[^>]*>", re.IGNORECASE)
+HEAD_END = b"</head>"
+MAX_URL = 2048  # characters of path and query string; a longer address is answered with 414
+MAX_HEADER_BYTES = 1024 * 1024  # request line and headers; the server drops a request with more
+REQUEST_THREADS = 8  # requests answered at once
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+TOO_LONG = b"<!DOCTYPE html><html lang=\"en\"><head><title>Address too long</title></head><body>" \
+    b"<p>The address is too long.</p></body></html>"
+
+
+def too_long(target: str) -> bool:
+    """Say whether a request target (path and query) is longer than the preview answers."""
+    return len(target) > MAX_URL
 
 
 def search_results(site_root: Path | None, request_path: str, out: Path | None = None) -> bytes | None:
@@ -59,6 +79,9 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:
+        if too_long(self.path):
+            self.send_error(414, "URI Too Long")
+            return
         if not self.send_search_results():
             super().do_GET()
 
@@ -88,7 +111,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             return
         super().send_error(code, message, explain)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         log.info("%s %s", self.address_string(), format % args)
 
 
@@ -118,7 +141,10 @@ class Preview:
         self.state = BuildState()
 
     def rebuild(self, *, first: bool = False) -> bool:
-        """Build incrementally; on failure keep the last good site and remember the problems."""
+        """Build incrementally; on failure keep the last good site and remember the problems.
+
+        Only one build runs at a time (the watcher's thread builds; see `Builder`).
+        """
         from localgov.build import build
         from localgov.commands.display import print_report
 
@@ -174,6 +200,10 @@ def preview_app(preview: Preview) -> Callable[..., Iterable[bytes]]:
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "/") or "/"
         query = environ.get("QUERY_STRING", "")
+        if too_long(path + "?" + query if query else path):
+            start_response("414 URI Too Long", [("Content-Type", "text/html; charset=utf-8"),
+                                                ("Content-Length", str(len(TOO_LONG)))])
+            return [TOO_LONG]
         if method not in ("GET", "HEAD"):
             start_response("405 Method Not Allowed", [("Content-Type", "text/plain"), ("Allow", "GET, HEAD")])
             return [b"method not allowed"]
@@ -238,14 +268,57 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
+class Builder:
+    """Build in a thread of its own, so that the site is served while a build runs; one build at a time."""
+
+    def __init__(self, preview: Preview) -> None:
+        self.preview = preview
+        self._lock = threading.Lock()
+        self._wanted = False
+        self._running = False
+        self._finished = 0
+
+    def request(self) -> None:
+        """Ask for a build: one starts now, or as soon as the one running has finished."""
+        with self._lock:
+            self._wanted = True
+            if self._running:
+                return
+            self._running = True
+        threading.Thread(target=self._run, name="localgov-build", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._wanted:
+                    self._running = False
+                    return
+                self._wanted = False
+            try:
+                self.preview.rebuild()
+            except Exception:
+                log.exception("the build failed")
+            with self._lock:
+                self._finished += 1
+
+    def finished(self) -> int:
+        """Return how many builds have finished; the watcher reloads the page when it changes."""
+        with self._lock:
+            return self._finished
+
+
 def make_watcher(preview: Preview, watch: bool) -> Any:
-    """Return a livereload watcher that polls the site's sources quickly and rebuilds on a change."""
+    """Return a livereload watcher that polls the site's sources quickly and has them rebuilt on a change."""
     from livereload.watcher import Watcher
+
+    builder = Builder(preview)
 
     class SourceWatcher(Watcher):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
             self.seen = snapshot(preview.root) if watch else {}
+            self.reloaded = 0
+            self.changed: list[str] = []
 
         def watch(self, path: str, func: Any = None, delay: Any = None, ignore: Any = None) -> None:
             """Watch the site's sources only."""
@@ -258,36 +331,102 @@ def make_watcher(preview: Preview, watch: bool) -> Any:
             return True
 
         def examine(self) -> tuple[str | None, float | None]:
+            """Start a build when a source changed; tell the page to reload when a build has finished."""
             if self._changes:
                 return self._changes.pop()  # type: ignore[no-any-return]
             now = snapshot(preview.root)
-            if now == self.seen:
-                return None, None
-            changed = sorted(set(now) ^ set(self.seen) | {k for k in now if self.seen.get(k) != now[k]})
-            self.seen = now
-            log.info("changed: %s", ", ".join(changed[:5]))
-            preview.rebuild()
-            return changed[0] if changed else "*", None
+            if now != self.seen:
+                changed = sorted(set(now) ^ set(self.seen) | {k for k in now if self.seen.get(k) != now[k]})
+                self.seen = now
+                self.changed = changed or ["*"]
+                log.info("changed: %s", ", ".join(changed[:5]))
+                builder.request()
+            finished = builder.finished()
+            if finished != self.reloaded:
+                self.reloaded = finished
+                return (self.changed or ["*"])[0], None
+            return None, None
 
     return SourceWatcher()
+
+
+class LiveScript:
+    """A WSGI application that adds the live-reload script to every HTML page of another."""
+
+    def __init__(self, app: WSGIApp, script: bytes) -> None:
+        self.app = app
+        self.script = script
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        answer: dict[str, Any] = {}
+
+        def remember(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], Any]:
+            answer.update(status=status, headers=headers)
+            return lambda data: None
+
+        body = b"".join(self.app(environ, remember))
+        headers: list[tuple[str, str]] = answer["headers"]
+        kind = next((v for k, v in headers if k.lower() == "content-type"), "")
+        if self.script and "html" in kind and HEAD_END in body:
+            body = body.replace(HEAD_END, self.script + HEAD_END, 1)
+            headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in headers]
+        start_response(answer["status"], headers)
+        return [body]
+
+
+def web_application(app: WSGIApp, *, script: bytes = b"", executor: Executor | None = None,
+                    handlers: list[Any] | None = None) -> Any:
+    """Return a Tornado application that answers with the WSGI `app` on a pool of threads.
+
+    `handlers` come first (livereload's websocket and script); `script` is added to every HTML page.
+    """
+    from tornado import web
+    from tornado.wsgi import WSGIContainer
+
+    container = WSGIContainer(LiveScript(app, script),
+                              executor=executor or ThreadPoolExecutor(REQUEST_THREADS, thread_name_prefix="request"))
+    return web.Application([*(handlers or []), (r".*", web.FallbackHandler, {"fallback": container})])
+
+
+def listen(application: Any, host: str, port: int) -> Any:
+    """Serve a Tornado application; a request line too long to answer gets 414 rather than a dropped connection."""
+    from tornado.httpserver import HTTPServer
+
+    server = HTTPServer(application, max_header_size=MAX_HEADER_BYTES)
+    server.listen(port, address=host)
+    return server
 
 
 def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, *, build_first: bool = True,
           watch: bool = True, search: bool = True, progress: StageProgress | None = None) -> None:
     """Build the site, serve it with live reload, and rebuild on every change until interrupted."""
     from livereload import Server
-    from livereload.handlers import LiveReloadHandler
+    from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
 
     preview = Preview(root, out, search=search, progress=progress)
     if build_first:
         preview.rebuild(first=True)
     # Reload the page after every rebuild, however soon after the last one.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
-    class QuietServer(Server):  # type: ignore[misc]
+
+    class PreviewServer(Server):  # type: ignore[misc]
         def _setup_logging(self) -> None:
             """Leave logging as the command set it up (livereload would log every request)."""
 
-    server = QuietServer(app=preview_app(preview), watcher=make_watcher(preview, watch))
+        def application(self, port: int, host: str, liveport: Any = None, debug: Any = None,
+                        live_css: bool = True) -> None:
+            """Serve the preview and livereload's own handlers (its websocket and script) on one port."""
+            LiveReloadHandler.watcher = self.watcher
+            LiveReloadHandler.live_css = live_css
+            script = (b'<script type="text/javascript">(function(){var s=document.createElement("script");'
+                      b'var port=(window.location.port || (window.location.protocol == "https:" ? 443: 80));'
+                      b's.src="//"+window.location.hostname+":"+port+"/livereload.js?port="+port;'
+                      b"document.head.appendChild(s);})();</script>")
+            live = [(r"/livereload", LiveReloadHandler), (r"/forcereload", ForceReloadHandler),
+                    (r"/livereload.js", LiveReloadJSHandler)]
+            listen(web_application(self.app, script=script, handlers=live), host, port)
+
+    server = PreviewServer(app=preview_app(preview), watcher=make_watcher(preview, watch))
     print(f"Serving {out} on http://{host}:{port}/" + (" and watching for changes" if watch else "")
           + " (press Ctrl+C to stop)", flush=True)
     server.serve(port=port, host=host, debug=False, restart_delay=0)
