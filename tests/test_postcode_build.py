@@ -457,3 +457,43 @@ def test_every_council_has_its_hub_and_a_page_for_each_service_it_provides(demo_
              if p.parent.parent.name not in ("councils", "search")}
     assert expected_pages - built == set()
     assert len(expected_pages) > 10_000
+
+
+def _localgov(root: Path, *args: str) -> tuple[int, str]:
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "localgov", "--root", str(root), *args], capture_output=True,
+                          text=True, timeout=600, check=False, env={**os.environ, "LOCALGOV_TODAY": "2026-11-24"})
+    return done.returncode, done.stdout + done.stderr
+
+
+def _shards(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / "build" / "postcodes").glob("*.json"))}
+
+
+def test_the_build_uses_the_lookup_site_yaml_names_and_says_which(make_site: MakeSite) -> None:
+    root = make_site({"site.yaml": "name: Test\nbase_url: https://test.example\npostcodes: builtin\n"})
+    code, said = _localgov(root, "build")
+    assert code == 0, said[-3000:]
+    assert re.search(r"postcodes: [^\n]*built-in", said), said[-3000:]
+    national = _shards(root)
+    assert len(national) > 100
+    three = root / "three.csv"
+    three.write_text("pcds,lad25cd\nME15 6JQ,E07000110\nCF10 1EP,W06000015\nBT1 1AA,N09000003\n", encoding="utf-8")
+    code, said = _localgov(root, "postcodes", "import", str(three))
+    assert code == 1 and "--replace" in said, said[-3000:]
+    code, said = _localgov(root, "postcodes", "import", str(three), "--replace")
+    assert code == 0, said[-3000:]
+
+    (root / "content" / "schools" / "_topic.yaml").write_text("title: Schools\nsummary: Places.\norder: 3\n")
+    code, said = _localgov(root, "build")
+    assert code == 0, said[-3000:]
+    assert _shards(root) == national, "site.yaml says builtin, but the build used the imported lookup"
+
+    (root / "site.yaml").write_text("name: Test\nbase_url: https://test.example\npostcodes: imported\n")
+    code, said = _localgov(root, "build")
+    assert code == 0, said[-3000:]
+    assert re.search(r"postcodes: [^\n]*imported[^\n]*three\.csv", said), said[-3000:]
+    assert sorted(_shards(root)) == ["BT1.json", "CF10.json", "ME15.json", "areas.json"]

@@ -609,7 +609,8 @@ def test_cli_import_prints_counts(tmp_path: Path) -> None:
     lookup = load_lookup(compiled_path(site))
     assert lookup.source.startswith("file:demo.csv:") and len(lookup) == len(rows)
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n")
-    assert _run(["postcodes", "import", str(tmp_path / "bad.csv"), "--root", str(site)])[0] == 2
+    # A file that is not a postcode file is a problem with the input (exit 1), not a misused command (exit 2).
+    assert _run(["postcodes", "import", str(tmp_path / "bad.csv"), "--root", str(site)])[0] == 1
 
 
 def test_python_m_localgov_postcode(demo_lookup: PostcodeLookup, tmp_path: Path) -> None:
@@ -622,3 +623,38 @@ def test_python_m_localgov_postcode(demo_lookup: PostcodeLookup, tmp_path: Path)
     councils, _ = _registry()
     assert done.returncode == 0, done.stderr
     assert f"All council services: {councils['cardiff']['name']}" in done.stdout
+
+
+# --- an import cannot shrink the country by accident -----------------------------------------
+
+THREE_ROWS = "pcds,lad25cd\nME15 6JQ,E07000110\nCF10 1EP,W06000015\nBT1 1AA,N09000003\n"
+
+
+def test_an_import_that_would_shrink_the_lookup_is_refused_unless_replace(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = _site(tmp_path / "site")
+    assert _run(["postcodes", "import", str(DEMO), "--root", str(site)])[0] == 0
+    demo = load_lookup(compiled_path(site))
+    councils = {slug for area in demo.areas for slug in (area.lower, area.county) if slug}
+    before = compiled_path(site).read_bytes()
+    three = tmp_path / "three.csv"
+    three.write_text(THREE_ROWS, encoding="utf-8")
+    capsys.readouterr()
+
+    code, text = _run(["postcodes", "import", str(three), "--root", str(site)])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert compiled_path(site).read_bytes() == before, "the lookup in use was replaced"
+    assert "three.csv" in err and "--replace" in err, err
+    assert f"{len(demo):,} postcodes" in err and "3 postcodes" in err, err
+    assert f"{len(councils)} councils" in err and "lost" in err and "aberdeen" in err, err
+
+    code, text = _run(["postcodes", "import", str(three), "--root", str(site), "--replace"])
+    assert code == 0
+    assert load_lookup(compiled_path(site)).source.startswith("file:three.csv:")
+    assert f"postcodes:   {len(demo):,} -> 3" in text, text
+    assert f"councils:    {len(councils)} -> 4" in text and "lost " in text and "aberdeen" in text, text
+
+    code, text = _run(["postcodes", "import", str(DEMO), "--root", str(site)])
+    assert code == 0, "an import that covers more is accepted without --replace"
+    assert f"postcodes:   3 -> {len(demo):,}" in text and "gained " in text, text

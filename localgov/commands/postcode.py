@@ -79,6 +79,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     importer.add_argument("path", type=Path, help="the ONSPD or NSPL file: .csv, .csv.gz, the ONS .zip or a folder")
     importer.add_argument("--out", type=Path, metavar="DIR",
                           help="folder for the compiled lookup (default: postcodes/compiled)")
+    importer.add_argument("--replace", action="store_true",
+                          help="replace the lookup even if the new one covers far fewer councils or postcodes")
     _root_option(importer)
     importer.set_defaults(func=run_import, run=run_import)
     shards = commands.add_parser("shards", help="write one JSON file per outcode for the browser",
@@ -156,11 +158,9 @@ def _lookup(root: Path, councils: Mapping[str, Council], path: Path | None) -> p
     if source.kind == "none":
         raise NoLookup(NO_LOOKUP.format(config=CONFIG_FILE))
     gss_to_slug, county_of = registry_maps(root, councils)
-    if source.kind == "file":
-        return site_shards.source_lookup(root, source, gss_to_slug, county_of)
-    if not postcodes.compiled_path(root).is_file():
+    if source.kind == "builtin" and not postcodes.compiled_path(root).is_file():
         print("Compiling the built-in postcode data (once; takes a few seconds)...", file=sys.stderr)
-    return postcodes.site_lookup(root, gss_to_slug, county_of)
+    return site_shards.source_lookup(root, source, gss_to_slug, county_of)
 
 
 def who_does_what(area: Area, councils: Mapping[str, Council]) -> list[Duty]:
@@ -245,10 +245,19 @@ def _as_json(query: str, result: postcodes.LookupResult, councils: Mapping[str, 
 
 
 def run_import(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    """Compile a postcode file into the site's lookup and print what it contained."""
+    """Compile a postcode file into the site's lookup and print what it contained and what changed.
+
+    A lookup that covers far fewer councils or postcodes than the one it would replace is refused
+    (exit 1, nothing written) unless `--replace` is given: a small extract must not silently take the
+    place of the whole country. A file that cannot be read as postcodes is a problem with the input
+    (exit 1); a path that does not exist is a misused command (exit 2).
+    """
     out = out or sys.stdout
     root = _root(args)
     target = (args.out or root / "postcodes" / "compiled") / postcodes.COMPILED_NAME
+    if not args.path.exists():
+        print(f"localgov: error: {args.path}: no such file or folder", file=sys.stderr)
+        return 2
     try:
         gss_to_slug, county_of = registry_maps(root, read_registry(root))
         print(f"Reading {args.path}", file=sys.stderr)
@@ -258,12 +267,32 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None) -> int:
         )
         if lookup.stats.rows == 0:
             raise LocalgovError(f"{args.path}: no postcodes in this file")
+        change = _change(target, lookup)
+        if change is not None and change.shrinks and not getattr(args, "replace", False):
+            print(f"error: {args.path}: the new lookup has {change.new_postcodes:,} postcodes in "
+                  f"{len(change.new_councils)} councils, far fewer than the {change.old_postcodes:,} postcodes in "
+                  f"{len(change.old_councils)} councils of the lookup it would replace ({target}); nothing was "
+                  "changed. To replace it all the same, import again with --replace.", file=sys.stderr)
+            print("\n".join(change.lines()), file=sys.stderr)
+            return 1
         postcodes.save_lookup(lookup, target)
     except LocalgovError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return 1
     out.write(import_report(lookup, target))
+    if change is not None:
+        out.write("compared with the lookup it replaced:\n" + "\n".join(change.lines()) + "\n")
     return 0
+
+
+def _change(target: Path, new: postcodes.PostcodeLookup) -> postcodes.LookupChange | None:
+    """Return what replacing the lookup at `target` with `new` changes; None when there is none to replace."""
+    if not target.is_file():
+        return None
+    try:
+        return postcodes.compare(postcodes.load_lookup(target), new)
+    except LocalgovError:
+        return None  # unreadable, or from another version: nothing usable is lost
 
 
 def _progress_printer(stream: TextIO) -> postcodes.Progress:

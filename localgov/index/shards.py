@@ -3,7 +3,8 @@
 Where the postcodes come from is the `postcodes:` setting in site.yaml:
 
 - `builtin` (the default): every UK postcode from the installed ONSPD, compiled once into
-  `postcodes/compiled/` (or the lookup `localgov postcodes import` left there);
+  `postcodes/compiled/`; never a lookup that `localgov postcodes import` left there;
+- `imported`: the lookup that `localgov postcodes import` compiled into `postcodes/compiled/`;
 - `none`: no shards; the postcode form leads to the A to Z of councils;
 - a path relative to the site folder: an ONSPD or NSPL `.csv`, `.csv.gz`, ONS `.zip` or a
   folder of CSVs, compiled once and cached in `postcodes/compiled/` by a hash of its bytes.
@@ -11,6 +12,7 @@ Where the postcodes come from is the `postcodes:` setting in site.yaml:
 `postcode_shards` is a pure function of the site (it only reads and caches compiled
 lookups); `lookup_key` is a short hash of everything it reads, so an incremental build can
 skip it when the key has not changed. The shard format is described in `postcodes/README.md`.
+When it writes the shards, the build says which lookup they came from.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 SETTING = "postcodes"
 BUILTIN = "builtin"
+IMPORTED = "imported"
 NONE = "none"
 OUT_DIR = "postcodes"
 # Bump when the bytes written for the same lookup change, so cached outputs are not reused.
@@ -48,7 +51,7 @@ _EXPECTED = "builtin, none, or the path of an ONSPD or NSPL file (.csv, .csv.gz,
 class PostcodeSource:
     """Where a site's postcodes come from."""
 
-    kind: Literal["builtin", "none", "file"]
+    kind: Literal["builtin", "imported", "none", "file"]
     path: Path | None = None
 
 
@@ -71,6 +74,8 @@ def postcode_source(config: SiteConfig, problems: Problems) -> PostcodeSource | 
         return PostcodeSource("builtin")
     if value.lower() == NONE:
         return PostcodeSource("none")
+    if value.lower() == IMPORTED:
+        return PostcodeSource("imported")
     path = config.root / value
     if not path.exists():
         _setting_problem(config, problems, "no such postcode file or folder", found=repr(value))
@@ -95,7 +100,12 @@ def lookup_key(site: Site) -> str:
         return NONE
     try:
         registry = _registry(site)
-        data = _builtin_identity(site.config.root, registry) if source.kind == "builtin" else _file_identity(source)
+        if source.kind == "builtin":
+            data = postcodes.builtin_source()
+        elif source.kind == "imported":
+            data = postcodes.imported_lookup(site.config.root, registry.gss_to_slug, registry.county_of).source
+        else:
+            data = _file_identity(source)
     except LocalgovError:
         return "invalid"
     return _hash(f"{SHARD_FORMAT}:{postcodes.FORMAT_VERSION}:{registry.key}:{data}")
@@ -115,6 +125,8 @@ def postcode_shards(site: Site, page_paths: list[str], problems: Problems) -> It
         shown = ", ".join(code or "(blank)" for code, _ in lookup.stats.unknown_codes[:5])
         _setting_problem(site.config, problems, f"{lookup.stats.unknown:,} postcodes are in local authorities "
                          f"that are not in the council registry ({shown}); they are left out", warning=True)
+    logger.warning("postcodes: %s outcodes from %s: %s postcodes in %s councils", f"{len(lookup.outcodes()):,}",
+                   describe_source(site.config, source, lookup), f"{len(lookup):,}", len(postcodes.councils_in(lookup)))
     label = f"{CONFIG_FILE} {SETTING}"
     yield Output(f"{OUT_DIR}/areas.json", postcodes.areas_json(lookup), label)
     slots = [str(slot) for slot in range(len(lookup.areas) + 1)]
@@ -132,9 +144,23 @@ def source_lookup(root: Path, source: PostcodeSource, gss_to_slug: dict[str, str
                   county_of: dict[str, str | None]) -> postcodes.PostcodeLookup:
     """Return the compiled lookup of a `builtin` or file source for a council registry, compiling it when needed."""
     if source.kind == "builtin":
-        return postcodes.site_lookup(root, gss_to_slug, county_of)
+        return postcodes.builtin_lookup(root, gss_to_slug, county_of)
+    if source.kind == "imported":
+        return postcodes.imported_lookup(root, gss_to_slug, county_of)
     assert source.path is not None
     return _file_lookup(root, source, _Registry(gss_to_slug, county_of))
+
+
+def describe_source(config: SiteConfig, source: PostcodeSource, lookup: postcodes.PostcodeLookup) -> str:
+    """Say, in words, which lookup the shards come from."""
+    if source.kind == "builtin":
+        return f"the built-in ONSPD ({CONFIG_FILE}: {SETTING}: {BUILTIN})"
+    if source.kind == "imported":
+        name = lookup.source.split(":")[1] if lookup.source.count(":") >= 2 else lookup.source
+        where = postcodes.compiled_path(config.root).relative_to(config.root).as_posix()
+        return f"the lookup imported from {name} into {where} ({CONFIG_FILE}: {SETTING}: {IMPORTED})"
+    assert source.path is not None
+    return f"{source.path} ({CONFIG_FILE}: {SETTING})"
 
 
 def shard_bytes(lookup: postcodes.PostcodeLookup, outcode: str, slots: list[str] | None = None) -> bytes:
@@ -165,20 +191,6 @@ def _registry(site: Site) -> _Registry:
     former = postcodes.load_former_codes(site.config.root / "postcodes" / "former_codes.yaml")
     councils = site.councils.values()
     return _Registry(postcodes.gss_index(councils, former), postcodes.county_index(councils))
-
-
-def _builtin_identity(root: Path, registry: _Registry) -> str:
-    """Say which data `site_lookup` will use: an imported lookup that still fits the registry, else the built-in."""
-    path = postcodes.compiled_path(root)
-    if path.is_file():
-        try:
-            lookup = postcodes.load_lookup(path)
-        except LocalgovError:
-            pass
-        else:
-            if lookup.registry == registry.key and lookup.source.startswith("file:"):
-                return lookup.source
-    return postcodes.builtin_source()
 
 
 def _file_identity(source: PostcodeSource) -> str:

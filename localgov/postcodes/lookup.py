@@ -675,6 +675,114 @@ def file_source(path: Path) -> str:
     return f"file:{path.name}:{digest.hexdigest()[:16]}"
 
 
+BUILTIN_NAME = "builtin.msgpack.br"  # the built-in data, compiled beside an imported lookup that it must not replace
+
+
+def _holds_import(path: Path) -> bool:
+    try:
+        return path.is_file() and load_lookup(path).source.startswith("file:")
+    except LocalgovError:
+        return False
+
+
+def builtin_lookup(
+    root: Path,
+    gss_to_slug: Mapping[str, str],
+    county_of: Mapping[str, str | None],
+    *,
+    progress: Progress | None = None,
+) -> PostcodeLookup:
+    """Return the built-in data compiled for this registry, and never an imported lookup (`postcodes: builtin`).
+
+    It is kept in `compiled/lookup.msgpack.br` like before, unless that holds an imported lookup, which it
+    leaves alone: then it is kept beside it, in `compiled/builtin.msgpack.br`.
+    """
+    registry = registry_key(gss_to_slug, county_of)
+    source = builtin_source()
+    main = compiled_path(root)
+    for path in (main, main.with_name(BUILTIN_NAME)):
+        if not path.is_file():
+            continue
+        try:
+            lookup = load_lookup(path)
+        except LocalgovError:
+            continue
+        if lookup.registry == registry and lookup.source == source:
+            return lookup
+    lookup = compile_lookup(read_builtin(), gss_to_slug, county_of, progress=progress, source=source)
+    save_lookup(lookup, main.with_name(BUILTIN_NAME) if _holds_import(main) else main)
+    return lookup
+
+
+def imported_lookup(root: Path, gss_to_slug: Mapping[str, str], county_of: Mapping[str, str | None]) -> PostcodeLookup:
+    """Return the lookup `localgov postcodes import` compiled into the site (`postcodes: imported`)."""
+    path = compiled_path(root)
+    if not path.is_file():
+        raise LocalgovError(f"no imported lookup in {path.parent}: import an ONSPD or NSPL file with "
+                            "`localgov postcodes import FILE`")
+    lookup = load_lookup(path)
+    if not lookup.source.startswith("file:"):
+        raise LocalgovError(f"{path} holds the built-in data, not an imported lookup: import a file with "
+                            "`localgov postcodes import FILE`")
+    if lookup.registry != registry_key(gss_to_slug, county_of):
+        raise LocalgovError(f"the imported lookup in {path} was made for another council registry: import "
+                            f"{lookup.source.split(':')[1]} again")
+    return lookup
+
+
+def councils_in(lookup: PostcodeLookup) -> frozenset[str]:
+    """Return the slugs of every council that serves some postcode of the lookup, counties included."""
+    return frozenset(slug for area in lookup.areas for slug in (area.lower, area.county) if slug)
+
+
+SHRINK_SHARE = 0.9  # an import covering less than this share of the councils or postcodes it replaces needs --replace
+
+
+@dataclass(frozen=True)
+class LookupChange:
+    """What replacing one lookup with another changes."""
+
+    old_postcodes: int
+    new_postcodes: int
+    old_councils: frozenset[str]
+    new_councils: frozenset[str]
+
+    @property
+    def lost(self) -> list[str]:
+        return sorted(self.old_councils - self.new_councils)
+
+    @property
+    def gained(self) -> list[str]:
+        return sorted(self.new_councils - self.old_councils)
+
+    @property
+    def shrinks(self) -> bool:
+        """Say whether the new lookup covers far fewer councils or postcodes than the old one."""
+        return (len(self.new_councils) < SHRINK_SHARE * len(self.old_councils)
+                or self.new_postcodes < SHRINK_SHARE * self.old_postcodes)
+
+    def lines(self) -> list[str]:
+        """Describe the change, one line for the postcodes, one for the councils and their names."""
+        return [
+            f"postcodes:   {self.old_postcodes:,} -> {self.new_postcodes:,}",
+            f"councils:    {len(self.old_councils)} -> {len(self.new_councils)}",
+            f"  lost {len(self.lost)}{_names(self.lost)}",
+            f"  gained {len(self.gained)}{_names(self.gained)}",
+        ]
+
+
+def _names(slugs: list[str], shown: int = 10) -> str:
+    if not slugs:
+        return ""
+    more = f" and {len(slugs) - shown} more" if len(slugs) > shown else ""
+    return ": " + ", ".join(slugs[:shown]) + more
+
+
+def compare(old: PostcodeLookup, new: PostcodeLookup) -> LookupChange:
+    """Return what replacing `old` with `new` changes."""
+    return LookupChange(len(old), len(new), councils_in(old), councils_in(new))
+
+
 def site_lookup(
     root: Path,
     gss_to_slug: Mapping[str, str],
