@@ -90,7 +90,8 @@ def test_unsafe_html_in_an_alert_body_is_refused_at_its_line(make_site: MakeSite
     text = council_yaml("maidstone", alert_yaml(ALERT_PAYLOADS[case]))
     make_site({"councils/maidstone/council.yaml": text})
     line = line_of(text, "    body:")
-    where = rf"councils/maidstone/council\.yaml:{line}: error: 'alerts\[1\]\.body': unsafe HTML: [^\n]*; expected [^\n]*"
+    where = (rf"councils/maidstone/council\.yaml:{line}: error: 'alerts\[1\]\.body': unsafe HTML: [^\n]*; "
+             r"expected [^\n]*")
     refused(root, "build", where=where, once=False)
     refused(root, "check", "--no-render", where=where, once=False)
 
@@ -232,7 +233,8 @@ def nested_list(depth: int) -> str:
     return "\n".join("    " * level + "- item" for level in range(depth))
 
 
-@pytest.mark.parametrize("text", [nested_list(250), ">" * 250 + " quote", "\n".join(">" * n + " q" for n in range(250))])
+@pytest.mark.parametrize("text", [nested_list(250), ">" * 250 + " quote",
+                                  "\n".join(">" * n + " q" for n in range(250))])
 def test_markdown_nested_too_deep_in_a_council_file_is_refused(make_site: MakeSite, text: str) -> None:
     root = built(make_site)
     make_site({OVERRIDE: "## Deep {#deep}\n\n" + text + "\n"})
