@@ -135,6 +135,9 @@ class Preview:
         self.progress = progress  # reports the stages of the first build, which can take minutes
         self.stream = stream if stream is not None else sys.stderr
         self.problems: list[Problem] = []
+        # When the last build failed: a page written after it comes from a later build that worked, which
+        # may already be served while that build finishes, before `problems` is cleared.
+        self.failed_ns = 0
         self.builds = 0
         from localgov.build import BuildState
 
@@ -156,11 +159,13 @@ class Preview:
                 result = build(self.root, self.out, finalise=self.search and first, state=self.state,
                                progress=progress)
         except BuildFailed as exc:
+            self.failed_ns = time.time_ns()
             self.problems = list(exc.problems)
             print_report(self.problems, self.root, self.stream)
             print(f"{exc}; still serving the last site that built", file=self.stream, flush=True)
             return False
         except LocalgovError as exc:
+            self.failed_ns = time.time_ns()
             self.problems = [Problem("build", 0, str(exc))]
             print(f"error: {exc}; still serving the last site that built", file=self.stream, flush=True)
             return False
@@ -210,6 +215,7 @@ def preview_app(preview: Preview) -> Callable[..., Iterable[bytes]]:
         status = "200 OK"
         body: bytes | None = search_results(preview.root, path + (f"?{query}" if query else ""), preview.out)
         kind = "text/html; charset=utf-8"
+        made_ns = 0
         if body is None:
             file, redirect = resolve_file(preview.out, path)
             if redirect is not None:
@@ -222,13 +228,14 @@ def preview_app(preview: Preview) -> Callable[..., Iterable[bytes]]:
                 if not file.is_file():
                     file = None
             if file is not None:
+                made_ns = file.stat().st_mtime_ns
                 body = file.read_bytes()
                 kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
                 if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
                     kind += "; charset=utf-8"
             else:
                 body = b"<!DOCTYPE html><html><head><title>Not built yet</title></head><body></body></html>"
-        if preview.problems and kind.startswith("text/html"):
+        if preview.problems and kind.startswith("text/html") and made_ns <= preview.failed_ns:
             body = add_overlay(body, preview.overlay())
         headers = [("Content-Type", kind), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")]
         start_response(status, headers)
