@@ -196,6 +196,15 @@ def test_a_common_page_that_would_render_for_ever_is_stopped_once_at_its_line(
     refused(root, "build", where=rf"{re.escape(PAGE)}:8: error: [^\n]*{says}")
 
 
+def test_a_render_past_a_bound_for_one_council_only_is_reported_once(make_site: MakeSite) -> None:
+    root = built(make_site)
+    make_site({PAGE: page_with("{% if council.slug == 'medway' %}" + NESTED_LOOPS + "{% endif %}")})
+    err = refused(root, "build", where=rf"{re.escape(PAGE)}:\d+: error: [^\n]*for medway: [^\n]*limit")
+    assert err.count(": error: ") == 1, err[-3000:]
+    result = localgov(root, "report")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+
+
 def _view() -> CouncilView:
     return CouncilView(Council(slug="x", name="X Council", gss="E07000001", type="unitary", nation="england",
                                website="https://x.example/"))
