@@ -181,16 +181,18 @@ def page_with(text: str) -> str:
             "{{ council.name }} collects your bins.\n\n" + text + "\n")
 
 
-@pytest.mark.parametrize(("case", "text", "says"), [
-    ("nested loops", NESTED_LOOPS, r"steps[^\n]*limit"),
-    ("a string doubled without end", DOUBLING, r"characters[^\n]*limit"),
-    ("a replace that squares a string", "{% set s = 'x' * 5000 %}{{ s | replace('', s) }}", r"characters[^\n]*limit"),
-    ("a join that squares a string", "{% set s = 'x' * 5000 %}{{ s | join(s) }}", r"characters[^\n]*limit"),
-    ("a number squared without end", "{% set n = 7 %}" + "{% set n = n * n %}" * 40 + "{{ n }}", r"digits[^\n]*limit"),
-    ("printf padding", "{{ '%999999999d' % 1 }}", r"'%' formatting"),
+@pytest.mark.parametrize(("text", "says"), [
+    pytest.param(NESTED_LOOPS, r"steps[^\n]*limit", id="nested loops"),
+    pytest.param(DOUBLING, r"characters[^\n]*limit", id="a string doubled without end"),
+    pytest.param("{% set s = 'x' * 5000 %}{{ s | replace('', s) }}", r"characters[^\n]*limit",
+                 id="a replace that squares a string"),
+    pytest.param("{% set s = 'x' * 5000 %}{{ s | join(s) }}", r"characters[^\n]*limit", id="a join that squares a string"),
+    pytest.param("{% set n = 7 %}" + "{% set n = n * n %}" * 40 + "{{ n }}", r"digits[^\n]*limit",
+                 id="a number squared without end"),
+    pytest.param("{{ '%999999999d' % 1 }}", r"'%' formatting", id="printf padding"),
 ])
 def test_a_common_page_that_would_render_for_ever_is_stopped_once_at_its_line(
-        make_site: MakeSite, case: str, text: str, says: str) -> None:
+        make_site: MakeSite, text: str, says: str) -> None:
     root = built(make_site)
     make_site({PAGE: page_with(text)})
     refused(root, "build", where=rf"{re.escape(PAGE)}:8: error: [^\n]*{says}")
@@ -210,18 +212,21 @@ def _view() -> CouncilView:
                                website="https://x.example/"))
 
 
-@pytest.mark.parametrize("source", [
-    NESTED_LOOPS,
-    DOUBLING,
-    "{% set s = 'x' * 5000 %}{{ s | replace('', s) }}",
-    "{% set s = 'x' * 5000 %}{{ s | join(s) }}",
-    "{% set s = 'x' * 9000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
-    "{% set s = 'x' * 9000 %}{% for a in s %}{{ s }}{% endfor %}",
-    "{% set l = [1, 2] %}" + "{% set l = l + l %}" * 40,
-    "{% set n = 7 %}" + "{% set n = n * n %}" * 40,
-    "{{ '%999999999d' % 1 }}",
-    "{% set s = '<&>' * 3000 %}" + "{% set s = s | forceescape %}" * 10,
-])
+BOUNDED = {
+    "nested loops": NESTED_LOOPS,
+    "a string doubled": DOUBLING,
+    "a squaring replace": "{% set s = 'x' * 5000 %}{{ s | replace('', s) }}",
+    "a squaring join": "{% set s = 'x' * 5000 %}{{ s | join(s) }}",
+    "empty nested loops": "{% set s = 'x' * 9000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
+    "a loop that prints a lot": "{% set s = 'x' * 9000 %}{% for a in s %}{{ s }}{% endfor %}",
+    "a list doubled": "{% set l = [1, 2] %}" + "{% set l = l + l %}" * 40,
+    "a number squared": "{% set n = 7 %}" + "{% set n = n * n %}" * 40,
+    "printf padding": "{{ '%999999999d' % 1 }}",
+    "a filter that grows text": "{% set s = '<&>' * 3000 %}" + "{% set s = s | forceescape %}" * 10,
+}
+
+
+@pytest.mark.parametrize("source", list(BOUNDED.values()), ids=list(BOUNDED))
 def test_the_sandbox_bounds_every_render(source: str) -> None:
     templates = SectionTemplates(content_environment(), {"intro": source})
     for view in (_view(), GenericCouncilView()):
@@ -243,7 +248,9 @@ def nested_list(depth: int) -> str:
 
 
 @pytest.mark.parametrize("text", [nested_list(250), ">" * 250 + " quote",
-                                  "\n".join(">" * n + " q" for n in range(250))])
+                                  "
+".join(">" * n + " q" for n in range(250))],
+                         ids=["a list", "quotes on one line", "quotes on lines"])
 def test_markdown_nested_too_deep_in_a_council_file_is_refused(make_site: MakeSite, text: str) -> None:
     root = built(make_site)
     make_site({OVERRIDE: "## Deep {#deep}\n\n" + text + "\n"})
@@ -301,7 +308,7 @@ def test_an_override_with_very_many_headings_is_read_in_bounded_time(make_site: 
     ("councils/medway/council.yaml", council_yaml("medway", "features: [a\x00b]\n"), 7),
     (OVERRIDE, "## Own {#own}\n\nText \x00 here\n", 3),
     ("content/schools/_topic.yaml", "title: Schools\nsummary: \x01 places\n", 2),
-])
+], ids=["front matter", "page body", "an escape in council.yaml", "council.yaml", "council file", "topic file"])
 def test_control_characters_are_refused_at_their_line(make_site: MakeSite, rel: str, text: str, line: int) -> None:
     root = built(make_site)
     make_site({rel: text.encode("utf-8")})
@@ -329,7 +336,7 @@ def test_a_product_too_long_is_reported_once_at_its_line(make_site: MakeSite) ->
     (PAGE, page_with("Body.").replace("summary: When bins go.", "summary: 2026-01-01"), "summary"),
     ("content/schools/_topic.yaml", "title: 7\nsummary: Places.\n", "title"),
     ("councils/medway/council.yaml", council_yaml("medway").replace("name: Medway Council", "name: 1.5"), "name"),
-])
+], ids=["a number title", "a date summary", "a number topic title", "a number council name"])
 def test_a_number_is_not_a_title(make_site: MakeSite, rel: str, text: str, field: str) -> None:
     root = built(make_site)
     make_site({rel: text})
