@@ -186,7 +186,8 @@ def page_with(text: str) -> str:
     pytest.param(DOUBLING, r"characters[^\n]*limit", id="a string doubled without end"),
     pytest.param("{% set s = 'x' * 5000 %}{{ s | replace('', s) }}", r"characters[^\n]*limit",
                  id="a replace that squares a string"),
-    pytest.param("{% set s = 'x' * 5000 %}{{ s | join(s) }}", r"characters[^\n]*limit", id="a join that squares a string"),
+    pytest.param("{% set s = 'x' * 5000 %}{{ s | join(s) }}", r"characters[^\n]*limit",
+                 id="a join that squares a string"),
     pytest.param("{% set n = 7 %}" + "{% set n = n * n %}" * 40 + "{{ n }}", r"digits[^\n]*limit",
                  id="a number squared without end"),
     pytest.param("{{ '%999999999d' % 1 }}", r"'%' formatting", id="printf padding"),
@@ -248,8 +249,7 @@ def nested_list(depth: int) -> str:
 
 
 @pytest.mark.parametrize("text", [nested_list(250), ">" * 250 + " quote",
-                                  "
-".join(">" * n + " q" for n in range(250))],
+                                  "\n".join(">" * n + " q" for n in range(250))],
                          ids=["a list", "quotes on one line", "quotes on lines"])
 def test_markdown_nested_too_deep_in_a_council_file_is_refused(make_site: MakeSite, text: str) -> None:
     root = built(make_site)
