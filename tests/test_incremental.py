@@ -266,6 +266,25 @@ def test_search_indexes_are_made_again_only_when_pages_change(make_site: MakeSit
     assert tree_digest(out) == tree_digest(clean)
 
 
+def test_a_clean_build_without_search_keeps_the_search_indexes(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site()
+    out = tmp_path / "out"
+    build(root, out)
+    before = {p: d for p, d in tree_digest(out).items() if p.startswith("pagefind/")}
+    assert before, "the build made no search index"
+    write_files(root, {"content/schools/apply-for-a-school-place.md": "---\ntitle: School places\nsummary: S\n"
+                       "provider: upper\n---\nApply to {{ council.name }} in September.\n"})
+    build(root, out, incremental=False, finalise=False)
+    after = tree_digest(out)
+    assert {p: d for p, d in after.items() if p.startswith("pagefind/")} == before
+    assert "September" in (out / "apply-for-a-school-place/kent/index.html").read_text("utf-8")
+    # The next full build brings the index up to date: the same output as a clean build with search.
+    build(root, out)
+    clean = tmp_path / "clean"
+    build(root, clean, incremental=False)
+    assert tree_digest(out) == tree_digest(clean)
+
+
 def test_the_command_says_what_it_did(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_site()
     assert main(["--root", str(root), "build", "--no-search"]) == 0

@@ -251,6 +251,8 @@ def _build(root: Path, out_dir: Path, options: Options, state: BuildState | None
     options = replace(options, strict=options.strict or loaded.site.config.strict)
     timer.lap("load")
     old = manifest or Manifest(out=str(out_dir.resolve()))
+    if manifest is None and not options.finalise:
+        intact = _previous_finalised(root, out_dir, old)
     plan = _plan(loaded, old, intact, problems)
     timer.lap("plan")
     # Most pages changing (a template used everywhere): write a whole new tree, as a clean build does,
@@ -555,6 +557,20 @@ def _finalisers_due(run: Run, key: bytes, finalise: bool) -> list[index.Finalise
             run.new.steps[finaliser.name] = key
         return []
     return named
+
+
+def _previous_finalised(root: Path, out_dir: Path, old: Manifest) -> set[str]:
+    """For a clean build that skips the whole-site steps, take their last outputs from the folder's manifest.
+
+    Return the files among them still as it says, which the build keeps, as an incremental build would.
+    """
+    previous = load_manifest(root, out_dir) if out_dir.is_dir() else None
+    if previous is None:
+        return set()
+    finished = {path: entry for path, entry in previous.files.items() if entry.origin.startswith("final:")}
+    old.files.update(finished)
+    old.steps.update({f.name: previous.steps[f.name] for f in index.FINALISERS if f.name in previous.steps})
+    return unchanged_on_disk(out_dir, finished)
 
 
 def _carry_finalised(run: Run, finalising: list[index.Finaliser]) -> set[str]:
