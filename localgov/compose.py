@@ -10,11 +10,13 @@ This is the one place that decides precedence between a common page and a counci
 3. A council intro (text before the first heading) replaces the common intro, or opens the
    page when the common page has none; new sections placed nowhere close the page.
 4. The council's `summary` replaces the common one; its `keywords` are added to the common ones.
+5. A common section marked for some nations (`## Heading {#id nations="scotland"}`) is left out of
+   the variants for councils in other nations; the common page shows every section.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from localgov.model import Page, Section
@@ -67,8 +69,9 @@ def compose_common(page: Page) -> Composed:
     )
 
 
-def compose_variant(page: Page, council: str, override: Override | None = None) -> Composed:
-    """Return the variant of `page` for `council`, applying the council's override file if it has one."""
+def compose_variant(page: Page, council: str, override: Override | None = None, *, nation: str) -> Composed:
+    """Return the variant of `page` for `council` (in `nation`), applying the council's override file if any."""
+    page = for_nation(page, nation)
     common = compose_common(page)
     if override is None:
         return Composed(page=page, council=council, summary=common.summary, keywords=common.keywords,
@@ -81,6 +84,13 @@ def compose_variant(page: Page, council: str, override: Override | None = None) 
         sections=tuple(compose_sections(page, override)),
         sources=(page.source, override.source),
     )
+
+
+def for_nation(page: Page, nation: str) -> Page:
+    """Return `page` with only the sections a variant in `nation` shows."""
+    if all(section.shown_in(nation) for section in page.sections):
+        return page
+    return replace(page, sections=tuple(s for s in page.sections if s.shown_in(nation)))
 
 
 def compose_sections(page: Page, override: Override) -> list[SectionRef]:
@@ -97,7 +107,8 @@ def compose_sections(page: Page, override: Override) -> list[SectionRef]:
     after = dict(override.after)
     removed = set(override.remove)
     common_ids = set(page.section_ids())
-    placed = {i for ids in (*before.values(), *after.values()) for i in ids}
+    # Sections placed at a section this variant does not show (another nation's) close the page instead.
+    placed = {i for anchor, ids in (*before.items(), *after.items()) if anchor in common_ids for i in ids}
     out: list[SectionRef] = []
     if "intro" in mine and "intro" not in common_ids:
         out.append(own(mine["intro"]))

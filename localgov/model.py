@@ -181,12 +181,25 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a fact or rule comes from: an official page or an Act."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Section:
     """A part of a page body, from one h2 to the next; `intro` is what precedes the first h2."""
 
     id: str
     title: str
     html: str
+    nations: tuple[str, ...] = ()  # the nations whose variants show it; all when empty
+
+    def shown_in(self, nation: str) -> bool:
+        """Say whether a variant for a council in `nation` shows this section ('' is the common page: all)."""
+        return not self.nations or not nation or nation in self.nations
 
 
 @dataclass(frozen=True)
@@ -207,6 +220,7 @@ class Page:
     owner: str | None = None
     source: str = ""
     templated: bool = False
+    sources: tuple[Source, ...] = ()
 
     @property
     def url(self) -> str:

@@ -141,7 +141,8 @@ def test_summary_and_keywords(make_site: MakeSite) -> None:
     site = load_site(root, Problems())
     assert site is not None
     page = site.content.pages["bin-collections"]
-    composed = compose_variant(page, "maidstone", site.overrides.for_variant("maidstone", "bin-collections"))
+    composed = compose_variant(page, "maidstone", site.overrides.for_variant("maidstone", "bin-collections"),
+            nation="england")
     assert composed.keywords == ("bin day", "refuse", "food caddy", "black box")
     assert composed.sources == ("content/rubbish-and-recycling/bin-collections.md", BINS_OVERRIDE)
     other = read(root / "build", "/bin-collections/thanet/")

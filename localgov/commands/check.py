@@ -55,6 +55,8 @@ GROUPED = (
                 "allows; 'localgov check --verbose' lists them"),
     WarningKind("no last_reviewed date", "{count} pages have no last_reviewed date; "
                 "'localgov check --verbose' lists them"),
+    WarningKind("no sources", "{count} pages name no sources for the rules they state; "
+                "'localgov check --verbose' lists them"),
 )
 
 
@@ -149,6 +151,7 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
         check_rendered_links(rendered_links, paths, sources, root, problems)
         check_missing_data(root, site, missing, problems)
     check_stale(root, site, problems)
+    check_sources(site, problems)
     stage("Looking for near-duplicate pages")
     check_duplicates(root, site, problems)
     found = set(problems.items)
@@ -302,6 +305,15 @@ def check_stale(root: Path, site: Site, problems: Problems) -> None:
                           f"last reviewed {age} days ago; review it and update the date", field="last_reviewed",
                           expected=f"a date within {limit} days (stale_after_days in site.yaml)",
                           found=reviewed.isoformat())
+
+
+def check_sources(site: Site, problems: Problems) -> None:
+    """Warn about common pages that name no official page or Act for what they say."""
+    for page in sorted(site.content.pages.values(), key=lambda p: p.source):
+        if not page.sources:
+            problems.warn(page.source, 1, "no sources, so nobody can check the rules the page states",
+                          field="sources", expected="a list of '- title: ..., url: https://...' entries naming an "
+                          "official page or Act for each rule")
 
 
 def shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:

@@ -43,7 +43,7 @@ SCHEMA = 1
 def composed_services(site: Site, council: Council) -> list[Composed]:
     """Return every page a council provides, composed: its variants, then its council-only pages."""
     found = [compose_variant(site.content.pages[slug], council.slug,
-                             site.overrides.for_variant(council.slug, slug))
+                             site.overrides.for_variant(council.slug, slug), nation=council.nation)
              for slug in site.resolution.pages_of(council.slug)]
     found += [compose_council_page(page) for page in site.overrides.pages_of(council.slug)]
     return found

@@ -12,11 +12,12 @@ from localgov.load.frontmatter import FrontMatterProblem, read_document
 from localgov.load.jinja_checks import check_source_template
 from localgov.load.markdown import convert, markup, report
 from localgov.load.paths import RESERVED, Unreadable, escapes, is_slug, read_source, relative
-from localgov.model import NATIONS, PROVIDERS, Content, Page, Topic
+from localgov.model import NATIONS, PROVIDERS, Content, Page, Section, Topic
 
 TOPIC_FILE = "_topic.yaml"
 PAGE_FIELDS = frozenset(
-    {"title", "summary", "provider", "lgsl", "keywords", "requires", "provided_elsewhere", "last_reviewed", "owner"}
+    {"title", "summary", "provider", "lgsl", "keywords", "requires", "provided_elsewhere", "last_reviewed", "owner",
+     "sources"}
 )
 TOPIC_FIELDS = frozenset({"title", "summary", "order"})
 SUMMARY_LIMIT = 300
@@ -129,12 +130,13 @@ def read_page(path: Path, topic: str, root: Path, problems: Problems) -> Page | 
     requires = fields.text_list("requires")
     last_reviewed = fields.date("last_reviewed")
     owner = fields.text("owner")
+    sources = fields.sources("sources")
     converted = convert(document.body, first_line=document.body_line)
     report(rel, converted, problems)
     for line in converted.headings_h1:
         problems.error(rel, line, "the page title is the only level 1 heading; use '## ' for sections",
                        expected="## Heading", found="# Heading")
-    check_sections(rel, document.body_line, converted.sections, problems)
+    check_sections(rel, document.body_line, converted.sections, problems, document.body)
     check_source_template(rel, document.body, document.body_line, problems)
     if len(problems.errors) > before or title is None or summary is None or provider is None:
         return None
@@ -153,6 +155,7 @@ def read_page(path: Path, topic: str, root: Path, problems: Problems) -> Page | 
         owner=owner,
         source=rel,
         templated=converted.templated,
+        sources=sources,
     )
 
 
@@ -177,13 +180,22 @@ def read_elsewhere(fields: FieldReader) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def check_sections(rel: str, first_line: int, sections: tuple, problems: Problems) -> None:  # type: ignore[type-arg]
+def check_sections(rel: str, first_line: int, sections: tuple[Section, ...], problems: Problems,
+                   body: str = "") -> None:
+    """Check that section ids are unique and that `nations=` names nations."""
     seen: set[str] = set()
+    lines = body.split("\n")
     for section in sections:
+        line = next((first_line + n for n, text in enumerate(lines)
+                     if text.startswith("## ") and "{#" + section.id in text), first_line)
         if section.id in seen:
-            problems.error(rel, first_line, f"two sections have the id '{section.id}'",
+            problems.error(rel, line, f"two sections have the id '{section.id}'",
                            expected="a unique {#id} on each '## ' heading")
         seen.add(section.id)
+        unknown = [n for n in section.nations if n not in NATIONS]
+        if unknown or (section.nations == () and f'{{#{section.id} nations=""' in body):
+            problems.error(rel, line, "not a nation", field="nations", expected="nations from "
+                           + ", ".join(NATIONS) + ", separated by spaces", found=repr(" ".join(unknown)))
 
 
 def load_synonyms(root: Path, problems: Problems) -> tuple[tuple[str, ...], ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from localgov.errors import Problems, describe
 from localgov.load.paths import MAX_SOURCE_BYTES, Unreadable, read_source
 from localgov.load.yamlfile import YamlDoc, YamlProblem, parse_mapping
+from localgov.model import Source
 
 
 def closest(word: str, options: Iterable[str]) -> str | None:
@@ -164,3 +166,34 @@ class FieldReader:
             self._error(key, "wrong type", "a mapping of 'name: value' lines", value)
             return {}
         return {str(k): v for k, v in value.items()}
+
+    def sources(self, key: str, *, title_key: str = "title") -> tuple[Source, ...]:
+        """Read a list of sources, each `{title: ..., url: https://...}` (`title_key` names the first field)."""
+        value = self.doc.data.get(key)
+        if value is None:
+            return ()
+        expected = f"a list of '{title_key}: ..., url: https://...' entries"
+        if not isinstance(value, list):
+            self._error(key, "wrong type", expected, value)
+            return ()
+        found: list[Source] = []
+        for number, item in enumerate(value, start=1):
+            where = f"{key}[{number}]"
+            line = self.doc.line(where) or self.doc.line(key)
+            if not isinstance(item, dict) or set(item) != {title_key, "url"}:
+                self.problems.error(self.file, line, "not a source", field=where, expected=expected,
+                                    found=describe(item) if not isinstance(item, dict)
+                                    else "fields " + ", ".join(sorted(map(str, item))))
+                continue
+            title, url = item[title_key], item["url"]
+            if not isinstance(title, str) or not title.strip():
+                self.problems.error(self.file, self.doc.line(f"{where}.{title_key}"), "wrong type",
+                                    field=f"{where}.{title_key}",
+                                    expected="a non-empty text", found=describe(title))
+                continue
+            if not isinstance(url, str) or not re.fullmatch(r"https://[^\s<>\"']+\.[^\s<>\"']+", url.strip()):
+                self.problems.error(self.file, self.doc.line(f"{where}.url"), "not a web address", field=f"{where}.url",
+                                    expected="an address starting https://", found=describe(url))
+                continue
+            found.append(Source(title.strip(), url.strip()))
+        return tuple(found)

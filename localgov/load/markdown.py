@@ -37,6 +37,8 @@ MAX_NESTING = 20  # lists and quotes inside each other: Python-Markdown recurses
 NESTING = re.compile(r"^([ \t>]*)((?:[-*+]|\d{1,9}[.)])(?:[ \t]|$))?")
 H2 = re.compile(r"(?=<h2[\s>])")
 H2_TAG = re.compile(r"^<h2[^>]*?\bid=\"([^\"]+)\"[^>]*>(.*?)</h2>", re.DOTALL)
+# `## Heading {#id nations="scotland wales"}`: a section only the variants for councils in those nations show.
+H2_NATIONS = re.compile(r"^(<h2[^>]*?)\snations=\"([^\"]*)\"")
 TAGS = re.compile(r"<[^>]+>")
 
 CLASSES: dict[str, str] = {
@@ -343,7 +345,12 @@ def split_sections(body: str) -> tuple[Section, ...]:
             sections.append(Section(id="intro" if index == 0 else f"part-{index}", title="", html=part.strip()))
             continue
         title = html.unescape(TAGS.sub("", match.group(2))).strip()
-        sections.append(Section(id=match.group(1), title=title, html=part.strip()))
+        nations: tuple[str, ...] = ()
+        marked = H2_NATIONS.match(part)
+        if marked is not None:
+            nations = tuple(html.unescape(marked.group(2)).split())
+            part = marked.group(1) + part[marked.end():]
+        sections.append(Section(id=match.group(1), title=title, html=part.strip(), nations=nations))
     return tuple(sections)
 
 

@@ -270,7 +270,7 @@ class Renderer:
     def variant(self, reads: Reads, page: Page, council: Council) -> Output:
         reads.need(dep.source(page.source), dep.council(council.slug), dep.council_page(council.slug, page.slug))
         override = self.site.overrides.for_variant(council.slug, page.slug)
-        composed = compose_variant(page, council.slug, override)
+        composed = compose_variant(page, council.slug, override, nation=council.nation)
         view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=reads.missing)
         body, contents = self.render_sections(composed, view)
         topic = self._topic(reads, page.topic)
