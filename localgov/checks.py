@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -12,10 +13,39 @@ from localgov.errors import Problem, Problems
 from localgov.load.fields import closest, did_you_mean
 from localgov.load.frontmatter import FrontMatterProblem, read_document
 from localgov.load.jinja_checks import council_calls, error_line, source_tags
+from localgov.load.markdown import plain_text
 from localgov.load.safety import scan_html
 from localgov.model import Area, Content, Council, CouncilPage, Override, Overrides, Page, Resolution
-from localgov.resolve import provider_for
+from localgov.resolve import areas_of, provider_for
 from localgov.sandbox import ContentEnvironment, CouncilView, Missing, SectionTemplates, content_environment
+
+OUTSIDE_ENGLAND = frozenset({"wales", "scotland", "northern-ireland"})
+# Words for things that exist only in England (or not in some nations), and the nations whose residents they
+# would mislead on a page about their council.
+NATION_TERMS: tuple[tuple[str, re.Pattern[str], frozenset[str]], ...] = tuple(
+    (word, re.compile(pattern), nations) for word, pattern, nations in (
+        ("academy", r"(?i)\bacadem(?:y|ies)\b", OUTSIDE_ENGLAND),
+        ("free school", r"(?i)\bfree schools?\b(?! meals)", OUTSIDE_ENGLAND),
+        ("Ofsted", r"\bOfsted\b", OUTSIDE_ENGLAND),
+        ("In England", r"\bIn England\b", OUTSIDE_ENGLAND),
+        ("EHC plan", r"(?i)\b(?:EHC plans?|education, health and care plans?)\b", OUTSIDE_ENGLAND),
+        ("SEND", r"\bSEND\b", OUTSIDE_ENGLAND),
+        ("Housing Ombudsman", r"\bHousing Ombudsman\b", OUTSIDE_ENGLAND),
+        ("Local Government and Social Care Ombudsman", r"\bLocal Government and Social Care Ombudsman\b",
+         OUTSIDE_ENGLAND),
+        ("Planning Inspectorate", r"\bPlanning Inspectorate\b", OUTSIDE_ENGLAND),
+        ("Care Quality Commission", r"\b(?:Care Quality Commission|CQC)\b", OUTSIDE_ENGLAND),
+        ("National Highways", r"\b(?:National Highways|Highways England)\b", OUTSIDE_ENGLAND),
+        ("Environment Agency", r"\bEnvironment Agency\b", OUTSIDE_ENGLAND),
+        ("Valuation Office Agency", r"\bValuation Office Agency\b", frozenset({"scotland", "northern-ireland"})),
+        ("key stage", r"(?i)\bkey stages?\b", frozenset({"scotland"})),
+        ("GCSE", r"\bGCSEs?\b", frozenset({"scotland"})),
+        ("school year numbers", r"\bYears? (?:[7-9]|1[0-3])\b", frozenset({"scotland"})),
+        ("right to buy", r"(?i)\bright to buy\b", frozenset({"scotland", "wales"})),
+        ("section 21", r"(?i)\bsection 21\b", OUTSIDE_ENGLAND),
+        ("council tax", r"(?i)\bcouncil tax\b", frozenset({"northern-ireland"})),
+    )
+)
 
 # Features a council may declare even before a page uses them.
 KNOWN_FEATURES = frozenset({"coastline", "port", "national-park", "airport", "island"})
@@ -137,7 +167,8 @@ def check_council_references(content: Content, councils: Mapping[str, Council], 
         council = councils[override.council]
         if override.council in resolution.councils_for(override.page):
             continue
-        problems.warn(override.source, 0, f"not used: {_why_not(content.pages[override.page], council, councils)}",
+        why = _why_not(content.pages[override.page], council, councils, resolution)
+        problems.warn(override.source, 0, f"not used: {why}",
                       expected=f"a page {council.name} provides")
 
 
@@ -160,8 +191,12 @@ def _content_features(content: Content, root: Path, page_keys: set[str], problem
     return features
 
 
-def _why_not(page: Page, council: Council, councils: Mapping[str, Council]) -> str:
+def _why_not(page: Page, council: Council, councils: Mapping[str, Council], resolution: Resolution) -> str:
     """Say why a council has no variant of a page."""
+    bodies = resolution.bodies_for(page.slug, council.slug)
+    if bodies:
+        return (f"'{page.slug}' is provided by {' and '.join(bodies)} (councils/<slug>/body.yaml) for addresses in "
+                f"{council.display_name}")
     missing = sorted(set(page.requires) - council.features)
     if page.provider == "national":
         return f"'{page.slug}' is a national page, with no council versions"
@@ -177,3 +212,96 @@ def _why_not(page: Page, council: Council, councils: Mapping[str, Council]) -> s
     if answer.council and answer.council != council.slug:
         return f"'{page.slug}' is provided by {councils[answer.council].name} for addresses in {council.display_name}"
     return f"{council.name} does not provide '{page.slug}'"
+
+
+def check_nation_terms(content: Content, councils: Mapping[str, Council], resolution: Resolution, root: Path,
+                       problems: Problems) -> None:
+    """Warn where a common page's variant for a council outside England shows a term for England only.
+
+    Each page is rendered for one council of each nation that has a variant of it, as that council's
+    variant would show it (the sections for its nation, its branches of `council.nation`).
+    """
+    env = content_environment()
+    lgsl = {p.slug: str(p.lgsl) for p in content.pages.values() if p.lgsl is not None}
+
+    def keys_for(key: str) -> tuple[str, ...]:
+        code = lgsl.get(key)
+        return (key, code) if code else (key,)
+
+    for page in sorted(content.pages.values(), key=lambda p: p.source):
+        first: dict[str, Council] = {}
+        for slug in resolution.councils_for(page.slug):
+            council = councils[slug]
+            if council.nation in OUTSIDE_ENGLAND:
+                first.setdefault(council.nation, council)
+        if not first:
+            continue
+        source_lines: list[str] | None = None
+        for nation, council in sorted(first.items()):
+            text = _variant_text(page.in_nation(nation), council, env, keys_for)
+            if text is None:
+                continue  # the page's own render reports what fails
+            for word, pattern, nations in NATION_TERMS:
+                found = pattern.search(text) if nation in nations else None
+                if found is None:
+                    continue
+                if source_lines is None:
+                    try:
+                        source_lines = (root / page.source).read_text(encoding="utf-8").split("\n")
+                    except (OSError, UnicodeDecodeError):
+                        source_lines = []
+                line = next((n for n, text_line in enumerate(source_lines, start=1)
+                             if pattern.search(text_line)), 1)
+                around = text[max(0, found.start() - 40):found.end() + 40].strip()
+                problems.warn(page.source, line, f"'{word}' is not for {_NATION_NAMES[nation]}, but the variant for "
+                              f"{council.name} shows it", expected="that text in a section for the nations it is "
+                              "true of ({#id nations=\"england\"}) or in {% if council.nation == 'england' %}",
+                              found=f"...{around}...")
+
+
+_NATION_NAMES = {"england": "England", "wales": "Wales", "scotland": "Scotland", "northern-ireland": "Northern Ireland"}
+
+
+def _variant_text(page: Page, council: Council, env: ContentEnvironment,
+                  keys_for: Callable[[str], tuple[str, ...]]) -> str | None:
+    """Return the visible text of a page's sections as a council's variant renders them, or None if it fails."""
+    parts = {s.id: s.html for s in page.sections}
+    parts.update({f"{s.id}#title": s.title for s in page.sections if "{" in s.title})
+    view = CouncilView(council, page.slug, keys_for=keys_for, missing=Missing())
+    try:
+        templates = SectionTemplates(env, parts)
+        html = "\n".join(templates.render(key, view) for key in parts)
+    except Exception:  # noqa: BLE001 - reported where the page is rendered
+        return None
+    return plain_text(html)
+
+
+def check_providers(content: Content, councils: Mapping[str, Council], resolution: Resolution,
+                    problems: Problems) -> None:
+    """Warn about each service and nation where no council and no body provides a page, and nothing says who does.
+
+    A page whose `provided_elsewhere` note names the provider in words only gets a warning too: residents
+    there need the body's link, from a body.yaml.
+    """
+    areas = areas_of(councils)
+    for page in sorted(content.pages.values(), key=lambda p: p.source):
+        if page.provider == "national":
+            continue
+        exceptions = resolution.exceptions.get(page.slug, {})
+        unknown: dict[str, list[str]] = {}
+        for area in areas:
+            if exceptions.get(area.lower, None) != "" or resolution.bodies_for(page.slug, area.lower):
+                continue
+            council = councils[area.lower]
+            answer = provider_for(page, area, councils)
+            if answer.reason == "not-here":
+                continue  # the area lacks what the page needs (a coastline): nobody provides it there
+            unknown.setdefault(council.nation, []).append(council.display_name)
+        for nation, names in sorted(unknown.items()):
+            said = page.elsewhere_for(nation) is not None
+            problems.warn(page.source, 1, f"who provides '{page.slug}' for addresses in {_NATION_NAMES[nation]} "
+                          f"({len(names)} council area{'s' if len(names) != 1 else ''}, such as {names[0]}) is "
+                          + ("named only in words" if said else "not known"),
+                          field="provided_elsewhere" if said else "provider",
+                          expected="a body in councils/<slug>/body.yaml that provides the page there",
+                          found="the provided_elsewhere note only" if said else "no council and no body")

@@ -16,7 +16,7 @@ This is the one place that decides precedence between a common page and a counci
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from localgov.model import Page, Section
@@ -71,7 +71,7 @@ def compose_common(page: Page) -> Composed:
 
 def compose_variant(page: Page, council: str, override: Override | None = None, *, nation: str) -> Composed:
     """Return the variant of `page` for `council` (in `nation`), applying the council's override file if any."""
-    page = for_nation(page, nation)
+    page = page.in_nation(nation)
     common = compose_common(page)
     if override is None:
         return Composed(page=page, council=council, summary=common.summary, keywords=common.keywords,
@@ -85,12 +85,6 @@ def compose_variant(page: Page, council: str, override: Override | None = None, 
         sources=(page.source, override.source),
     )
 
-
-def for_nation(page: Page, nation: str) -> Page:
-    """Return `page` with only the sections a variant in `nation` shows."""
-    if all(section.shown_in(nation) for section in page.sections):
-        return page
-    return replace(page, sections=tuple(s for s in page.sections if s.shown_in(nation)))
 
 
 def compose_sections(page: Page, override: Override) -> list[SectionRef]:

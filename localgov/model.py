@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, TypeVar
@@ -41,6 +41,21 @@ SINGLE_TIER_TYPES: frozenset[str] = frozenset(
         "ni-district",
     }
 )
+
+
+# Providing bodies that are not principal councils, by kind, with how pages name each kind.
+BODY_KINDS: dict[str, str] = {
+    "government-department": "Government department",
+    "public-body": "Public body",
+    "valuation-joint-board": "Valuation joint board",
+    "assessor": "Assessor",
+    "combined-authority": "Combined authority",
+    "waste-authority": "Waste disposal authority",
+    "transport-authority": "Transport authority",
+    "health-trust": "Health and social care trust",
+    "housing-association": "Housing association",
+    "national-park-authority": "National park authority",
+}
 
 
 # Contact fields, in the order pages show them, with how to say each in a sentence.
@@ -170,6 +185,55 @@ class Council:
 
 
 @dataclass(frozen=True)
+class Provision:
+    """A service a body provides: the page, where residents do it, and whether the council does the rest."""
+
+    page: str
+    link: ServiceLink | None = None  # None: the body's website
+    part: bool = False  # the council still provides the page; the body does part of it
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Body:
+    """A body that provides services and is not a principal council: an agency, a joint board, an association."""
+
+    slug: str
+    name: str
+    kind: str
+    nation: str
+    website: str
+    short_name: str = ""
+    contact: Contact = field(default_factory=Contact)
+    serves: tuple[str, ...] = ()  # council slugs and nation names, as written
+    provides: tuple[Provision, ...] = ()
+    sources: tuple[Source, ...] = ()
+    source: str = ""
+    lines: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
+
+    def line_of(self, path: str) -> int:
+        return dict(self.lines).get(path, 0)
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def kind_label(self) -> str:
+        return BODY_KINDS.get(self.kind, self.kind)
+
+    def provision(self, page: str) -> Provision | None:
+        return next((p for p in self.provides if p.page == page), None)
+
+    def link_for(self, page: str) -> ServiceLink:
+        """Return where residents do `page` with this body: its own link, else its website."""
+        found = self.provision(page)
+        if found is not None and found.link is not None:
+            return found.link
+        return ServiceLink(url=self.website, text=f"{self.name} website")
+
+
+@dataclass(frozen=True)
 class Topic:
     """A folder of content pages."""
 
@@ -232,6 +296,12 @@ class Page:
 
     def section_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.sections)
+
+    def in_nation(self, nation: str) -> Page:
+        """Return this page with only the sections a variant for a council in `nation` shows."""
+        if all(section.shown_in(nation) for section in self.sections):
+            return self
+        return replace(self, sections=tuple(s for s in self.sections if s.shown_in(nation)))
 
 
 @dataclass(frozen=True)
@@ -390,6 +460,7 @@ class Answer:
     council: str | None
     reason: str = ""
     elsewhere_html: str | None = None
+    bodies: tuple[str, ...] = ()  # the bodies that provide it there instead of a council (reason "body")
 
 
 @dataclass(frozen=True)
@@ -400,11 +471,24 @@ class Resolution:
     exceptions: Mapping[str, Mapping[str, str]]
     # council -> the topics its hub lists (each a page at /<topic>/<council>/), by slug
     hubs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # page -> lower council of an area -> the bodies that provide the page there instead of a council
+    bodies: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    # page -> council -> the bodies that provide part of the page beside that council
+    partners: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _freeze(self, "variants", "hubs")
-        object.__setattr__(self, "exceptions", read_only({page: read_only(found)
-                                                          for page, found in self.exceptions.items()}))
+        for name in ("exceptions", "bodies", "partners"):
+            object.__setattr__(self, name, read_only({page: read_only(found)
+                                                      for page, found in getattr(self, name).items()}))
+
+    def bodies_for(self, page: str, lower: str) -> tuple[str, ...]:
+        """Return the bodies that provide `page` for the area of the lower council `lower`, if no council does."""
+        return self.bodies.get(page, {}).get(lower, ())
+
+    def partners_of(self, page: str, council: str) -> tuple[str, ...]:
+        """Return the bodies that provide part of `page` beside `council`."""
+        return self.partners.get(page, {}).get(council, ())
 
     def councils_for(self, page: str) -> tuple[str, ...]:
         return self.variants.get(page, ())
@@ -560,6 +644,7 @@ class Site:
     content: Content
     resolution: Resolution
     overrides: Overrides = field(default_factory=Overrides)
+    bodies: Mapping[str, Body] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _freeze(self, "councils")
+        _freeze(self, "councils", "bodies")

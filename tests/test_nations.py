@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -82,8 +84,40 @@ def test_the_sources_are_listed_on_the_common_page_and_every_variant(make_site: 
 ], ids=["unknown nation", "a source that is not a web address", "a source without a title"])
 def test_a_wrong_nation_or_source_is_refused_at_its_line(make_site: MakeSite, tmp_path: Path,
                                                           change: tuple[str, str], expected: str) -> None:
-    import re
-
     with pytest.raises(BuildFailed) as failure:
         built(make_site, tmp_path, ADMISSIONS.replace(*change))
     assert re.search(expected, failure.value.report()), failure.value.report()
+
+
+ACADEMIES = ADMISSIONS.replace("## Academies and free schools {#academies nations=\"england\"}",
+                               "## Academies and free schools {#academies}")
+
+
+def test_check_names_england_only_terms_that_another_nations_variant_shows(make_site: MakeSite,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from localgov.cli import main
+
+    root = make_site({"content/schools/apply-for-a-school-place.md": ACADEMIES})
+    main(["--root", str(root), "check", "--verbose"])
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert re.search(r"apply-for-a-school-place\.md:13: warning: 'academy' is not for Wales, but the variant for "
+                     r"Cardiff Council shows it", text), text
+    assert "'academy' is not for Scotland, but the variant for Glasgow City Council shows it" in text
+    # With the section marked for England, no variant elsewhere shows it.
+    write = root / "content/schools/apply-for-a-school-place.md"
+    write.write_text(textwrap.dedent(ADMISSIONS).lstrip("\n"), "utf-8")
+    main(["--root", str(root), "check", "--verbose"])
+    out = capsys.readouterr()
+    assert "'academy' is not for" not in out.out + out.err
+
+
+def test_check_names_each_service_whose_provider_is_known_only_in_words(make_site: MakeSite,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from localgov.cli import main
+
+    main(["--root", str(make_site()), "check", "--verbose"])
+    out = capsys.readouterr()
+    assert re.search(r"apply-for-a-school-place\.md:1: warning: 'provided_elsewhere': who provides "
+                     r"'apply-for-a-school-place' for addresses in Northern Ireland \(1 council area, such as Belfast\)"
+                     r" is named only in words", out.out + out.err), out.out + out.err

@@ -46,6 +46,7 @@ from localgov.build.write import STAGING_MARKER, DuplicateOutput, Staging, guard
 from localgov.checks import check_council_files, check_council_references
 from localgov.errors import BuildFailed, Problem, Problems
 from localgov.index.coverage import Known, coverage
+from localgov.load.bodies import load_bodies
 from localgov.load.config import load_config, today
 from localgov.load.content import PageReader, load_content
 from localgov.load.councils import load_councils
@@ -91,13 +92,15 @@ def load_site(root: Path, problems: Problems, *, keep_going: bool = False,
     """
     config = load_config(root, problems, day)
     councils = load_councils(root, problems)
+    bodies = load_bodies(root, councils, problems)
     content = load_content(root, problems, read_page)
     overrides = check_council_files(councils, content, load_overrides(root, councils, content, problems), problems)
-    resolution = resolve(content.pages, councils, problems, overrides.pages.values())
+    resolution = resolve(content.pages, councils, problems, overrides.pages.values(), bodies)
     check_council_references(content, councils, overrides, resolution, root, problems)
     if stopping_errors(problems, overrides.refused if keep_going else ()):
         return None
-    return Site(config=config, councils=councils, content=content, resolution=resolution, overrides=overrides)
+    return Site(config=config, councils=councils, content=content, resolution=resolution, overrides=overrides,
+                bodies=bodies)
 
 
 def input_locations(root: Path) -> dict[str, Path]:

@@ -85,7 +85,9 @@ class Keys:
             slug, _, page = arg.partition("/")
             found = self._page_files.get((slug, page), b"-")
         elif kind == "resolution":
-            found = combine(*self.site.resolution.councils_for(arg))
+            resolution = self.site.resolution
+            found = combine(*resolution.councils_for(arg), repr(sorted(resolution.partners.get(arg, {}).items())),
+                            repr(sorted(resolution.bodies.get(arg, {}).items())))
         elif kind == "alerts":
             found = self.alerts(arg)
         else:

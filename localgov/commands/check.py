@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from localgov.checks import check_nation_terms, check_providers
 from localgov.errors import Problem, Problems
 from localgov.load.markdown import plain_text
 from localgov.load.yamlfile import YamlProblem, parse_mapping
@@ -152,6 +153,8 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
         check_missing_data(root, site, missing, problems)
     check_stale(root, site, problems)
     check_sources(site, problems)
+    check_nation_terms(site.content, site.councils, site.resolution, root, problems)
+    check_providers(site.content, site.councils, site.resolution, problems)
     stage("Looking for near-duplicate pages")
     check_duplicates(root, site, problems)
     found = set(problems.items)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from localgov.errors import Problems, describe
+from localgov.load.features import load_features
 from localgov.load.fields import FieldReader, as_date, did_you_mean, read_yaml_file
 from localgov.load.markdown import markup, report
 from localgov.load.paths import MAX_COUNCIL_BYTES, escapes, is_slug, relative
@@ -45,12 +47,18 @@ def load_councils(root: Path, problems: Problems) -> dict[str, Council]:
                            expected="lower-case letters, digits and hyphens", found=repr(child.name))
             continue
         path = child / COUNCIL_FILE
+        if not os.path.lexists(path) and os.path.lexists(child / "body.yaml"):
+            continue  # a providing body that is not a council (localgov/load/bodies.py)
         if not os.path.lexists(path):
-            problems.error(rel, 0, f"every council folder needs a {COUNCIL_FILE}")
+            problems.error(rel, 0, f"every council folder needs a {COUNCIL_FILE} (or a body.yaml, for a body "
+                           "that is not a council)")
             continue
         council = read_council(child.name, path, rel, problems, root)
         if council is not None:
             councils[council.slug] = council
+    features = load_features(root, set(councils), problems)
+    for slug, extra in features.items():
+        councils[slug] = replace(councils[slug], features=councils[slug].features | frozenset(extra))
     check_registry(councils, problems)
     return councils
 
@@ -274,9 +282,4 @@ def check_registry(councils: dict[str, Council], problems: Problems) -> None:
             elif parent.nation != council.nation:
                 problems.error(council.source, council.line_of("parent"), "parent county is in another nation",
                                field="parent")
-        for page, target in council.hands_over:
-            if target not in councils:
-                problems.error(council.source, council.line_of(f"hands_over.{page}"),
-                               "hands over to a council that is not in councils/"
-                               f"{did_you_mean(target, councils.keys())}",
-                               field=f"hands_over.{page}", expected="the slug of a council", found=repr(target))
+

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -58,16 +59,26 @@ TIER_TEXT = {
 }
 
 
+# Words before a place's name that the A to Z files it without ("The Vale of Glamorgan" under V), as GOV.UK's
+# list of councils does. "City of London" is the place's own name, so it stays under C.
+LEADING_WORDS = re.compile(r"^(?:the\s+|city\s+of\s+(?!london\b)|county\s+of\s+)", re.IGNORECASE)
+
+
+def place_key(name: str) -> str:
+    """Return the words a name is filed under in an A to Z: 'City of Bristol' -> 'bristol'."""
+    return LEADING_WORDS.sub("", name.strip()).lower()
+
+
 def az_groups(items: list[tuple[str, str, str]]) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """Group (name, href, kind) items by first letter."""
+    """Group (name, href, kind) items by the first letter of their place's name."""
     groups: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    for item in sorted(items, key=lambda i: i[0].lower()):
-        groups[item[0][:1].upper()].append(item)
+    for item in sorted(items, key=lambda i: (place_key(i[0]), i[0].lower())):
+        groups[place_key(item[0])[:1].upper()].append(item)
     return sorted(groups.items())
 
 
 def sort_name(council: Council) -> str:
-    return council.display_name.lower()
+    return place_key(council.display_name)
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,8 @@ def area_services(site: Site, council: Council) -> list[dict[str, str]]:
             if council.slug not in site.resolution.councils_for(page.slug):
                 continue
             slug: str | None = council.slug
+        elif site.resolution.bodies_for(page.slug, area.lower):
+            continue  # another body provides it here (other_providers)
         else:
             slug = provider_for(page, area, site.councils).council
         if slug is None:
@@ -138,6 +151,55 @@ def area_services(site: Site, council: Council) -> list[dict[str, str]]:
             items.append({"url": own.url, "title": own.title, "summary": own.summary, "topic": own.topic,
                           "council": owner, "by": site.councils[owner].name if owner != council.slug else ""})
     return sorted(items, key=lambda i: (i["title"].lower(), i["url"]))
+
+
+def other_providers(site: Site, council: Council) -> list[dict[str, object]]:
+    """Return the services that bodies other than councils provide, in whole or in part, for a council's area.
+
+    A county's hub lists only what the county does, so it has none.
+    """
+    if council.is_county:
+        return []
+    area = Area(council.slug, council.parent) if council.is_district else Area(council.slug)
+    items: list[dict[str, object]] = []
+    for page in sorted(site.content.pages.values(), key=lambda p: (p.title.lower(), p.slug)):
+        if page.provider == "national":
+            continue
+        found = [(slug, False) for slug in site.resolution.bodies_for(page.slug, area.lower)]
+        if not found:
+            provider = provider_for(page, area, site.councils).council
+            if provider is not None:
+                found = [(slug, True) for slug in site.resolution.partners_of(page.slug, provider)]
+        for slug, part in found:
+            body = site.bodies[slug]
+            link = body.link_for(page.slug)
+            items.append({"title": page.title, "url": page.url, "body": body.name, "kind": body.kind_label,
+                          "href": link.url, "part": part})
+    return items
+
+
+def body_insets(site: Site, page: Page) -> list[dict[str, object]]:
+    """Return, for a common page, each body that provides it instead of councils somewhere, and where."""
+    where: dict[str, list[str]] = defaultdict(list)
+    for lower, bodies in site.resolution.bodies.get(page.slug, {}).items():
+        for slug in bodies:
+            where[slug].append(lower)
+    insets: list[dict[str, object]] = []
+    for slug in sorted(where, key=lambda b: site.bodies[b].name):
+        body = site.bodies[slug]
+        lowers = where[slug]
+        nations = {site.councils[lower].nation for lower in lowers}
+        whole = [n for n in nations if n in body.serves and all(
+            c.slug in lowers for c in site.councils.values() if c.nation == n and not c.is_county)]
+        if whole and len(whole) == len(nations):
+            area = " and ".join(NATION_LABELS.get(n, n) for n in sorted(whole))
+        else:
+            names = sorted((site.councils[lower].display_name for lower in lowers), key=place_key)
+            area = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        link = body.link_for(page.slug)
+        insets.append({"slug": slug, "name": body.name, "area": area, "href": link.url,
+                       "text": link.text or f"{page.title}: {body.name}"})
+    return insets
 
 
 def council_topics(site: Site, council: Council) -> list[tuple[Topic, list[dict[str, str]]]]:
@@ -251,11 +313,13 @@ class Renderer:
             # Where no council provides the page because another body does, the browser shows that nation's inset.
             elsewhere_in = {slug: councils[slug].nation for slug, target in exceptions.items()
                             if not target and slug in councils and page.elsewhere_for(councils[slug].nation)}
+            bodies_in = {lower: list(found) for lower, found in self.site.resolution.bodies.get(page.slug, {}).items()}
             lookup = {
                 "page": page.slug,
                 "provider": page.provider,
                 "exceptions": json.dumps(dict(exceptions), separators=(",", ":")),
                 "elsewhere": json.dumps(elsewhere_in, separators=(",", ":"), sort_keys=True),
+                "bodies": json.dumps(bodies_in, separators=(",", ":"), sort_keys=True),
             }
         elsewhere = [(nation, Markup(html)) for nation, html in page.provided_elsewhere]
         route = Route("common", page=page.slug)
@@ -263,6 +327,7 @@ class Renderer:
                            page=page, body=body, contents=contents, az=az, az_id="az",
                            az_label=f"Councils that provide {page.title.lower()}", lookup=lookup,
                            tier_text=TIER_TEXT.get(page.provider, ""), elsewhere=elsewhere,
+                           bodies=body_insets(self.site, page),
                            breadcrumbs=[{"text": "Home", "href": "/"},
                                         {"text": topic.title, "href": f"/{topic.slug}/"}])
         return Output(route.path, data, page.source)
@@ -282,7 +347,8 @@ class Renderer:
                            canonical=route.url, page=shown, council=council, body=body,
                            summary=composed.summary, contents=contents,
                            alerts=self.alerts(reads, council, page.slug, page.topic),
-                           also=self.also(reads, page, council), find_href=f"/{page.slug}/#find-your-council",
+                           also=self.also(reads, page, council), partners=self.partners(reads, page, council),
+                           find_href=f"/{page.slug}/#find-your-council",
                            breadcrumbs=[{"text": "Home", "href": "/"}, {"text": topic.title, "href": f"/{topic.slug}/"},
                                         {"text": page.title, "href": page.url}])
         return Output(route.path, data, page.source)
@@ -324,6 +390,17 @@ class Renderer:
                     "text": f"District councils in {council.display_name} also provide part of this service.",
                     "href": f"/councils/{council.slug}/", "link_text": f"District councils in {council.display_name}"}
         return None
+
+    def partners(self, reads: Reads, page: Page, council: Council) -> list[dict[str, str]]:
+        """Return the bodies that provide part of a council's service, with where residents find them."""
+        reads.need(dep.resolution(page.slug))  # which bodies share it, besides which councils provide it
+        found = []
+        for slug in self.site.resolution.partners_of(page.slug, council.slug):
+            reads.need(dep.council(slug))
+            body = self.site.bodies[slug]
+            link = body.link_for(page.slug)
+            found.append({"name": body.name, "href": link.url, "text": link.text or f"{page.title}: {body.name}"})
+        return found
 
     def alerts(self, reads: Reads, council: Council, page: str | None = None,
                topic: str | None = None) -> list[dict[str, object]]:
@@ -398,12 +475,15 @@ class Renderer:
                        "councils": [(d.name, f"/councils/{d.slug}/") for d in districts]}
             intro = (f"{council.name} provides county services such as schools, social care and roads. "
                      "Your district council provides services such as bin collections, housing and planning.")
-        else:
-            intro = f"{council.name} provides all council services for addresses in its area."
+        others = other_providers(site, council)
+        if not council.is_district and not council.is_county:
+            intro = (f"{council.name} provides council services for addresses in its area. Other organisations provide "
+                     "some services there; this page says which." if others else
+                     f"{council.name} provides all council services for addresses in its area.")
         route = Route("hub", council=council.slug)
         data = self.render(reads, "council.html", title=council.name, description=intro, canonical=route.url,
                            council=council, nation_label=NATION_LABELS.get(council.nation, council.nation),
-                           intro=intro, services=groups, who_does_what=who, related=related,
+                           intro=intro, services=groups, who_does_what=who, related=related, others=others,
                            alerts=self.alerts(reads, council),
                            breadcrumbs=[{"text": "Home", "href": "/"},
                                         {"text": "Councils A to Z", "href": "/councils/"}])

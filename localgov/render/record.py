@@ -10,7 +10,7 @@ drift from what its render reads.
 - `council:<slug>`: a council's data: its council.yaml, and the names and front matter of its files;
 - `council-page:<slug>/<page>`: the council's file for one page (an override or a council-only
   page), or that it has none;
-- `resolution:<page>`: which councils provide a page;
+- `resolution:<page>`: which councils provide a page, and which bodies provide it or part of it;
 - `alerts:<slug>`: which of a council's alerts show on the build date;
 - `structure`: what pages show of each other: every topic, the front matter of every Markdown file,
   every council.yaml and the list of files;

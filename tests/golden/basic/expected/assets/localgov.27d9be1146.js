@@ -275,10 +275,17 @@ const messages = {
   },
   notProvided: (form, area) => {
     const nation = readJson(form.dataset.elsewhere)[area.lower];
-    const inset = nation ? document.getElementById(`elsewhere-${nation}`) : null;
+    const bodies = readJson(form.dataset.bodies)[area.lower];
+    const named = (Array.isArray(bodies) ? bodies : [])
+      .map((slug) => document.getElementById(`provider-${slug}`))
+      .filter(Boolean);
+    const insets = [nation ? document.getElementById(`elsewhere-${nation}`) : null, ...named].filter(Boolean);
+    const names = named.map((inset) => inset.dataset.name);
     return {
-      heading: "Councils in your area do not provide this service",
-      body: inset ? [...inset.childNodes].map((node) => node.cloneNode(true)) : [],
+      heading: names.length
+        ? `${names.join(" and ")} ${names.length > 1 ? "provide" : "provides"} this service in your area`
+        : "Councils in your area do not provide this service",
+      body: insets.flatMap((inset) => [...inset.childNodes].map((node) => node.cloneNode(true))),
       paragraphs: [["Find out ", { href: `${A_TO_Z}${area.lower}/`, text: "what your councils do" }, "."]],
     };
   },
