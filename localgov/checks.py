@@ -15,7 +15,7 @@ from localgov.load.frontmatter import FrontMatterProblem, read_document
 from localgov.load.jinja_checks import council_calls, error_line, source_tags
 from localgov.load.markdown import plain_text
 from localgov.load.safety import scan_html
-from localgov.model import Area, Content, Council, CouncilPage, Override, Overrides, Page, Resolution
+from localgov.model import Area, Content, Council, CouncilPage, Override, Overrides, Page, Resolution, is_home_page
 from localgov.resolve import areas_of, provider_for
 from localgov.sandbox import ContentEnvironment, CouncilView, Missing, SectionTemplates, content_environment
 
@@ -140,6 +140,11 @@ def check_council_references(content: Content, councils: Mapping[str, Council], 
     for council in councils.values():
         own_pages = {p.slug for p in overrides.pages_of(council.slug)}
         for key, link in council.links:
+            if is_home_page(link.url, council.website):
+                problems.warn(council.source, link.line or council.line_of("links"),
+                              "the link leads to the council's home page, not to the service, so pages do not "
+                              "show it as the service's link", field=f"links.{key}",
+                              expected="the address of the service's own page", found=link.url)
             if key not in page_keys and key not in own_pages:
                 problems.error(council.source, link.line or council.line_of("links"),
                                f"no page or LGSL code '{key}'{did_you_mean(key, sorted(page_keys | own_pages))}",

@@ -97,6 +97,14 @@ class Contact:
     opening_hours: str | None = None
 
 
+def is_home_page(url: str, website: str) -> bool:
+    """Say whether a link leads only to a site's home page (then it is no link to a service)."""
+    def bare(address: str) -> str:
+        return address.strip().lower().split("#")[0].split("?")[0].rstrip("/").removeprefix("https://")
+
+    return bare(url) == bare(website)
+
+
 @dataclass(frozen=True)
 class ServiceLink:
     """A council's own transaction for a service ("Check your bin day")."""
@@ -202,7 +210,7 @@ class Body:
     name: str
     kind: str
     nation: str
-    website: str
+    website: str  # "" when it has none of its own: then every page it provides has a link
     short_name: str = ""
     contact: Contact = field(default_factory=Contact)
     serves: tuple[str, ...] = ()  # council slugs and nation names, as written
@@ -230,6 +238,10 @@ class Body:
         found = self.provision(page)
         if found is not None and found.link is not None:
             return found.link
+        if not self.website:
+            linked = next((p.link for p in self.provides if p.link is not None), None)
+            if linked is not None:
+                return linked
         return ServiceLink(url=self.website, text=f"{self.name} website")
 
 

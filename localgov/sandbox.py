@@ -22,7 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup, escape
 
-from localgov.model import Council
+from localgov.model import Council, ServiceLink, is_home_page
 
 # What `council` offers content: properties, and methods with their (fewest, most) arguments.
 COUNCIL_PROPERTIES = frozenset(
@@ -380,7 +380,7 @@ class CouncilView:
 
     def link(self, key: str, text: str | None = None) -> Markup:
         """Link to the council's own online service for `key`, or say where to find it."""
-        found = self._council.link_for(*self._keys_for(str(key)))
+        found = self._service_link(str(key))
         if found is not None:
             label = text or found.text
             if not label:
@@ -394,11 +394,18 @@ class CouncilView:
         return Markup(f"{escape(label)} on the {self._website_link(f'{self._council.name} website')}")
 
     def service_url(self, key: str) -> str:
-        found = self._council.link_for(*self._keys_for(str(key)))
+        found = self._service_link(str(key))
         if found is not None:
             return found.url
         self._lack(f"link:{key}")
         return self._council.website
+
+    def _service_link(self, key: str) -> ServiceLink | None:
+        """Return the council's link for a service, unless it only leads to the council's home page."""
+        found = self._council.link_for(*self._keys_for(key))
+        if found is None or is_home_page(found.url, self._council.website):
+            return None
+        return found
 
     def __str__(self) -> str:
         return self._council.name

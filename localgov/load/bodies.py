@@ -57,7 +57,7 @@ def read_body(slug: str, path: Path, rel: str, councils: dict[str, Council], pro
     name = fields.text("name", required=True)
     kind = fields.choice("kind", tuple(BODY_KINDS), required=True)
     nation = fields.choice("nation", NATIONS, required=True)
-    website = fields.text("website", required=True)
+    website = fields.text("website")
     if website and not website.startswith("https://"):
         problems.error(rel, doc.line("website"), "websites must use https", field="website",
                        expected="an address starting https://", found=repr(website))
@@ -73,6 +73,10 @@ def read_body(slug: str, path: Path, rel: str, councils: dict[str, Council], pro
                        field="serves", expected="the slug of a council in councils/, or one of " + ", ".join(NATIONS),
                        found=repr(target))
     provides = read_provides(fields)
+    for provision in provides:
+        if not website and provision.link is None:
+            problems.error(rel, provision.line, "no link, and the body has no website to send residents to",
+                           field=f"provides.{provision.page}", expected="a url for the page, or a website for the body")
     if not provides:
         problems.error(rel, doc.line("provides") or doc.first_line, "a body must say which pages it provides",
                        field="provides", expected="a mapping of page slugs to links")
@@ -80,9 +84,9 @@ def read_body(slug: str, path: Path, rel: str, councils: dict[str, Council], pro
     if not sources and "sources" not in doc.data:
         problems.error(rel, doc.first_line, "a body needs sources for what it says of itself", field="sources",
                        expected="a list of '- fact: ..., url: https://...' entries")
-    if len(problems.errors) > before or not (name and kind and nation and website):
+    if len(problems.errors) > before or not (name and kind and nation):
         return None
-    return Body(slug=slug, name=name, kind=kind, nation=nation, website=website,
+    return Body(slug=slug, name=name, kind=kind, nation=nation, website=website or "",
                 short_name=fields.text("short_name") or "", contact=read_contact(fields), serves=serves,
                 provides=provides, sources=sources, source=rel, lines=tuple(sorted(doc.lines.items())))
 
