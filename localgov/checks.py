@@ -15,8 +15,19 @@ from localgov.load.frontmatter import FrontMatterProblem, read_document
 from localgov.load.jinja_checks import council_calls, error_line, source_tags
 from localgov.load.markdown import plain_text
 from localgov.load.safety import scan_html
-from localgov.model import Area, Content, Council, CouncilPage, Override, Overrides, Page, Resolution, is_home_page
-from localgov.resolve import areas_of, provider_for
+from localgov.model import (
+    Area,
+    Body,
+    Content,
+    Council,
+    CouncilPage,
+    Override,
+    Overrides,
+    Page,
+    Resolution,
+    is_home_page,
+)
+from localgov.resolve import areas_of, body_providers, provider_for
 from localgov.sandbox import ContentEnvironment, CouncilView, Missing, SectionTemplates, content_environment
 
 OUTSIDE_ENGLAND = frozenset({"wales", "scotland", "northern-ireland"})
@@ -25,7 +36,9 @@ OUTSIDE_ENGLAND = frozenset({"wales", "scotland", "northern-ireland"})
 NATION_TERMS: tuple[tuple[str, re.Pattern[str], frozenset[str]], ...] = tuple(
     (word, re.compile(pattern), nations) for word, pattern, nations in (
         ("academy", r"(?i)\bacadem(?:y|ies)\b", OUTSIDE_ENGLAND),
-        ("free school", r"(?i)\bfree schools?\b(?! meals)", OUTSIDE_ENGLAND),
+        ("free school",
+         r"(?i)\bfree schools?\b(?! (?:meals?|lunch(?:es)?|transport|travel|breakfasts?|milk|uniforms?))",
+         OUTSIDE_ENGLAND),
         ("Ofsted", r"\bOfsted\b", OUTSIDE_ENGLAND),
         ("In England", r"\bIn England\b", OUTSIDE_ENGLAND),
         ("EHC plan", r"(?i)\b(?:EHC plans?|education, health and care plans?)\b", OUTSIDE_ENGLAND),
@@ -282,20 +295,23 @@ def _variant_text(page: Page, council: Council, env: ContentEnvironment,
 
 
 def check_providers(content: Content, councils: Mapping[str, Council], resolution: Resolution,
-                    problems: Problems) -> None:
+                    problems: Problems, bodies: Mapping[str, Body] | None = None) -> None:
     """Warn about each service and nation where no council and no body provides a page, and nothing says who does.
 
     A page whose `provided_elsewhere` note names the provider in words only gets a warning too: residents
     there need the body's link, from a body.yaml.
     """
     areas = areas_of(councils)
+    sharing = body_providers(bodies or {}, councils).part
     for page in sorted(content.pages.values(), key=lambda p: p.source):
         if page.provider == "national":
             continue
         exceptions = resolution.exceptions.get(page.slug, {})
+        named = sharing.get(page.slug, {})  # bodies that do part of it, where the note says the rest
         unknown: dict[str, list[str]] = {}
         for area in areas:
-            if exceptions.get(area.lower, None) != "" or resolution.bodies_for(page.slug, area.lower):
+            if exceptions.get(area.lower, None) != "" or resolution.bodies_for(page.slug, area.lower) \
+                    or named.get(area.lower) or (area.county and named.get(area.county)):
                 continue
             council = councils[area.lower]
             answer = provider_for(page, area, councils)

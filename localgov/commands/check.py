@@ -154,7 +154,7 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
     check_stale(root, site, problems)
     check_sources(site, problems)
     check_nation_terms(site.content, site.councils, site.resolution, root, problems)
-    check_providers(site.content, site.councils, site.resolution, problems)
+    check_providers(site.content, site.councils, site.resolution, problems, site.bodies)
     stage("Looking for near-duplicate pages")
     check_duplicates(root, site, problems)
     found = set(problems.items)

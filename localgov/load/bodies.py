@@ -80,7 +80,7 @@ def read_body(slug: str, path: Path, rel: str, councils: dict[str, Council], pro
     if not provides:
         problems.error(rel, doc.line("provides") or doc.first_line, "a body must say which pages it provides",
                        field="provides", expected="a mapping of page slugs to links")
-    sources = fields.sources("sources", title_key="fact")
+    sources = fields.sources("sources", title_key="fact", cited_only=True)
     if not sources and "sources" not in doc.data:
         problems.error(rel, doc.first_line, "a body needs sources for what it says of itself", field="sources",
                        expected="a list of '- fact: ..., url: https://...' entries")

@@ -67,4 +67,4 @@ def _sources(rel: str, doc: YamlDoc, feature: str, problems: Problems) -> tuple[
     inner = YamlDoc(data=doc.data[feature], lines={k.partition(".")[2]: v for k, v in doc.lines.items()
                                                    if k.startswith(f"{feature}.")},
                     first_line=doc.line(feature))
-    return FieldReader(rel, inner, problems).sources("sources")
+    return FieldReader(rel, inner, problems).sources("sources", cited_only=True)

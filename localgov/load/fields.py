@@ -167,8 +167,12 @@ class FieldReader:
             return {}
         return {str(k): v for k, v in value.items()}
 
-    def sources(self, key: str, *, title_key: str = "title") -> tuple[Source, ...]:
-        """Read a list of sources, each `{title: ..., url: https://...}` (`title_key` names the first field)."""
+    def sources(self, key: str, *, title_key: str = "title", cited_only: bool = False) -> tuple[Source, ...]:
+        """Read a list of sources, each `{title: ..., url: https://...}` (`title_key` names the first field).
+
+        `cited_only`: the sources are kept as data and never linked from a page, so an older `http://`
+        address is accepted as it was cited (a page's sources are links, and links are https).
+        """
         value = self.doc.data.get(key)
         if value is None:
             return ()
@@ -191,9 +195,11 @@ class FieldReader:
                                     field=f"{where}.{title_key}",
                                     expected="a non-empty text", found=describe(title))
                 continue
-            if not isinstance(url, str) or not re.fullmatch(r"https://[^\s<>\"']+\.[^\s<>\"']+", url.strip()):
+            scheme = r"https?://" if cited_only else r"https://"
+            if not isinstance(url, str) or not re.fullmatch(scheme + r"[^\s<>\"']+\.[^\s<>\"']+", url.strip()):
                 self.problems.error(self.file, self.doc.line(f"{where}.url"), "not a web address", field=f"{where}.url",
-                                    expected="an address starting https://", found=describe(url))
+                                    expected="an address starting " + ("http:// or " if cited_only else "") + "https://",
+                                    found=describe(url))
                 continue
             found.append(Source(title.strip(), url.strip()))
         return tuple(found)
