@@ -138,10 +138,15 @@ def test_northern_ireland_gets_the_message_for_a_service_its_councils_do_not_pro
     banner = message_of(page)
     assert path_of(page) == "/apply-for-a-school-place/"
     text = banner.inner_text()
-    assert "Councils in your area do not provide this service" in text
-    # The page's own words for Northern Ireland, shown where the resident is looking.
+    assert "Education Authority provides this service in your area" in text
+    # The page's own words for Northern Ireland, and the body's link, shown where the resident is looking.
     inset = page.locator("#elsewhere-northern-ireland").inner_text()
     assert "Education Authority" in inset and inset in text
+    body = page.locator("#provider-education-authority")
+    assert body.inner_text() in text
+    href = body.locator("a").get_attribute("href")
+    assert href is not None and href.startswith("https://")
+    assert banner.locator(f'a[href="{href}"]').count() == 1
     assert banner.get_attribute("role") == "alert"
     assert_focused(page, ".lg-postcode-message")
     assert banner.get_by_role("link", name="what your councils do").get_attribute("href") == "/councils/belfast/"
