@@ -6,6 +6,8 @@
 - links that are not https, to council sites or anywhere else;
 - pages whose `last_reviewed` date is older than `stale_after_days` (site.yaml, default 365);
 - council data that common text needs and a council lacks (the fallback wording shows instead);
+- pages that name no `sources`, and England-only terms that a variant in another nation shows;
+- services that no council and no body provides somewhere, or whose provider only a note names;
 - pages that look like near-duplicates of another (Whoosh "more like this" finds candidates,
   then the share of their three-word phrases in common decides).
 
