@@ -337,6 +337,13 @@ class SiteConfig:
     base_url: str = "https://localgov.example"
     phase: str = "beta"
     feedback_url: str | None = None
+    feedback_endpoint: str | None = None
+    contact_email: str | None = None
+    host: str | None = None
+    accessibility_status: str = "partial"
+    accessibility_issues: tuple[str, ...] = ()
+    accessibility_prepared: dt.date | None = None
+    accessibility_reviewed: dt.date | None = None
     postcodes: str = "builtin"
     stale_after_days: int = 365
     strict: bool = False

@@ -22,6 +22,14 @@ PATTERNS: dict[str, str] = {
     "not-found": "/404.html",
     "search": "/search/",
     "status": "/status/",
+    "help": "/help/",
+    "privacy": "/privacy/",
+    "cookies": "/cookies/",
+    "accessibility": "/accessibility/",
+    "contact": "/contact/",
+    "terms": "/terms/",
+    "sitemap": "/sitemap/",
+    "feedback-sent": "/feedback-sent/",
     "topic": "/{topic}/",
     "common": "/{page}/",
     "hub": "/councils/{council}/",
@@ -31,13 +39,15 @@ PATTERNS: dict[str, str] = {
     "council-page": "/{page}/{council}/",
 }
 
+# The pages every public service owes its users, in the order the footer links to them.
+STANDARD_KINDS = ("help", "privacy", "cookies", "accessibility", "contact", "terms", "sitemap")
 STATUS_URL = PATTERNS["status"]
 COVERAGE_JSON = "status/coverage.json"
 SYNONYMS_JSON = "search/synonyms.json"
 COUNCIL_PAGES_DIR = "search/councils"
 POSTCODES_DIR = "postcodes"
 # Kinds of page that ask search engines not to index them, and that the sitemap leaves out.
-NOINDEX_KINDS = frozenset({"not-found", "search", "status", "status-council"})
+NOINDEX_KINDS = frozenset({"not-found", "search", "status", "status-council", "feedback-sent"})
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,7 @@ class Route:
 def routes(site: Site) -> tuple[Route, ...]:
     """Return every page of a resolved site: the site's own pages, then each variant and council-only page."""
     found = [Route("home"), Route("councils"), Route("not-found"), Route("search")]
+    found += [Route(kind) for kind in STANDARD_KINDS] + [Route("feedback-sent")]
     found += [Route("topic", topic=slug) for slug in site.content.topics]
     found += [Route("common", page=slug) for slug in site.content.pages]
     for council in site.councils:

@@ -342,6 +342,13 @@ def page_types() -> dict[str, str]:
         "hub, Wales": "/councils/cardiff/",
         "hub, Northern Ireland": "/councils/belfast/",
         "status": "/status/",
+        "help": "/help/",
+        "privacy notice": "/privacy/",
+        "cookies": "/cookies/",
+        "accessibility statement": "/accessibility/",
+        "contact": "/contact/",
+        "terms and conditions": "/terms/",
+        "sitemap": "/sitemap/",
     }
     councils = {"lower": "maidstone", "upper": "kent", "all": "maidstone"}
     for provider, slug in sorted(by_provider.items()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,19 @@ DEFAULTS = {
     "base_url": "https://localgov.example",
     "phase": "beta",
     "feedback_url": None,
+    "feedback_endpoint": None,
+    "contact_email": None,
+    "host": None,
+    "accessibility_status": "partial",
+    "accessibility_issues": (),
+    "accessibility_prepared": None,
+    "accessibility_reviewed": None,
     "postcodes": "builtin",
     "stale_after_days": 365,
     "strict": False,
 }
+
+KNOWN = ", ".join(sorted(DEFAULTS))
 
 # A value of the wrong type for every option, and what the message must say was expected.
 WRONG = {
@@ -28,6 +38,15 @@ WRONG = {
     "phase": ("gamma", "expected one of alpha, beta, live, got 'gamma'"),
     "feedback_url": ("javascript:alert(1)", "expected an address starting https:// or mailto:, or a path like"
                      " /help/, got 'javascript:alert(1)'"),
+    "feedback_endpoint": ("mailto:team@example.gov.uk", "expected an address starting https://, or a path like"
+                          " /feedback, got 'mailto:team@example.gov.uk'"),
+    "contact_email": ("team at example.gov.uk", "expected an email address like team@example.gov.uk,"
+                      " got 'team at example.gov.uk'"),
+    "host": ("[]", "expected a non-empty text, got a list of 0 items"),
+    "accessibility_status": ("mostly", "expected one of full, partial, not, got 'mostly'"),
+    "accessibility_issues": ("one issue", "expected a list of texts, got 'one issue'"),
+    "accessibility_prepared": ("27/11/2026", "expected a date written YYYY-MM-DD, got '27/11/2026'"),
+    "accessibility_reviewed": ("'2026-11-31'", "expected a date written YYYY-MM-DD, got '2026-11-31'"),
     "postcodes": ("{file: x.csv}", "expected a non-empty text, got a dict of 1 item"),
     "stale_after_days": ("a year", "expected a whole number, got 'a year'"),
     "strict": ("'yes'", "expected true or false, got 'yes'"),
@@ -55,10 +74,18 @@ def test_every_option_has_its_default(make_site: MakeSite) -> None:
 
 def test_every_option_is_read(make_site: MakeSite) -> None:
     root = make_site({"site.yaml": "name: Kent services\nbase_url: https://kent.example/\nphase: alpha\n"
-                      "feedback_url: /help/\npostcodes: none\nstale_after_days: 30\nstrict: true\n"})
+                      "feedback_url: /help/\npostcodes: none\nstale_after_days: 30\nstrict: true\n"
+                      "feedback_endpoint: https://feedback.example/report\ncontact_email: web@kent.example\n"
+                      "host: Example Hosting Ltd\naccessibility_status: full\n"
+                      "accessibility_issues: [Maps have no text alternative]\n"
+                      "accessibility_prepared: 2026-11-01\naccessibility_reviewed: '2026-11-20'\n"})
     assert read(root) == ({"name": "Kent services", "base_url": "https://kent.example", "phase": "alpha",
                            "feedback_url": "/help/", "postcodes": "none", "stale_after_days": 30,
-                           "strict": True}, [])
+                           "strict": True, "feedback_endpoint": "https://feedback.example/report",
+                           "contact_email": "web@kent.example", "host": "Example Hosting Ltd",
+                           "accessibility_status": "full", "accessibility_issues": ("Maps have no text alternative",),
+                           "accessibility_prepared": dt.date(2026, 11, 1),
+                           "accessibility_reviewed": dt.date(2026, 11, 20)}, [])
 
 
 @pytest.mark.parametrize("key", sorted(WRONG))
@@ -76,10 +103,8 @@ def test_an_unknown_key_is_refused_with_a_suggestion(make_site: MakeSite) -> Non
     root = make_site({"site.yaml": "name: Test\nstrikt: true\nlicence_holder: Kent County Council\n"})
     _, problems = read(root)
     assert problems == [
-        "site.yaml:2: error: 'strikt': unknown field; did you mean 'strict'?; expected one of base_url, feedback_url,"
-        " name, phase, postcodes, stale_after_days, strict, got 'strikt'",
-        "site.yaml:3: error: 'licence_holder': unknown field; expected one of base_url, feedback_url, name, phase,"
-        " postcodes, stale_after_days, strict, got 'licence_holder'",
+        f"site.yaml:2: error: 'strikt': unknown field; did you mean 'strict'?; expected one of {KNOWN}, got 'strikt'",
+        f"site.yaml:3: error: 'licence_holder': unknown field; expected one of {KNOWN}, got 'licence_holder'",
     ]
 
 

@@ -125,6 +125,47 @@ class Flag(Option[bool]):
         return value
 
 
+class Email(Option[str]):
+    """An email address: one `@` with text either side, and no spaces."""
+
+    expected = "an email address like team@example.gov.uk"
+
+    def read(self, value: object) -> str:
+        text = as_text(value, self.expected)
+        name, at, domain = text.partition("@")
+        if not at or not name or "." not in domain or any(c.isspace() or c in "<>\"@," for c in name + domain):
+            raise Invalid("not an email address", self.expected)
+        return text
+
+
+class Day(Option["dt.date | None"]):
+    """A date, written 2026-11-27."""
+
+    expected = "a date written YYYY-MM-DD"
+
+    def read(self, value: object) -> dt.date | None:
+        if isinstance(value, dt.datetime) or isinstance(value, bool):
+            raise Invalid("wrong type", self.expected)
+        if isinstance(value, dt.date):
+            return value
+        text = as_text(value, self.expected)
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise Invalid("not a date", self.expected) from None
+
+
+class TextList(Option[tuple[str, ...]]):
+    """A list of short texts."""
+
+    expected = "a list of texts"
+
+    def read(self, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise Invalid("wrong type", self.expected)
+        return tuple(as_text(item, self.expected) for item in value)
+
+
 SCHEMA: tuple[Option[Any], ...] = (
     Text("name", "the site's name, in the header, page titles and footer"),
     Address("base_url", "the address the site is published at, for canonical links and the sitemap",
@@ -132,6 +173,15 @@ SCHEMA: tuple[Option[Any], ...] = (
     Choice("phase", "the phase banner: alpha or beta (live shows none)", ("alpha", "beta", "live")),
     Address("feedback_url", "where the phase banner's 'Give feedback' link goes",
             ("https://", "http://", "mailto:", "/"), "an address starting https:// or mailto:, or a path like /help/"),
+    Address("feedback_endpoint", "where the 'Is this page useful?' and 'Report a problem' forms post to",
+            ("https://", "http://", "/"), "an address starting https://, or a path like /feedback"),
+    Email("contact_email", "the site team's email address, on the contact, privacy and accessibility pages"),
+    Text("host", "who hosts the site, named on the privacy notice"),
+    Choice("accessibility_status", "how far the site meets WCAG 2.2 AA, as the accessibility statement says",
+           ("full", "partial", "not")),
+    TextList("accessibility_issues", "known accessibility problems, listed on the accessibility statement"),
+    Day("accessibility_prepared", "the date the accessibility statement was prepared"),
+    Day("accessibility_reviewed", "the date the accessibility statement was last reviewed"),
     Text("postcodes", "where postcodes come from: builtin, none, or an ONSPD or NSPL file or folder"),
     Count("stale_after_days", "pages last reviewed longer ago than this are reported by `localgov check`"),
     Flag("strict", "treat warnings as errors, as `localgov build --strict` does"),

@@ -10,7 +10,9 @@ from pathlib import Path
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # First path segments the site itself uses; no topic, page or council may take them.
-RESERVED = frozenset({"assets", "councils", "search", "postcodes", "status", "data", "pagefind", "404"})
+RESERVED = frozenset({"assets", "councils", "search", "postcodes", "status", "data", "pagefind", "404",
+                      "help", "privacy", "cookies", "accessibility", "contact", "terms", "sitemap",
+                      "service-status", "api"})
 
 
 def is_slug(name: str) -> bool:

@@ -37,6 +37,7 @@ from localgov.render import record as dep
 from localgov.render.layouts import layout_environment
 from localgov.render.markup import render_council_markup
 from localgov.render.record import PageRecord, Reads
+from localgov.render.standard import PAGES, standard_context
 from localgov.resolve import provider_for
 from localgov.sandbox import CouncilView, GenericCouncilView, SectionTemplates
 from localgov.urls import COVERAGE_JSON, Route
@@ -100,6 +101,7 @@ def site_jobs(site: Site, *, status: bool = True) -> list[PageJob]:
     """Return every page that is not a variant, in a stable order; the coverage pages only with `status`."""
     jobs = [PageJob("home", "templates/home.html"), PageJob("councils", "templates/councils.html"),
             PageJob("not-found", "templates/404.html"), PageJob("search", "templates/search.html")]
+    jobs += [PageJob(kind, f"templates/{standard.template}") for kind, standard in PAGES.items()]
     jobs += [PageJob("topic", topic.source, topic=topic.slug) for topic in site.content.topics.values()]
     jobs += [PageJob("common", page.source, page=page.slug) for page in site.content.pages.values()]
     for council in site.councils.values():
@@ -544,6 +546,17 @@ class Renderer:
                            canonical=route.url, noindex=True, breadcrumbs=[{"text": "Home", "href": "/"}])
         return Output(route.path, data, "templates/search.html")
 
+    def standard(self, reads: Reads, kind: str) -> Output:
+        """Render one of the pages every public service owes its users (localgov/render/standard.py)."""
+        if kind == "sitemap":
+            reads.need(dep.STRUCTURE)  # every topic and page
+        page = PAGES[kind]
+        route = Route(kind)
+        data = self.render(reads, page.template, title=page.title, description=page.description,
+                           canonical=route.url, breadcrumbs=[{"text": "Home", "href": "/"}], noindex=not route.indexed,
+                           **standard_context(self.site, kind))
+        return Output(route.path, data, f"templates/{page.template}")
+
     # -- everything
 
     def render_page(self, job: PageJob) -> PageRecord:
@@ -573,6 +586,8 @@ class Renderer:
             return self.council_topic(reads, site.councils[job.council], site.content.topics[job.topic])
         if kind == "status-council":
             return self.status_council(reads, site.councils[job.council])
+        if kind in PAGES:
+            return self.standard(reads, kind)
         whole: dict[str, Callable[[Reads], Output]] = {"home": self.home, "councils": self.councils_az,
                                                        "not-found": self.not_found, "search": self.search,
                                                        "status": self.status}
