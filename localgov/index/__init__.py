@@ -65,7 +65,7 @@ def cdn_files(site: Site, page_paths: list[str], problems: Problems) -> Iterable
     """Return sitemap.xml, robots.txt and _headers."""
     yield Output("sitemap.xml", sitemap(site.config, routes(site)), "sitemap")
     yield Output("robots.txt", robots(site.config), "robots")
-    yield Output("_headers", headers(), "headers")
+    yield Output("_headers", headers(site.config), "headers")
 
 
 INDEXERS: tuple[Indexer, ...] = (

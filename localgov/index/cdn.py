@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from localgov.model import SiteConfig
@@ -31,11 +32,20 @@ def robots(config: SiteConfig) -> bytes:
     ).encode()
 
 
-def headers() -> bytes:
+def csp(config: SiteConfig) -> str:
+    """Return the site's Content Security Policy: CSP, with forms allowed to post to the feedback endpoint."""
+    endpoint = config.feedback_endpoint
+    if not endpoint or endpoint.startswith("/"):
+        return CSP
+    parts = urlsplit(endpoint)
+    return CSP.replace("form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+
+
+def headers(config: SiteConfig) -> bytes:
     """Return a Netlify/Cloudflare-style _headers file."""
     return (
         "/*\n"
-        f"  Content-Security-Policy: {CSP}\n"
+        f"  Content-Security-Policy: {csp(config)}\n"
         "  X-Content-Type-Options: nosniff\n"
         "  Referrer-Policy: strict-origin-when-cross-origin\n"
         "  Permissions-Policy: geolocation=(), camera=(), microphone=()\n"

@@ -344,3 +344,36 @@ function make(tag, attributes, ...children) {
 }
 
 document.querySelectorAll('form[data-module="lg-postcode"]').forEach(enhance);
+
+// -----------------------------------------------------------------------------------------------
+// The cookies page: a button that clears what the site keeps in the browser (AREA_KEY).
+// -----------------------------------------------------------------------------------------------
+
+for (const block of document.querySelectorAll('[data-module="lg-forget"]')) {
+  const button = block.querySelector("button");
+  const state = block.querySelector("#forget-state");
+  const done = block.querySelector("#forget-done");
+  const remembered = () => {
+    try {
+      return localStorage.getItem(AREA_KEY) !== null || sessionStorage.getItem(AREA_KEY) !== null;
+    } catch {
+      return false;
+    }
+  };
+  if (state) {
+    state.textContent = remembered()
+      ? "This site remembers a postcode in this browser."
+      : "This site remembers nothing in this browser.";
+  }
+  button?.addEventListener("click", (event) => {
+    event.preventDefault();
+    try {
+      localStorage.removeItem(AREA_KEY);
+      sessionStorage.removeItem(AREA_KEY);
+    } catch {
+      // Storage switched off: there is nothing kept to clear.
+    }
+    if (state) state.textContent = "This site remembers nothing in this browser.";
+    if (done) done.textContent = "Cleared. This site no longer remembers your postcode.";
+  });
+}
