@@ -114,9 +114,24 @@ class ServiceLink:
     line: int = field(default=0, compare=False)
 
 
+# The kinds of alert: a notice, and GOV.UK's three emergency banners (who may set each: COUNCIL_/NATIONAL_ALERT_KINDS).
+ALERT_KINDS = {
+    "notice": "Notice",
+    "local-emergency": "Local emergency",
+    "national-emergency": "National emergency",
+    "notable-death": "Notable death",
+}
+COUNCIL_ALERT_KINDS = ("notice", "local-emergency")
+NATIONAL_ALERT_KINDS = ("notice", "national-emergency", "notable-death")
+
+
 @dataclass(frozen=True)
 class Alert:
-    """A dated notification banner for one page, one topic or every page of a council."""
+    """A dated notice or emergency banner: a council's, for one page, one topic or every page, or the nation's.
+
+    `kind` is one of ALERT_KINDS: a notice is a notification banner (and a line on the service status page);
+    the others are GOV.UK's emergency banners, shown at the top of every page in scope.
+    """
 
     title: str
     body: str
@@ -126,6 +141,7 @@ class Alert:
     topics: tuple[str, ...] = ()
     source: str = ""
     line: int = 0
+    kind: str = "notice"
 
     @property
     def everywhere(self) -> bool:
@@ -664,6 +680,7 @@ class Site:
     resolution: Resolution
     overrides: Overrides = field(default_factory=Overrides)
     bodies: Mapping[str, Body] = field(default_factory=dict)
+    national_alerts: tuple[Alert, ...] = ()  # councils/_status.yaml: the nation's notices and emergency banners
 
     def __post_init__(self) -> None:
         _freeze(self, "councils", "bodies")

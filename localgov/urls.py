@@ -30,11 +30,13 @@ PATTERNS: dict[str, str] = {
     "terms": "/terms/",
     "sitemap": "/sitemap/",
     "feedback-sent": "/feedback-sent/",
+    "service-status": "/service-status/",
     "topic": "/{topic}/",
     "common": "/{page}/",
     "hub": "/councils/{council}/",
     "council-topic": "/{topic}/{council}/",
     "status-council": "/status/{council}/",
+    "service-status-council": "/councils/{council}/status/",
     "variant": "/{page}/{council}/",
     "council-page": "/{page}/{council}/",
 }
@@ -42,12 +44,16 @@ PATTERNS: dict[str, str] = {
 # The pages every public service owes its users, in the order the footer links to them.
 STANDARD_KINDS = ("help", "privacy", "cookies", "accessibility", "contact", "terms", "sitemap")
 STATUS_URL = PATTERNS["status"]
+# The feeds of a service status page, beside it: `/service-status/feed.atom`, `/councils/kent/status/feed.json`.
+FEED_NAMES = {"atom": "feed.atom", "json": "feed.json"}
 COVERAGE_JSON = "status/coverage.json"
 SYNONYMS_JSON = "search/synonyms.json"
 COUNCIL_PAGES_DIR = "search/councils"
 POSTCODES_DIR = "postcodes"
 # Kinds of page that ask search engines not to index them, and that the sitemap leaves out.
-NOINDEX_KINDS = frozenset({"not-found", "search", "status", "status-council", "feedback-sent"})
+# Service status pages change from day to day and have feeds for that: search engines would show them stale.
+NOINDEX_KINDS = frozenset({"not-found", "search", "status", "status-council", "feedback-sent", "service-status",
+                           "service-status-council"})
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,8 @@ def routes(site: Site) -> tuple[Route, ...]:
     for council in site.councils:
         found.append(Route("hub", council=council))
         found += [Route("council-topic", topic=topic, council=council) for topic in site.resolution.topics_of(council)]
+    found.append(Route("service-status"))
+    found += [Route("service-status-council", council=council) for council in site.councils]
     found.append(Route("status"))
     found += [Route("status-council", council=council) for council in site.councils]
     found += [Route("variant", page=page, council=council)
@@ -95,6 +103,11 @@ def route_at(address: str, table: Iterable[Route]) -> Route | None:
     """Return the route served at a URL (full, or only its path), or None if no page is there."""
     wanted = output_path(address)
     return next((route for route in table if route.path == wanted), None)
+
+
+def feed_url(page: str, kind: str) -> str:
+    """Return the URL of a status page's feed: feed_url("/service-status/", "atom") -> "/service-status/feed.atom"."""
+    return page + FEED_NAMES[kind]
 
 
 def url(kind: str, **parts: str) -> str:

@@ -349,6 +349,8 @@ def page_types() -> dict[str, str]:
         "contact": "/contact/",
         "terms and conditions": "/terms/",
         "sitemap": "/sitemap/",
+        "service status": "/service-status/",
+        "service status, council": "/councils/maidstone/status/",
     }
     councils = {"lower": "maidstone", "upper": "kent", "all": "maidstone"}
     for provider, slug in sorted(by_provider.items()):

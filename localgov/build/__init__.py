@@ -51,6 +51,7 @@ from localgov.load.config import load_config, today
 from localgov.load.content import PageReader, load_content
 from localgov.load.councils import load_councils
 from localgov.load.overrides import load_overrides, stopping_errors
+from localgov.load.status import load_status
 from localgov.model import Coverage, Site
 from localgov.render.assets import AssetFile, build_assets
 from localgov.render.layouts import default_templates, find_govuk_frontend, layout_environment
@@ -94,13 +95,14 @@ def load_site(root: Path, problems: Problems, *, keep_going: bool = False,
     councils = load_councils(root, problems)
     bodies = load_bodies(root, councils, problems)
     content = load_content(root, problems, read_page)
+    national_alerts = load_status(root, problems)
     overrides = check_council_files(councils, content, load_overrides(root, councils, content, problems), problems)
     resolution = resolve(content.pages, councils, problems, overrides.pages.values(), bodies)
     check_council_references(content, councils, overrides, resolution, root, problems)
     if stopping_errors(problems, overrides.refused if keep_going else ()):
         return None
     return Site(config=config, councils=councils, content=content, resolution=resolution, overrides=overrides,
-                bodies=bodies)
+                bodies=bodies, national_alerts=national_alerts)
 
 
 def input_locations(root: Path) -> dict[str, Path]:

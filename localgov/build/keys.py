@@ -42,6 +42,8 @@ class Keys:
             *[v for k, v in sorted(files.items()) if k.startswith("code:")], repr(lgsl),
             *[f"{k}={v.hex()}" for k, v in sorted(files.items())
               if k.startswith("councils/") and k.count("/") == 1],  # files beside the council folders
+            # Every page shows the nation's emergency banners that run on the build date.
+            bytes(int(alert.active_on(site.config.today)) for alert in site.national_alerts),
         )
         self._council_files()
         self.structure = self._structure()

@@ -29,14 +29,15 @@ from localgov.errors import Problem, Problems
 from localgov.load.markdown import plain_text
 from localgov.load.yamlfile import YamlProblem, parse_mapping
 from localgov.model import CONTACT_LABELS, Site
-from localgov.urls import resolves, routes, target_of
+from localgov.urls import FEED_NAMES, resolves, routes, target_of
 
 # Markdown links and images, reference definitions, and HTML links, with the address in group 1.
 LINKS = re.compile(r"""\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|"""
                    r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""", re.MULTILINE)
 # Outputs the index stage and the search index make: links to them are not checked against pages.
 GENERATED = ("/assets/", "/postcodes/", "/pagefind/", "/status/", "/search/synonyms.json",
-             "/sitemap.xml", "/robots.txt", "/_headers")
+             "/sitemap.xml", "/robots.txt", "/_headers", "/api/v1/")
+FEEDS = tuple(f"/{name}" for name in FEED_NAMES.values())  # beside each service status page
 GROUP_FROM = 4  # this many warnings of one kind or more are shown as one line, unless --verbose
 SIMILAR = 0.8  # share of three-word phrases two pages must have in common to look like duplicates
 CANDIDATES = 3  # pages "more like this" proposes for each page
@@ -192,7 +193,7 @@ def expected_paths(site: Site) -> set[str]:
 def leads_to_page(href: str, paths: set[str]) -> bool:
     """Say whether an internal link leads to a page of the site (or a file the index stage makes)."""
     target = target_of(href)
-    if target is None or href.startswith(GENERATED):
+    if target is None or href.startswith(GENERATED) or href.endswith(FEEDS):
         return True
     return resolves(target, paths)
 

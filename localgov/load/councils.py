@@ -14,7 +14,7 @@ from localgov.load.fields import FieldReader, as_date, did_you_mean, read_yaml_f
 from localgov.load.markdown import markup, report
 from localgov.load.paths import MAX_COUNCIL_BYTES, escapes, is_slug, relative
 from localgov.load.safety import scan_html
-from localgov.model import COUNCIL_TYPES, NATIONS, Alert, Contact, Council, ServiceLink
+from localgov.model import COUNCIL_ALERT_KINDS, COUNCIL_TYPES, NATIONS, Alert, Contact, Council, ServiceLink
 
 COUNCIL_FILE = "council.yaml"
 FIELDS = frozenset(
@@ -24,7 +24,7 @@ FIELDS = frozenset(
     }
 )
 CONTACT_FIELDS = ("phone", "email", "address", "opening_hours")
-ALERT_FIELDS = frozenset({"title", "body", "start", "end", "pages", "topics"})
+ALERT_FIELDS = frozenset({"title", "body", "start", "end", "pages", "topics", "type"})
 GSS = re.compile(r"^[ENSW]\d{8}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 
@@ -191,7 +191,12 @@ def read_hands_over(fields: FieldReader) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs))
 
 
-def read_alerts(fields: FieldReader) -> tuple[Alert, ...]:
+def read_alerts(fields: FieldReader, kinds: tuple[str, ...] = COUNCIL_ALERT_KINDS, *,
+                targeted: bool = True) -> tuple[Alert, ...]:
+    """Read the `alerts` list of a YAML file; `kinds` are the values its alerts' `type` may take.
+
+    Without `targeted`, an alert is for every page and may not name pages or topics.
+    """
     raw = fields.doc.data.get("alerts")
     line = fields.doc.line("alerts")
     if raw is None:
@@ -239,12 +244,23 @@ def read_alerts(fields: FieldReader) -> tuple[Alert, ...]:
             fields.problems.error(fields.file, line, "wrong type", field=f"{where}.pages",
                                   expected="lists of page and topic slugs", found=describe(pages))
             ok = False
+        if not targeted and (pages or topics):
+            key = "pages" if pages else "topics"
+            fields.problems.error(fields.file, fields.doc.line(f"{where}.{key}"), "this alert is for every page",
+                                  field=f"{where}.{key}", expected="no pages or topics", found=describe(item.get(key)))
+            ok = False
+        kind = item.get("type", "notice")
+        if kind not in kinds:
+            fields.problems.error(fields.file, fields.doc.line(f"{where}.type"),
+                                  f"not a kind of alert this file can set{did_you_mean(str(kind), kinds)}",
+                                  field=f"{where}.type", expected="one of " + ", ".join(kinds), found=describe(kind))
+            ok = False
         if isinstance(body, str) and body.strip() and not check_alert_body(fields, where, body):
             ok = False
         if ok and start and end:
             alerts.append(Alert(title=str(title).strip(), body=str(body).strip(), start=start, end=end,
                                 pages=tuple(map(str, pages)), topics=tuple(map(str, topics)),
-                                source=fields.file, line=line))
+                                source=fields.file, line=line, kind=str(kind)))
     return tuple(alerts)
 
 

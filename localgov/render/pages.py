@@ -37,10 +37,11 @@ from localgov.render import record as dep
 from localgov.render.layouts import layout_environment
 from localgov.render.markup import render_council_markup
 from localgov.render.record import PageRecord, Reads
+from localgov.render.service_status import Entry, all_entries, council_entries, national_entries
 from localgov.render.standard import PAGES, standard_context
 from localgov.resolve import provider_for
 from localgov.sandbox import CouncilView, GenericCouncilView, SectionTemplates
-from localgov.urls import COVERAGE_JSON, Route
+from localgov.urls import COVERAGE_JSON, Route, feed_url
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,9 @@ def site_jobs(site: Site, *, status: bool = True) -> list[PageJob]:
     jobs = [PageJob("home", "templates/home.html"), PageJob("councils", "templates/councils.html"),
             PageJob("not-found", "templates/404.html"), PageJob("search", "templates/search.html")]
     jobs += [PageJob(kind, f"templates/{standard.template}") for kind, standard in PAGES.items()]
+    jobs.append(PageJob("service-status", "templates/service_status.html"))
+    jobs += [PageJob("service-status-council", council.source, council=council.slug)
+             for council in site.councils.values()]
     jobs += [PageJob("topic", topic.source, topic=topic.slug) for topic in site.content.topics.values()]
     jobs += [PageJob("common", page.source, page=page.slug) for page in site.content.pages.values()]
     for council in site.councils.values():
@@ -226,7 +230,7 @@ class Renderer:
         self.site = site
         self.assets = assets
         self.env = layout_environment(site.config.root)
-        self.env.globals.update(site=site.config, asset=self.asset, chrome=self.chrome)
+        self.env.globals.update(site=site.config, asset=self.asset, chrome=self.chrome, emergencies=self.emergencies)
         self.sections = sections
         self.report = coverage
         self._chrome: dict[str, Markup] = {}
@@ -234,6 +238,8 @@ class Renderer:
         self._lgsl = {p.slug: str(p.lgsl) for p in site.content.pages.values() if p.lgsl is not None}
         self._az_all = self._council_az()
         self._council_topics: dict[str, list[tuple[Topic, list[dict[str, str]]]]] = {}
+        self._national: list[Entry] | None = None
+        self._local: dict[str, list[Entry]] = {}
 
     # -- helpers available to templates
 
@@ -248,6 +254,19 @@ class Renderer:
         if name not in self._chrome:
             self._chrome[name] = Markup(self.template(name).render())
         return self._chrome[name]
+
+    def emergencies(self, council: str | None) -> list[Entry]:
+        """Return the emergency banners of a page: the nation's, and its council's local emergencies.
+
+        The nation's are in every page's key (localgov/build/keys.py); a council's page reads its alerts.
+        """
+        if self._national is None:
+            self._national = [e for e in national_entries(self.site) if e.emergency]
+        if not council or council not in self.site.councils:
+            return self._national
+        if council not in self._local:
+            self._local[council] = [e for e in council_entries(self.site, council) if e.emergency]
+        return self._national + self._local[council]
 
     def template(self, name: str) -> jinja2.Template:
         if name not in self._templates:
@@ -411,8 +430,8 @@ class Renderer:
         today = self.site.config.today
         shown: list[dict[str, object]] = []
         for alert in council.alerts:
-            if not alert.active_on(today) or not self._targets(alert, page, topic):
-                continue
+            if alert.kind != "notice" or not alert.active_on(today) or not self._targets(alert, page, topic):
+                continue  # a local emergency is a banner at the top of every page of the council
             shown.append({"title": alert.title, "html": render_council_markup(alert.body)})
         return shown
 
@@ -512,7 +531,7 @@ class Renderer:
 
     def status_council(self, reads: Reads, council: Council) -> Output:
         """Render /status/<council>/: each service of one council and what it has or lacks."""
-        reads.need(dep.council(council.slug), dep.coverage_of(council.slug))
+        reads.need(dep.council(council.slug), dep.alerts(council.slug), dep.coverage_of(council.slug))
         report = self.coverage()
         entry = report.council(council.slug)
         route = Route("status-council", council=council.slug)
@@ -557,6 +576,42 @@ class Renderer:
                            **standard_context(self.site, kind))
         return Output(route.path, data, f"templates/{page.template}")
 
+    # -- service status
+
+    @staticmethod
+    def feeds(page: str, title: str) -> list[dict[str, str]]:
+        return [{"type": "application/atom+xml", "title": f"{title} (Atom)", "href": feed_url(page, "atom"),
+                 "name": "Atom feed"},
+                {"type": "application/feed+json", "title": f"{title} (JSON Feed)", "href": feed_url(page, "json"),
+                 "name": "JSON Feed"}]
+
+    def service_status(self, reads: Reads) -> Output:
+        """Render /service-status/: the nation's notices and emergencies, and every council's current alerts."""
+        reads.need(dep.STRUCTURE, *(dep.alerts(slug) for slug in self.site.councils if self.site.councils[slug].alerts))
+        route = Route("service-status")
+        national = national_entries(self.site)
+        councils = [e for e in all_entries(self.site) if e.owner != "national"]
+        data = self.render(reads, "service_status.html", title="Service status", canonical=route.url, noindex=True,
+                           description="Current emergencies, disruptions and notices for council services.",
+                           entries=national, council_entries=councils, council=None,
+                           feeds=self.feeds(route.url, f"Service status: {self.site.config.name}"),
+                           breadcrumbs=[{"text": "Home", "href": "/"}])
+        return Output(route.path, data, "templates/service_status.html")
+
+    def service_status_council(self, reads: Reads, council: Council) -> Output:
+        """Render /councils/<council>/status/: one council's current alerts."""
+        reads.need(dep.council(council.slug), dep.alerts(council.slug))
+        route = Route("service-status-council", council=council.slug)
+        data = self.render(reads, "service_status.html", title=f"Service status: {council.name}",
+                           canonical=route.url, noindex=True,
+                           description=f"Current disruptions and notices from {council.name}.",
+                           entries=council_entries(self.site, council.slug), council_entries=None, council=council,
+                           feeds=self.feeds(route.url, f"Service status: {council.name}"),
+                           breadcrumbs=[{"text": "Home", "href": "/"},
+                                        {"text": "Councils A to Z", "href": "/councils/"},
+                                        {"text": council.name, "href": f"/councils/{council.slug}/"}])
+        return Output(route.path, data, council.source)
+
     # -- everything
 
     def render_page(self, job: PageJob) -> PageRecord:
@@ -588,7 +643,9 @@ class Renderer:
             return self.status_council(reads, site.councils[job.council])
         if kind in PAGES:
             return self.standard(reads, kind)
+        if kind == "service-status-council":
+            return self.service_status_council(reads, site.councils[job.council])
         whole: dict[str, Callable[[Reads], Output]] = {"home": self.home, "councils": self.councils_az,
                                                        "not-found": self.not_found, "search": self.search,
-                                                       "status": self.status}
+                                                       "status": self.status, "service-status": self.service_status}
         return whole[kind](reads)
