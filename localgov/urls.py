@@ -31,6 +31,7 @@ PATTERNS: dict[str, str] = {
     "sitemap": "/sitemap/",
     "feedback-sent": "/feedback-sent/",
     "service-status": "/service-status/",
+    "open-data": "/api/",
     "topic": "/{topic}/",
     "common": "/{page}/",
     "hub": "/councils/{council}/",
@@ -44,6 +45,15 @@ PATTERNS: dict[str, str] = {
 # The pages every public service owes its users, in the order the footer links to them.
 STANDARD_KINDS = ("help", "privacy", "cookies", "accessibility", "contact", "terms", "sitemap")
 STATUS_URL = PATTERNS["status"]
+# Open data: static JSON files under API_DIR, each with a JSON Schema under API_DIR/schemas/; what each holds.
+API_DIR = "api/v1"
+API_FILES = {
+    "councils": "Every principal council the site covers: codes, names, types, tiers, parents, websites and contacts.",
+    "bodies": "Bodies that provide council-type services and are not councils, and what they provide where.",
+    "services": "Every service page: its LGSL code, the tier of council that provides it, and in which nations.",
+    "providers": "Who provides each service in each area (one area per district or unitary council).",
+    "links": "Every council's own link for each service.",
+}
 # The feeds of a service status page, beside it: `/service-status/feed.atom`, `/councils/kent/status/feed.json`.
 FEED_NAMES = {"atom": "feed.atom", "json": "feed.json"}
 COVERAGE_JSON = "status/coverage.json"
@@ -82,7 +92,7 @@ class Route:
 def routes(site: Site) -> tuple[Route, ...]:
     """Return every page of a resolved site: the site's own pages, then each variant and council-only page."""
     found = [Route("home"), Route("councils"), Route("not-found"), Route("search")]
-    found += [Route(kind) for kind in STANDARD_KINDS] + [Route("feedback-sent")]
+    found += [Route(kind) for kind in STANDARD_KINDS] + [Route("feedback-sent"), Route("open-data")]
     found += [Route("topic", topic=slug) for slug in site.content.topics]
     found += [Route("common", page=slug) for slug in site.content.pages]
     for council in site.councils:

@@ -351,6 +351,7 @@ def page_types() -> dict[str, str]:
         "sitemap": "/sitemap/",
         "service status": "/service-status/",
         "service status, council": "/councils/maidstone/status/",
+        "open data": "/api/",
     }
     councils = {"lower": "maidstone", "upper": "kent", "all": "maidstone"}
     for provider, slug in sorted(by_provider.items()):

@@ -55,4 +55,6 @@ def headers(config: SiteConfig) -> bytes:
         "/postcodes/*\n"
         "  Cache-Control: public, max-age=86400\n"
         "  Access-Control-Allow-Origin: *\n"
+        "/api/*\n"
+        "  Access-Control-Allow-Origin: *\n"
     ).encode()

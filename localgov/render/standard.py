@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from localgov.model import Site
-from localgov.urls import STANDARD_KINDS
+from localgov.urls import API_DIR, API_FILES, STANDARD_KINDS
 
 # The Act the accessibility statement is made under, and the bodies that enforce it.
 REGULATIONS = {
@@ -53,6 +53,8 @@ PAGES: dict[str, Standard] = {
     "contact": Standard("standard/contact.html", "Contact", "How to contact us or your council."),
     "terms": Standard("standard/terms.html", "Terms and conditions", "The terms of using this site."),
     "sitemap": Standard("standard/sitemap.html", "Sitemap", "Every topic and service page of this site."),
+    "open-data": Standard("standard/open_data.html", "Open data",
+                          "The site's data about councils and their services, as JSON for apps and councils."),
     "feedback-sent": Standard("standard/feedback_sent.html", "Thank you for your feedback",
                               "Your feedback has been sent."),
 }
@@ -69,5 +71,10 @@ def standard_context(site: Site, kind: str) -> dict[str, object]:
             {"title": topic.title, "href": f"/{topic.slug}/", "pages": [p for p in pages if p.topic == topic.slug]}
             for topic in sorted(site.content.topics.values(), key=lambda t: (t.order, t.title))
         ]
-        context["standard"] = [(PAGES[k].title, f"/{k}/") for k in STANDARD_KINDS if k != "sitemap"]
+        context["standard"] = [(PAGES[k].title, f"/{k}/") for k in STANDARD_KINDS if k != "sitemap"] + [
+            (PAGES["open-data"].title, "/api/")]
+    if kind == "open-data":
+        context["api_files"] = [{"name": name, "href": f"/{API_DIR}/{name}.json",
+                                 "schema": f"/{API_DIR}/schemas/{name}.schema.json", "about": about}
+                                for name, about in API_FILES.items()]
     return context
