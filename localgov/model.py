@@ -313,6 +313,8 @@ class Page:
     source: str = ""
     templated: bool = False
     sources: tuple[Source, ...] = ()
+    change_note: str | None = None  # what the last change did, shown beside "Last updated"
+    updated: dt.date | None = None  # when the source file last changed, from the repository's history
 
     @property
     def url(self) -> str:

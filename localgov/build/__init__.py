@@ -50,9 +50,10 @@ from localgov.load.bodies import load_bodies
 from localgov.load.config import load_config, today
 from localgov.load.content import PageReader, load_content
 from localgov.load.councils import load_councils
+from localgov.load.history import last_changes
 from localgov.load.overrides import load_overrides, stopping_errors
 from localgov.load.status import load_status
-from localgov.model import Coverage, Site
+from localgov.model import Content, Coverage, Site
 from localgov.render.assets import AssetFile, build_assets
 from localgov.render.layouts import default_templates, find_govuk_frontend, layout_environment
 from localgov.render.pages import Renderer, site_jobs, variant_jobs
@@ -94,7 +95,7 @@ def load_site(root: Path, problems: Problems, *, keep_going: bool = False,
     config = load_config(root, problems, day)
     councils = load_councils(root, problems)
     bodies = load_bodies(root, councils, problems)
-    content = load_content(root, problems, read_page)
+    content = with_history(load_content(root, problems, read_page), last_changes(root))
     national_alerts = load_status(root, problems)
     overrides = check_council_files(councils, content, load_overrides(root, councils, content, problems), problems)
     resolution = resolve(content.pages, councils, problems, overrides.pages.values(), bodies)
@@ -103,6 +104,14 @@ def load_site(root: Path, problems: Problems, *, keep_going: bool = False,
         return None
     return Site(config=config, councils=councils, content=content, resolution=resolution, overrides=overrides,
                 bodies=bodies, national_alerts=national_alerts)
+
+
+def with_history(content: Content, changed: dict[str, dt.date]) -> Content:
+    """Return `content` with each page's `updated` date: when its file last changed in the repository."""
+    if not changed:
+        return content
+    pages = {slug: replace(page, updated=changed.get(page.source)) for slug, page in content.pages.items()}
+    return replace(content, pages=pages)
 
 
 def input_locations(root: Path) -> dict[str, Path]:

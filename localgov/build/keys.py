@@ -46,6 +46,7 @@ class Keys:
             bytes(int(alert.active_on(site.config.today)) for alert in site.national_alerts),
         )
         self._council_files()
+        self._history = {p.source: str(p.updated) for p in site.content.pages.values() if p.updated}
         self.structure = self._structure()
         self._templates: dict[str, bytes] = {}
         self._closure: dict[str, bytes] = {}
@@ -92,6 +93,8 @@ class Keys:
                             repr(sorted(resolution.bodies.get(arg, {}).items())))
         elif kind == "alerts":
             found = self.alerts(arg)
+        elif kind == "history":
+            found = self._history.get(arg, "-").encode()
         else:
             return None
         self._values[name] = found

@@ -17,8 +17,9 @@ from localgov.model import NATIONS, PROVIDERS, Content, Page, Section, Topic
 TOPIC_FILE = "_topic.yaml"
 PAGE_FIELDS = frozenset(
     {"title", "summary", "provider", "lgsl", "keywords", "requires", "provided_elsewhere", "last_reviewed", "owner",
-     "sources"}
+     "change_note", "sources"}
 )
+CHANGE_NOTE_LIMIT = 200  # GOV.UK's change notes are a sentence
 TOPIC_FIELDS = frozenset({"title", "summary", "order"})
 SUMMARY_LIMIT = 300
 
@@ -130,6 +131,11 @@ def read_page(path: Path, topic: str, root: Path, problems: Problems) -> Page | 
     requires = fields.text_list("requires")
     last_reviewed = fields.date("last_reviewed")
     owner = fields.text("owner")
+    change_note = fields.text("change_note")
+    if change_note and len(change_note) > CHANGE_NOTE_LIMIT:
+        problems.warn(rel, document.meta.line("change_note"), "change note is long; say in one sentence what changed",
+                      field="change_note", expected=f"at most {CHANGE_NOTE_LIMIT} characters",
+                      found=f"{len(change_note)} characters")
     sources = fields.sources("sources")
     converted = convert(document.body, first_line=document.body_line)
     report(rel, converted, problems)
@@ -153,6 +159,7 @@ def read_page(path: Path, topic: str, root: Path, problems: Problems) -> Page | 
         provided_elsewhere=elsewhere,
         last_reviewed=last_reviewed,
         owner=owner,
+        change_note=change_note,
         source=rel,
         templated=converted.templated,
         sources=sources,

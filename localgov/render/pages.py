@@ -319,7 +319,7 @@ class Renderer:
 
     def common_page(self, reads: Reads, page: Page) -> Output:
         # Its text, and what the structure of the site says: its topic and the councils that provide it.
-        reads.need(dep.source(page.source), dep.STRUCTURE)
+        reads.need(dep.source(page.source), dep.history(page.source), dep.STRUCTURE)
         composed = compose_common(page)
         body, contents = self.render_sections(composed, GenericCouncilView())
         topic = self.site.content.topics[page.topic]
@@ -354,7 +354,8 @@ class Renderer:
         return Output(route.path, data, page.source)
 
     def variant(self, reads: Reads, page: Page, council: Council) -> Output:
-        reads.need(dep.source(page.source), dep.council(council.slug), dep.council_page(council.slug, page.slug))
+        reads.need(dep.source(page.source), dep.history(page.source), dep.council(council.slug),
+                   dep.council_page(council.slug, page.slug))
         override = self.site.overrides.for_variant(council.slug, page.slug)
         composed = compose_variant(page, council.slug, override, nation=council.nation)
         view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=reads.missing)

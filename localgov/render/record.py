@@ -12,6 +12,7 @@ drift from what its render reads.
   page), or that it has none;
 - `resolution:<page>`: which councils provide a page, and which bodies provide it or part of it;
 - `alerts:<slug>`: which of a council's alerts show on the build date;
+- `history:<path>`: when a source file last changed in the repository (a page's "Last updated");
 - `structure`: what pages show of each other: every topic, the front matter of every Markdown file,
   every council.yaml and the list of files;
 - `coverage`, `coverage:<slug>`: the coverage report, or one council's entry in it.
@@ -50,6 +51,10 @@ def resolution(page: str) -> str:
 
 def alerts(slug: str) -> str:
     return f"alerts:{slug}"
+
+
+def history(path: str) -> str:
+    return f"history:{path}"
 
 
 def coverage_of(slug: str) -> str:
