@@ -26,8 +26,8 @@ EXPLAINED: dict[str, str] = {
     "require-sri": "Subresource Integrity is asked for on cross-origin scripts and stylesheets only (target: "
     "crossorigin). The site loads nothing from other origins; its own assets come from the same origin under "
     "content-hashed names, where an integrity attribute adds bytes to every page and no protection.",
-    "heading-level": "A GOV.UK notification banner (council alerts) is a region with its own headings: its h2 "
-    "title comes just before the page's h1, as the Design System places it. The banner is made a sectioning "
+    "heading-level": "A GOV.UK notification banner (council alerts) or emergency banner is a region with its own "
+    "headings: its h2 title comes before the page's h1, as GOV.UK places it. The banner is made a sectioning "
     "root whose headings start at h2; the rest of the page must still start at h1 and never skip a level.",
     "prefer-native-element": "role=region on a div is GOV.UK Frontend's own markup for the notification banner "
     "(and for scrollable tables); every other role must still be a native element where one exists.",
