@@ -673,6 +673,16 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class AccessibilityResults:
+    """What the last automated accessibility test run found (`accessibility-results.json`), for the statement."""
+
+    tested: dt.date
+    tool: str
+    pages: int  # the kinds of page tested
+    issues: tuple[tuple[str, str, int], ...] = ()  # (rule, what it asks for, how many kinds of page fail it)
+
+
+@dataclass(frozen=True)
 class Site:
     """The output of the load and resolve stages: read-only, so every later stage sees the same site."""
 
@@ -683,6 +693,7 @@ class Site:
     overrides: Overrides = field(default_factory=Overrides)
     bodies: Mapping[str, Body] = field(default_factory=dict)
     national_alerts: tuple[Alert, ...] = ()  # councils/_status.yaml: the nation's notices and emergency banners
+    accessibility: AccessibilityResults | None = None  # accessibility-results.json, if a test run wrote one
 
     def __post_init__(self) -> None:
         _freeze(self, "councils", "bodies")

@@ -5,8 +5,11 @@ page language and link text that makes sense out of context.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ import pytest
 
 from tests.browser import (
     MISSING_PAGE,
+    REPO,
     VIEWPORTS,
     axe_violations,
     describe_violations,
@@ -28,6 +32,32 @@ from tests.components import doc_names, examples, partial_names, read_doc, rende
 
 NewPage = Callable[..., Any]
 PAGE_TYPES = sorted(page_types())
+# Set to a path to write what axe finds on every page type there, for the accessibility statement
+# (localgov/load/accessibility.py): LOCALGOV_ACCESSIBILITY_RESULTS=accessibility-results.json pytest ...
+RESULTS_ENV = "LOCALGOV_ACCESSIBILITY_RESULTS"
+Found = dict[str, dict[str, str]]  # page type -> axe rule -> what the rule asks for
+
+
+def results_file(found: Found, day: dt.date) -> dict[str, Any]:
+    """Return the statement's test results: when, with what, how many kinds of page, and each rule that failed."""
+    axe = json.loads((REPO / "node_modules" / "axe-core" / "package.json").read_text(encoding="utf-8"))["version"]
+    rules: dict[str, tuple[str, int]] = {}
+    for failed in found.values():
+        for rule, text in failed.items():
+            rules[rule] = (text, rules.get(rule, ("", 0))[1] + 1)
+    return {"tested": day.isoformat(), "tool": f"axe-core {axe} (WCAG 2.2 A and AA)", "pages": len(found),
+            "issues": [{"rule": rule, "help": text, "pages": count} for rule, (text, count) in sorted(rules.items())]}
+
+
+@pytest.fixture(scope="session")
+def axe_results() -> Iterator[Found]:
+    """Collect what axe finds on each page type; write it where RESULTS_ENV says, if it says."""
+    found: Found = {}
+    yield found
+    target = os.environ.get(RESULTS_ENV)
+    if target and found:
+        data = results_file(found, dt.datetime.now(dt.UTC).date())
+        Path(target).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
 # -- axe on every page type ---------------------------------------------------------------------
@@ -37,13 +67,14 @@ PAGE_TYPES = sorted(page_types())
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 @pytest.mark.parametrize("name", PAGE_TYPES)
 def test_axe_finds_nothing_on_any_page_type(
-    demo_site: Path, site_server: str, new_page: NewPage, name: str, viewport: str
+    demo_site: Path, site_server: str, new_page: NewPage, name: str, viewport: str, axe_results: Found
 ) -> None:
     url = existing(demo_site, name)
     page = new_page(viewport=viewport)
     response = page.goto(site_server + url)
     assert response is not None and response.status == (404 if url == MISSING_PAGE else 200)
     violations = axe_violations(page)
+    axe_results.setdefault(name, {}).update({v["id"]: v["help"] for v in violations})
     assert not violations, f"{name} ({url}) at {viewport} width:\n{describe_violations(violations)}"
     assert not page.errors, str(page.errors)
 
@@ -240,3 +271,20 @@ def test_focus_is_visible(site_server: str, new_page: NewPage, what: str) -> Non
 STYLE = """e => { const s = getComputedStyle(e); return {outlineStyle: s.outlineStyle, outlineWidth: s.outlineWidth,
   outlineColor: s.outlineColor, boxShadow: s.boxShadow, backgroundColor: s.backgroundColor, color: s.color} }"""
 TRANSPARENT = re.compile(r"^(transparent|rgba\(\d+, \d+, \d+, 0\))$")
+
+
+def test_the_results_a_test_run_writes_are_what_the_statement_reads(tmp_path: Path) -> None:
+    from localgov.errors import Problems
+    from localgov.load.accessibility import RESULTS_FILE, load_accessibility
+
+    found: Found = {"home": {}, "search": {"color-contrast": "Elements must meet minimum color contrast ratio"},
+                    "hub, county": {"color-contrast": "Elements must meet minimum color contrast ratio",
+                                    "region": "All page content should be contained by landmarks"}}
+    (tmp_path / RESULTS_FILE).write_text(json.dumps(results_file(found, dt.date(2026, 11, 27))), encoding="utf-8")
+    problems = Problems()
+    results = load_accessibility(tmp_path, problems)
+    assert not problems.items
+    assert results is not None and results.tested == dt.date(2026, 11, 27) and results.pages == 3
+    assert results.tool.startswith("axe-core 4.")
+    assert results.issues == (("color-contrast", "Elements must meet minimum color contrast ratio", 2),
+                              ("region", "All page content should be contained by landmarks", 1))

@@ -185,3 +185,24 @@ def test_the_cookies_page_without_javascript_says_how_to_clear(site_server: str,
     page.goto(site_server + "/cookies/")
     assert not page.get_by_role("button", name="Clear what this site remembers").is_visible()
     assert page.get_by_text("With JavaScript turned off, this site stores nothing").is_visible()
+
+
+def test_the_statement_reads_the_last_test_runs_results(make_site: MakeSite, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    results = ('{"tested": "2026-11-26", "tool": "axe-core 4.14.1 (WCAG 2.2 A and AA)", "pages": 31, "issues":'
+               ' [{"rule": "color-contrast", "help": "Elements must meet minimum color contrast ratio", "pages": 2}]}')
+    root = make_site({"accessibility-results.json": results}, name="tested")
+    out = build(root, tmp_path / "tested-out")
+    text = text_of(read(out, "/accessibility/"))
+    assert "This website was last tested on 26 November 2026. The test was carried out automatically with axe-core" \
+        " 4.14.1 (WCAG 2.2 A and AA) on 31 kinds of page, and found the problems listed on this page." in text
+    assert text.count("Elements must meet minimum color contrast ratio (found by automated tests on 2 kinds of"
+                      " page)") == 2
+    assert "due to the non-compliances listed below" in text
+
+    (root / "accessibility-results.json").write_text(results.replace('"pages": 31', '"pages": "many"'),
+                                                      encoding="utf-8")
+    build(root, out)
+    assert "accessibility-results.json:1: warning: 'pages': the statement leaves the test results out" in \
+        capsys.readouterr().err
+    assert "last tested" not in text_of(read(out, "/accessibility/")), "an incremental build drops what it refuses"

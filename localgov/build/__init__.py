@@ -46,6 +46,7 @@ from localgov.build.write import STAGING_MARKER, DuplicateOutput, Staging, guard
 from localgov.checks import check_council_files, check_council_references
 from localgov.errors import BuildFailed, Problem, Problems
 from localgov.index.coverage import Known, coverage
+from localgov.load.accessibility import load_accessibility
 from localgov.load.bodies import load_bodies
 from localgov.load.config import load_config, today
 from localgov.load.content import PageReader, load_content
@@ -97,13 +98,14 @@ def load_site(root: Path, problems: Problems, *, keep_going: bool = False,
     bodies = load_bodies(root, councils, problems)
     content = with_history(load_content(root, problems, read_page), last_changes(root))
     national_alerts = load_status(root, problems)
+    accessibility = load_accessibility(root, problems)
     overrides = check_council_files(councils, content, load_overrides(root, councils, content, problems), problems)
     resolution = resolve(content.pages, councils, problems, overrides.pages.values(), bodies)
     check_council_references(content, councils, overrides, resolution, root, problems)
     if stopping_errors(problems, overrides.refused if keep_going else ()):
         return None
     return Site(config=config, councils=councils, content=content, resolution=resolution, overrides=overrides,
-                bodies=bodies, national_alerts=national_alerts)
+                bodies=bodies, national_alerts=national_alerts, accessibility=accessibility)
 
 
 def with_history(content: Content, changed: dict[str, dt.date]) -> Content:

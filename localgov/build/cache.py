@@ -28,6 +28,7 @@ import msgpack
 from localgov import __version__
 from localgov.build.records import Records, to_plain
 from localgov.errors import Problem, Problems
+from localgov.load.accessibility import RESULTS_FILE
 from localgov.model import Page
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,9 @@ def scan(root: Path, extra: dict[str, Path]) -> Inputs:
     config = root / "site.yaml"
     if os.path.lexists(config):
         _add_file(inputs, "site.yaml", config, site)
+    results = root / RESULTS_FILE
+    if os.path.lexists(results):
+        _add_file(inputs, RESULTS_FILE, results, site)
     for name in SITE_FOLDERS:
         _add_tree(inputs, f"{name}/", root / name, site)
     for prefix, folder in sorted(extra.items()):

@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from localgov.compose import Composed, compose_common, compose_council_page, compose_variant
+from localgov.load.accessibility import RESULTS_FILE
 from localgov.load.markdown import sanitise
 from localgov.model import (
     CONTACT_LABELS,
@@ -581,6 +582,8 @@ class Renderer:
         """Render one of the pages every public service owes its users (localgov/render/standard.py)."""
         if kind == "sitemap":
             reads.need(dep.STRUCTURE)  # every topic and page
+        if kind == "accessibility":
+            reads.need(dep.source(RESULTS_FILE))  # the last test run's results
         page = PAGES[kind]
         route = Route(kind)
         data = self.render(reads, page.template, title=page.title, description=page.description,

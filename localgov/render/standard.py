@@ -60,11 +60,21 @@ PAGES: dict[str, Standard] = {
 }
 
 
+def known_issues(site: Site) -> list[str]:
+    """Return the accessibility problems the statement lists: the site's own, then what the last test run found."""
+    found = list(site.config.accessibility_issues)
+    if site.accessibility is not None:
+        found += [f"{help_text} (found by automated tests on {pages} kind{'s' if pages != 1 else ''} of page)"
+                  for _, help_text, pages in site.accessibility.issues]
+    return found
+
+
 def standard_context(site: Site, kind: str) -> dict[str, object]:
     """Return what the template of a standard page needs besides the site's config."""
     config = site.config
     context: dict[str, object] = {"regulations": REGULATIONS, "wcag": WCAG, "enforcers": ENFORCERS,
-                                  "stored": STORED, "compliance": COMPLIANCE[config.accessibility_status]}
+                                  "stored": STORED, "compliance": COMPLIANCE[config.accessibility_status],
+                                  "results": site.accessibility, "known_issues": known_issues(site)}
     if kind == "sitemap":
         pages = sorted(site.content.pages.values(), key=lambda p: p.title.lower())
         context["topics"] = [
