@@ -153,6 +153,22 @@ def test_a_page_cannot_take_a_standard_pages_address(make_site: MakeSite, capsys
 # -- in a real browser ---------------------------------------------------------------------------
 
 
+NEW_PAGES = [*FOOTER_LINKS, "/feedback-sent/", "/service-status/", "/councils/maidstone/status/", "/api/"]
+
+
+@pytest.mark.browser
+def test_every_new_page_works_without_javascript_at_320_pixels(site_server: str, new_page: NewPage) -> None:
+    page = new_page(viewport="phone", js=False)
+    page.set_viewport_size({"width": 320, "height": 640})
+    for url in NEW_PAGES:
+        response = page.goto(site_server + url)
+        assert response is not None and response.status == 200, url
+        assert page.locator("h1").count() == 1, url
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320, f"{url} scrolls sideways"
+        assert page.locator("footer a[href='/accessibility/']").is_visible(), url
+    assert not page.errors, str(page.errors)
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_every_footer_link_works_in_a_browser(site_server: str, new_page: NewPage, viewport: str) -> None:
