@@ -40,7 +40,7 @@ const scriptPath = searchPage.match(/<script type="module" src="(\/assets\/searc
 const searchJs = await import(pathToFileURL(join(site, scriptPath)).href);
 const pagefindPath = join(site, "pagefind", "pagefind.js");
 const pagefind = await import(pathToFileURL(pagefindPath).href);
-await pagefind.options({ baseUrl: "/" });
+await pagefind.options({ baseUrl: "/", ranking: searchJs.RANKING || {} });
 const vocabulary = new searchJs.Vocabulary(JSON.parse(await readFile(join(site, "search", "synonyms.json"), "utf-8")));
 let siteWords = null;
 try {
@@ -65,7 +65,7 @@ for (const item of request.queries || []) {
     councilPages: outcome.councilPages.map((hub) => hub.url),
     corrected: outcome.corrected, searched: outcome.searched, unknown: outcome.unknown,
     suggestions: outcome.suggestions, rest: outcome.rest,
-    results: outcome.results.map((r) => ({ page: r.page, url: r.url, council: r.council, also: r.also.map((a) => a.url) })),
+    results: outcome.results.map((r) => ({ page: r.page, url: r.url, council: r.council, title: r.title, also: r.also.map((a) => a.url) })),
     fetched: loaded.slice(before),
   });
 }

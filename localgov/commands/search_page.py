@@ -44,7 +44,6 @@ def results_page(site_root: Path, query: str, postcode: str | None = None, counc
     from localgov.load.config import load_config
     from localgov.render.assets import build_assets
     from localgov.render.layouts import layout_environment
-
     from localgov.search.synonyms import split_postcode
 
     query = " ".join(query.split())

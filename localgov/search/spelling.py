@@ -25,7 +25,7 @@ WORDS_JSON = "search/words.json"  # where the browser finds the same list
 # Words shorter than this are never corrected: "hmo" is not a typo of "hm".
 MIN_CORRECTED = 4
 # Words at least this long may be two edits from their correction (with the same first letter).
-TWO_EDITS_FROM = 8
+TWO_EDITS_FROM = 9
 # How far a "did you mean" suggestion may be from an unknown word, and how many are offered.
 SUGGESTION_EDITS = 2
 SUGGESTIONS = 3

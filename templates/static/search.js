@@ -13,6 +13,9 @@ const PAGE_SIZE = 10;
 const AREA_KEY = "localgov:area";
 const DATA_BATCH = 10;
 const COMMON = "common";
+// Pagefind also counts words that merely start with a search word ("bus" in "business"): weigh
+// exact matches more, as Whoosh matches whole words only.
+export const RANKING = { termSimilarity: 5 };
 
 // -- reading queries (the same rules as localgov/synonyms.py) ----------------------------------
 
@@ -160,7 +163,7 @@ export class Vocabulary {
 // -- the site's own words (the same rules as localgov/search/spelling.py) ------------------------
 
 const MIN_CORRECTED = 4;
-const TWO_EDITS_FROM = 8;
+const TWO_EDITS_FROM = 9;
 const SUGGESTION_EDITS = 2;
 const SUGGESTIONS = 3;
 const SUFFIXES = ["ing", "ed", "er", "es"];
@@ -624,6 +627,7 @@ async function start() {
       fetch("/search/synonyms.json").then((response) => response.json()),
       fetch("/search/words.json").then((response) => (response.ok ? response.json() : null)).catch(() => null),
     ]);
+    await pagefind.options({ ranking: RANKING });
     const vocabulary = new Vocabulary(data);
     const siteWords = wordData ? new SiteWords(wordData, vocabulary.knownWords(), vocabulary.stopWords) : null;
     const council = params.get("council");
