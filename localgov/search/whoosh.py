@@ -296,8 +296,9 @@ class SearchIndex:
             extra = {"corrected": reading.corrected, "searched": searched, "unknown": reading.unknown,
                      "suggestions": reading.suggestions}
         if parsed.empty:
-            # Only council names: the answer is those councils' own pages.
-            hubs = tuple(Link(f"/councils/{slug}/", slug, self.vocabulary.councils[slug].name) for slug in named)
+            # Only council names (or a postcode): the answer is those councils' own pages.
+            hubs = tuple(Link(f"/councils/{slug}/", slug, self.vocabulary.councils[slug].name)
+                         for slug in (named or area[:1]))
             return Results(query, 0, (), area, named, hubs, offset, typed, **extra)
         if reading is not None and reading.unknown:
             # A word no page has: no page is a good answer, whatever the other words match.
