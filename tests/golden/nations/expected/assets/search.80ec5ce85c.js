@@ -316,8 +316,8 @@ export async function search(pagefind, vocabulary, query, options = {}) {
     return outcome;
   }
   if (!parsed.segments.length) {
-    // Only council names: the answer is those councils' own pages.
-    outcome.councilPages = named.map((slug) => ({
+    // Only council names (or a postcode): the answer is those councils' own pages.
+    outcome.councilPages = (named.length ? named : area.slice(0, 1)).map((slug) => ({
       url: `/councils/${slug}/`, council: slug, councilName: vocabulary.councilName(slug),
     }));
     return outcome;
