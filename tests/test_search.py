@@ -372,6 +372,11 @@ def test_search_command_prints_titles_urls_and_councils(search_site: Path, capsy
     data = json.loads(capsys.readouterr().out)
     assert data["results"][0]["url"] == "/bin-collections/" and data["read_as"] == ["rubbish"]
     assert main(["--root", str(search_site), "search", "xylophone"]) == 1
+    capsys.readouterr()
+    assert main(["--root", str(search_site), "search", "polling", "xylophone"]) == 1
+    assert "no page has 'xylophone', so nothing is a good answer" in capsys.readouterr().out
+    assert main(["--root", str(search_site), "search", "rubbsh"]) == 0
+    assert 'no page has "rubbsh": searched for "rubbish" instead' in capsys.readouterr().out
     assert main(["--root", str(search_site), "search", "bins", "--council", "nowhere"]) == 2
     assert "no council called 'nowhere'" in capsys.readouterr().err
 
