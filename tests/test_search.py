@@ -174,6 +174,8 @@ def test_site_words_report_words_no_page_has() -> None:
     assert "getting" in SITE_WORDS.read("gritting").suggestions
     # A number no page has is left out rather than make the query unanswerable.
     assert SITE_WORDS.read("bin 2026") == SITE_WORDS.read("bin")
+    assert SITE_WORDS.read("bin wasnt collected today").text == "bin collected", "everyday words no page has"
+    assert SiteWords({"today": 1, "bin": 1}).read("bin today").text == "bin today", "unless a page has them"
     assert SITE_WORDS.read("maidstne").corrected == (("maidstne", "maidstone"),), "council names are site words"
 
 
@@ -492,7 +494,8 @@ def test_search_js_reads_queries_like_python(search_site: Path) -> None:
     out = search_site / "build"
     queries = ["When are my bins collected?", "Maidstone rubbish", "where's the tip", "where do i vote",
                "Kent County Council", "reading council bins", "the", "", "kent tip opening times 2026",
-               "rubbsh", "polling xylophone", "maidstne counsil tip", "electoral registration"]
+               "rubbsh", "polling xylophone", "maidstne counsil tip", "electoral registration",
+               "bins wasnt collected today"]
     ran = run_pagefind(out, {"parse": queries, "read": queries})
     with SearchIndex(search_site) as index:
         assert index.words is not None

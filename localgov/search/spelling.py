@@ -30,6 +30,15 @@ TWO_EDITS_FROM = 9
 SUGGESTION_EDITS = 2
 SUGGESTIONS = 3
 _SUFFIXES = ("ing", "ed", "er", "es")
+# Everyday words that narrow nothing when no page has them ("my bin wasnt emptied today"): left out
+# of the query then, rather than make it unanswerable. A page that has one still counts it.
+OPTIONAL_WORDS: frozenset[str] = frozenset(
+    """
+    wasnt isnt arent didnt doesnt dont havent hasnt hadnt cant cannot couldnt wont wouldnt shouldnt
+    today tonight tomorrow yesterday now asap urgent urgently quickly week weekend month year
+    near nearby nearest local locally area online info information
+    """.split()  # noqa: SIM905 - easier to read and edit as text
+)
 _DIGIT = re.compile(r"[0-9]")
 
 
@@ -129,8 +138,8 @@ class SiteWords:
             if fixed is not None:
                 corrected.append((word, fixed))
                 out.append(fixed)
-            elif _DIGIT.search(word):
-                continue  # a number no page has ("2026") narrows nothing: it is left out
+            elif _DIGIT.search(word) or word in OPTIONAL_WORDS:
+                continue  # a number ("2026") or an everyday word no page has narrows nothing: it is left out
             else:
                 unknown.append(word)
                 out.append(word)
@@ -138,7 +147,7 @@ class SiteWords:
         return Reading(" ".join(out), tuple(corrected), tuple(dict.fromkeys(unknown)), tuple(suggestions))
 
     def to_json(self) -> dict[str, object]:
-        return {"version": 1, "words": dict(sorted(self.counts.items()))}
+        return {"version": 1, "words": dict(sorted(self.counts.items())), "optional": sorted(OPTIONAL_WORDS)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, object], extra: Iterable[str] = ()) -> SiteWords:

@@ -203,6 +203,7 @@ export class SiteWords {
     for (const word of extra) if (!this.counts.has(word)) this.counts.set(word, 0);
     this.stems = new Set([...this.counts.keys()].map(stemKey));
     this.stopWords = stopWords;
+    this.optional = new Set((data && data.optional) || []);
   }
 
   known(word) {
@@ -245,7 +246,7 @@ export class SiteWords {
       if (fixed !== null) {
         corrected.push([word, fixed]);
         out.push(fixed);
-      } else if (DIGIT.test(word)) {
+      } else if (DIGIT.test(word) || this.optional.has(word)) {
         continue;
       } else {
         if (!unknown.includes(word)) unknown.push(word);
