@@ -18,6 +18,7 @@ many and how to list them (`--verbose` lists every one).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -100,7 +101,7 @@ class CheckReport:
 
 
 def check(root: Path, *, render: bool = True, workers: int | None = None,
-          progress: Callable[[str, int, int], None] | None = None) -> CheckReport:
+          progress: Callable[[str, int, int], None] | None = None, as_at: dt.date | None = None) -> CheckReport:
     """Check the site at `root` and return every problem, errors first; `progress` hears of each stage."""
     from localgov.build import load_site
     from localgov.build.parallel import Job, Unit, render_all, workers_wanted
@@ -115,7 +116,7 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
     problems = Problems()
     report = CheckReport()
     stage("Loading the site")
-    site = load_site(root, problems, keep_going=True)
+    site = load_site(root, problems, keep_going=True, as_at=as_at)
     sources = _markdown_sources(root)
     report.files = len(sources)
     if site is None:

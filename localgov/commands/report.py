@@ -8,6 +8,7 @@ import textwrap
 from collections import defaultdict
 from pathlib import Path
 
+from localgov.commands.dates import add_as_at
 from localgov.errors import Problems
 from localgov.index.coverage import coverage, json_bytes
 from localgov.model import CONTACT_LABELS, Coverage, describe_missing
@@ -81,6 +82,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                                  "link, an override, missing data or an expired alert.")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.add_argument("--council", metavar="SLUG", help="only this council")
+    add_as_at(report)
     report.set_defaults(run=run_report)
 
 
@@ -89,7 +91,7 @@ def run_report(args: argparse.Namespace) -> int:
 
     root: Path = args.root.resolve()
     problems = Problems()
-    site = load_site(root, problems, keep_going=True)
+    site = load_site(root, problems, keep_going=True, as_at=args.as_at)
     if site is None:
         for problem in problems.errors:
             print(problem.format(), file=sys.stderr)
