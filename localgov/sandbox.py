@@ -314,7 +314,12 @@ class CouncilView:
     # Built with escape() and f-strings: the same markup as Markup.format, which is slow enough to show in a
     # national build (it formats tens of thousands of these).
     def _website_link(self, text: str) -> Markup:
-        return Markup(f'<a class="govuk-link" href="{escape(self._council.website)}">{escape(text)}</a>')
+        return Markup(f'<a class="govuk-link" href="{escape(self._home)}">{escape(text)}</a>')
+
+    @property
+    def _home(self) -> str:
+        """Return the council's website, or its hub on this site until it has one (a council not yet in being)."""
+        return self._council.website or f"/councils/{self._council.slug}/"
 
     @property
     def name(self) -> str:
@@ -330,7 +335,7 @@ class CouncilView:
 
     @property
     def website(self) -> str:
-        return self._council.website
+        return self._home
 
     @property
     def nation(self) -> str:
@@ -398,7 +403,7 @@ class CouncilView:
         if found is not None:
             return found.url
         self._lack(f"link:{key}")
-        return self._council.website
+        return self._home
 
     def _service_link(self, key: str) -> ServiceLink | None:
         """Return the council's link for a service, unless it only leads to the council's home page."""

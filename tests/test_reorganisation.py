@@ -212,7 +212,7 @@ def test_before_vesting_day_pages_carry_a_notice_and_the_new_councils_wait(make_
     assert "depends on where you live" in county
     assert not (out / "councils" / "west-surrey").exists()
     assert "/bin-collections/woking/" in read(out, "/sitemap.xml")
-    assert (out / "_redirects").read_text() == ""
+    assert not (out / "_redirects").exists()
 
 
 def test_after_vesting_day_old_addresses_lead_to_the_new_councils(make_site: MakeSite) -> None:
@@ -222,6 +222,9 @@ def test_after_vesting_day_old_addresses_lead_to_the_new_councils(make_site: Mak
     assert "West Surrey Council" in read(out, "/bin-collections/west-surrey/")
     assert "Apply to West Surrey Council" in read(out, "/apply-for-a-school-place/west-surrey/")
     assert "will be replaced" not in read(out, "/bin-collections/west-surrey/")
+    # A council in law before it has a website of its own: its links lead to its hub here, never nowhere.
+    assert 'href=""' not in read(out, "/bin-collections/west-surrey/")
+    assert "Not published yet" in read(out, "/councils/west-surrey/")
     moves = dict(line.split()[:2] for line in (out / "_redirects").read_text().splitlines())
     assert moves["/bin-collections/woking/"] == "/bin-collections/west-surrey/"
     assert moves["/rubbish-and-recycling/woking/"] == "/rubbish-and-recycling/west-surrey/"
@@ -312,3 +315,40 @@ def test_a_2021_harrogate_postcode_reaches_north_yorkshire_council_from_april_20
         assert main(["--root", str(root), "postcode", "--as-at", as_at, "--json", "HG1 1AA"]) == 0
         answer = json.loads(capsys.readouterr().out)
         assert [c["slug"] for c in answer["councils"]] == slugs, as_at
+
+
+# -- check and report ------------------------------------------------------------------------------
+
+
+def test_check_warns_about_new_councils_that_lack_data_within_120_days(make_site: MakeSite) -> None:
+    from localgov.commands.check import check
+
+    root = surrey_site(make_site)
+    early = [p.format() for p in check(root, render=False, as_at=day("2026-11-24")).problems]
+    assert not [p for p in early if "takes over" in p]
+    later = check(root, render=False, as_at=day("2027-01-01")).problems
+    found = [p.format() for p in later if "takes over" in p.message]
+    assert found == [
+        "councils/east-surrey/council.yaml:7: warning: East Surrey Council takes over on 1 April 2027, in 90 days, "
+        "from Surrey, Elmbridge, Epsom and Ewell, Mole Valley, Reigate and Banstead and Tandridge, and has no GSS "
+        "code, no website, no contact details, no service links yet",
+        "councils/west-surrey/council.yaml:7: warning: West Surrey Council takes over on 1 April 2027, in 90 days, "
+        "from Surrey, Guildford, Runnymede, Spelthorne, Surrey Heath, Waverley and Woking, and has no GSS code, no "
+        "website, no contact details, no service links yet",
+    ]
+
+
+def test_report_lists_the_councils_in_transition(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    root = surrey_site(make_site)
+    capsys.readouterr()
+    assert main(["--root", str(root), "report", "--as-at", "2027-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Councils in transition on 2027-01-01:\n")
+    assert ("  surrey: Surrey County Council ends 2027-03-31; from 2027-04-01: east-surrey (no GSS code, no website, "
+            "no contact details, no service links); west-surrey (no GSS code") in out
+    assert main(["--root", str(root), "report", "--as-at", "2027-01-01", "--council", "woking"]) == 0
+    out = capsys.readouterr().out
+    assert "  woking: Woking Borough Council ends 2027-03-31; from 2027-04-01: west-surrey (no GSS code" in out
+    assert "elmbridge" not in out and "surrey:" not in out
+    assert main(["--root", str(root), "report", "--as-at", "2027-04-01"]) == 0
+    assert "in transition" not in capsys.readouterr().out

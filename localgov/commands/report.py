@@ -11,7 +11,8 @@ from pathlib import Path
 from localgov.commands.dates import add_as_at
 from localgov.errors import Problems
 from localgov.index.coverage import coverage, json_bytes
-from localgov.model import CONTACT_LABELS, Coverage, describe_missing
+from localgov.load.timeline import transitions
+from localgov.model import CONTACT_LABELS, Coverage, Site, describe_missing
 
 
 def to_text(report: Coverage, council: str | None = None, width: int = 100) -> str:
@@ -66,6 +67,21 @@ def to_text(report: Coverage, council: str | None = None, width: int = 100) -> s
     return "\n".join(lines) + "\n"
 
 
+def transitions_text(site: Site, council: str | None = None) -> str:
+    """Return the councils in transition on the site's date and what their successors lack, or ''."""
+    lines = []
+    for change in transitions(site.councils, site.former):
+        if council is not None and council not in (change.council.slug, *(s for s, _, _ in change.successors)):
+            continue
+        heirs = "; ".join(f"{slug} " + ("(" + ", ".join(f"no {what}" for what in lacking) + ")" if lacking
+                                        else "(ready)") for slug, _, lacking in change.successors)
+        lines.append(f"  {change.council.slug}: {change.council.name} ends {change.council.end}; "
+                     f"from {change.vesting_day}: {heirs}")
+    if not lines:
+        return ""
+    return "\n".join([f"Councils in transition on {site.config.today.isoformat()}:", *lines, "", ""])
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
@@ -106,5 +122,5 @@ def run_report(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json_bytes(report, args.council).decode("utf-8"))
     else:
-        sys.stdout.write(to_text(report, args.council))
+        sys.stdout.write(transitions_text(site, args.council) + to_text(report, args.council))
     return 0

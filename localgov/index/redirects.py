@@ -72,8 +72,10 @@ def redirect_page(site: Site, new: str) -> bytes:
 
 
 def redirect_files(site: Site, page_paths: list[str], problems: Problems) -> Iterator[Output]:
-    """Return `_redirects` and one redirect page per old address that no page of the site now has."""
+    """Return `_redirects` and one redirect page per old address that no page of the site now has (none: nothing)."""
     table = redirect_table(site)
+    if not table:
+        return
     yield Output(REDIRECTS_FILE, redirects_file(table), "redirects")
     taken = set(page_paths)
     for old, new in table:

@@ -219,3 +219,44 @@ def ending_soon(councils: Mapping[str, Council], day: dt.date, days: int = NOTIC
     """Return the councils in force on `day` whose last day is within `days` of it, by slug."""
     return [c for _, c in sorted(councils.items())
             if c.end is not None and day <= c.end <= day + dt.timedelta(days=days)]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A council in force that is to be replaced, and what each of its successors still lacks."""
+
+    council: Council
+    successors: tuple[tuple[str, Council | None, tuple[str, ...]], ...]  # (slug, council, what it lacks)
+
+    @property
+    def vesting_day(self) -> dt.date:
+        assert self.council.vesting_day is not None
+        return self.council.vesting_day
+
+
+def lacks(council: Council) -> tuple[str, ...]:
+    """Return what a council that is to take over still lacks for its pages and its postcodes."""
+    found = []
+    if council.gss_pending:
+        found.append("GSS code")
+    if not council.website:
+        found.append("website")
+    contact = council.contact
+    if not (contact.phone or contact.email or contact.address):
+        found.append("contact details")
+    if not council.links:
+        found.append("service links")
+    return tuple(found)
+
+
+def transitions(current: Mapping[str, Council], former: Mapping[str, Council]) -> list[Transition]:
+    """Return the councils in force that have a last day, by that day and slug, with what their successors lack."""
+    everyone = {**former, **current}
+    found = []
+    for council in sorted(current.values(), key=lambda c: (c.end or dt.date.max, c.slug)):
+        if council.end is None:
+            continue
+        heirs = tuple((s.council, everyone.get(s.council), lacks(everyone[s.council]) if s.council in everyone else ())
+                      for s in council.successors)
+        found.append(Transition(council, heirs))
+    return found
