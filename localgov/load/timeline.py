@@ -62,7 +62,8 @@ def notice(council: Council, councils: Mapping[str, Council]) -> Alert | None:
     body = (f"On {long_date(vesting)} {council.name} will be replaced by {names}. "
             + ("Which council provides your services from then depends on where you live. " if split else "")
             + "Until then, contact " + council.name + " as you do now.")
-    return Alert(title=f"{council.display_name}: new council from {long_date(vesting)}", body=body,
+    title = f"{council.display_name}: new council{'s' if split else ''} from {long_date(vesting)}"
+    return Alert(title=title, body=body,
                  start=dt.date.min, end=council.end, source=council.source, line=council.line_of("end"))
 
 
