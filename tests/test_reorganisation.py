@@ -352,3 +352,25 @@ def test_report_lists_the_councils_in_transition(make_site: MakeSite, capsys: py
     assert "elmbridge" not in out and "surrey:" not in out
     assert main(["--root", str(root), "report", "--as-at", "2027-04-01"]) == 0
     assert "in transition" not in capsys.readouterr().out
+
+
+SOMERSET = ["somerset-county", "somerset", "mendip", "sedgemoor", "south-somerset", "somerset-west-and-taunton",
+            "taunton-deane", "west-somerset"]
+
+
+def test_a_chain_of_changes_leads_each_old_address_to_the_council_of_the_day(make_site: MakeSite) -> None:
+    root = make_site({**real_councils(SOMERSET),
+                      "site.yaml": "name: Test\nbase_url: https://test.example\npostcodes: none\n"})
+    assert main(["--root", str(root), "build", "--as-at", "2022-06-01"]) == 0
+    out = root / "build"
+    moves = dict(line.split()[:2] for line in (out / "_redirects").read_text().splitlines())
+    assert moves["/bin-collections/taunton-deane/"] == "/bin-collections/somerset-west-and-taunton/"
+    assert "North Yorkshire" not in read(out, "/councils/")
+    assert main(["--root", str(root), "build", "--as-at", "2023-04-01"]) == 0
+    moves = dict(line.split()[:2] for line in (out / "_redirects").read_text().splitlines())
+    assert moves["/bin-collections/taunton-deane/"] == "/bin-collections/somerset/"
+    assert moves["/apply-for-a-school-place/somerset-county/"] == "/apply-for-a-school-place/somerset/"
+    hub = read(out, "/councils/taunton-deane/")
+    assert "Taunton Deane Borough Council was abolished on 1 April 2019." in hub
+    assert '<a class="govuk-link" href="/councils/somerset-west-and-taunton/">' in hub
+    assert "was abolished on 1 April 2023" in read(out, "/councils/somerset-west-and-taunton/")

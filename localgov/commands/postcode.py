@@ -221,7 +221,8 @@ def describe(query: str, result: postcodes.LookupResult, councils: Mapping[str, 
         if council is None:
             lines.append(slug)
         else:
-            lines += [f"{council.name} ({_label(council)})", f"  {council.website}"]
+            lines += [f"{council.name} ({_label(council)})",
+                      f"  {council.website or 'website not published yet'}"]
     lines.append("")
     lines += [f"{duty.services}: {duty.provider}" for duty in duties]
     return "\n".join(lines) + "\n"
@@ -246,7 +247,7 @@ def _as_json(query: str, result: postcodes.LookupResult, councils: Mapping[str, 
             "name": council.name if council else slug,
             "type": council.type if council else None,
             "tier": tier,
-            "website": council.website if council else None,
+            "website": (council.website or None) if council else None,
         })
     return {
         "query": query,

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from localgov.compose import Composed, compose_common, compose_council_page, compose_variant
 from localgov.load.markdown import sanitise
-from localgov.load.timeline import final_successor, long_date, successor_names
+from localgov.load.timeline import long_date, successor_names
 from localgov.model import (
     CONTACT_LABELS,
     Alert,
@@ -130,11 +130,11 @@ def replaced_by(site: Site, council: Council) -> dict[str, object]:
     successors: list[dict[str, str]] = []
     for successor in council.successors:
         target = everyone.get(successor.council)
-        current = final_successor(target, everyone, site.config.today) if target is not None else None
         areas = [everyone[a].display_name if a in everyone else a for a in successor.areas]
         successors.append({
             "name": target.name if target is not None else successor.council,
-            "href": f"/councils/{(current or target).slug}/" if target is not None else "/councils/",
+            # Its hub: the council's own, or, if it has ended too, the page that says what replaced it.
+            "href": f"/councils/{target.slug}/" if target is not None else "/councils/",
             "areas": " and ".join([", ".join(areas[:-1]), areas[-1]]) if len(areas) > 1 else "".join(areas),
         })
     vesting = council.vesting_day
