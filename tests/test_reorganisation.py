@@ -374,3 +374,11 @@ def test_a_chain_of_changes_leads_each_old_address_to_the_council_of_the_day(mak
     assert "Taunton Deane Borough Council was abolished on 1 April 2019." in hub
     assert '<a class="govuk-link" href="/councils/somerset-west-and-taunton/">' in hub
     assert "was abolished on 1 April 2023" in read(out, "/councils/somerset-west-and-taunton/")
+
+
+def test_the_last_possible_date_is_refused_not_a_crash(make_site: MakeSite) -> None:
+    files = surrey_files(**{"councils/woking/council.yaml": DISTRICT.format(
+        name="Woking Borough Council", gss="E07000217", successor="west-surrey").replace("2027-03-31", "9999-12-31")})
+    found = problems_of(make_site, files)
+    assert ("councils/woking/council.yaml:7: error: 'end': not a last day a council can have; expected a date "
+            "before 9999-12-31, got 9999-12-31") in found

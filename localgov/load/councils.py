@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import replace
@@ -78,6 +79,10 @@ def read_council(slug: str, path: Path, rel: str, problems: Problems, root: Path
     kind = fields.choice("type", tuple(COUNCIL_TYPES), required=True)
     nation = fields.choice("nation", NATIONS, required=True)
     start, end = fields.date("start"), fields.date("end")
+    if end is not None and end >= dt.date.max:
+        problems.error(rel, doc.line("end"), "not a last day a council can have", field="end",
+                       expected="a date before 9999-12-31", found=str(end))
+        end = None
     # A council that has ended, or whose code is not yet published, may have no website of its own.
     website = fields.text("website", required=not (end or gss == GSS_PENDING)) or ""
     if gss and gss != GSS_PENDING and not GSS.match(gss):

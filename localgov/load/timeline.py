@@ -17,7 +17,8 @@ from localgov.errors import Problems
 from localgov.load.fields import did_you_mean
 from localgov.model import GSS_PENDING, Alert, Council
 
-NOTICE_DAYS = 120  # `localgov check` warns about councils ending within this many days whose pages have no notice
+NOTICE_DAYS = 120  # `localgov check` warns within this many days of a change about what the new councils lack
+NOTICE_FROM_DAYS = 365  # pages of a council being replaced carry a notice for this many days before the change
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,10 @@ def notice(council: Council, councils: Mapping[str, Council]) -> Alert | None:
             + ("Which council provides your services from then depends on where you live. " if split else "")
             + "Until then, contact " + council.name + " as you do now.")
     title = f"{council.display_name}: new council{'s' if split else ''} from {long_date(vesting)}"
-    return Alert(title=title, body=body,
-                 start=dt.date.min, end=council.end, source=council.source, line=council.line_of("end"))
+    early = dt.timedelta(days=NOTICE_FROM_DAYS)
+    start = vesting - early if vesting - dt.date.min > early else dt.date.min
+    return Alert(title=title, body=body, start=start, end=council.end, source=council.source,
+                 line=council.line_of("end"))
 
 
 def with_notice(council: Council, councils: Mapping[str, Council]) -> Council:
