@@ -49,7 +49,7 @@ NATION_TERMS: tuple[tuple[str, re.Pattern[str], frozenset[str]], ...] = tuple(
         ("Planning Inspectorate", r"\bPlanning Inspectorate\b", OUTSIDE_ENGLAND),
         ("Care Quality Commission", r"\b(?:Care Quality Commission|CQC)\b", OUTSIDE_ENGLAND),
         ("National Highways", r"\b(?:National Highways|Highways England)\b", OUTSIDE_ENGLAND),
-        ("Environment Agency", r"\bEnvironment Agency\b", OUTSIDE_ENGLAND),
+        ("Environment Agency", r"(?<!Ireland )\bEnvironment Agency\b", OUTSIDE_ENGLAND),
         ("Valuation Office Agency", r"\bValuation Office Agency\b", frozenset({"scotland", "northern-ireland"})),
         ("key stage", r"(?i)\bkey stages?\b", frozenset({"scotland"})),
         ("GCSE", r"\bGCSEs?\b", frozenset({"scotland"})),
@@ -256,7 +256,7 @@ def check_nation_terms(content: Content, councils: Mapping[str, Council], resolu
             continue
         source_lines: list[str] | None = None
         for nation, council in sorted(first.items()):
-            text = _variant_text(page.in_nation(nation), council, env, keys_for)
+            text = variant_text(page.in_nation(nation), council, env, keys_for)
             if text is None:
                 continue  # the page's own render reports what fails
             for word, pattern, nations in NATION_TERMS:
@@ -280,7 +280,7 @@ def check_nation_terms(content: Content, councils: Mapping[str, Council], resolu
 _NATION_NAMES = {"england": "England", "wales": "Wales", "scotland": "Scotland", "northern-ireland": "Northern Ireland"}
 
 
-def _variant_text(page: Page, council: Council, env: ContentEnvironment,
+def variant_text(page: Page, council: Council, env: ContentEnvironment,
                   keys_for: Callable[[str], tuple[str, ...]]) -> str | None:
     """Return the visible text of a page's sections as a council's variant renders them, or None if it fails."""
     parts = {s.id: s.html for s in page.sections}

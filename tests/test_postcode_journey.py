@@ -198,6 +198,29 @@ def macro_html(error: str, label: str) -> tuple[str, str]:
     return group.group(0), summary
 
 
+@pytest.mark.parametrize(("url", "postcode", "body", "name"), [
+    ("/recycling-centres/", "M1 1AE", "greater-manchester-combined-authority", "Greater Manchester Combined Authority"),
+    ("/recycling-centres/", "L1 8JQ", "merseyside-recycling-and-waste-authority",
+     "Merseyside Recycling and Waste Authority"),
+    ("/register-to-vote/", "EH1 1YZ", "lothian-valuation-joint-board", "Lothian Valuation Joint Board"),
+    ("/council-home-repairs/", "G2 1DY", "wheatley-homes-glasgow", "Wheatley Homes Glasgow"),
+], ids=["Manchester's tip", "Liverpool's tip", "Edinburgh's electoral register", "Glasgow's former council homes"])
+def test_a_postcode_where_another_body_provides_the_service_leads_to_that_body(
+    site_server: str, new_page: NewPage, url: str, postcode: str, body: str, name: str
+) -> None:
+    page = new_page()
+    page.goto(site_server + url)
+    submit(page, postcode)
+    banner = message_of(page)
+    assert path_of(page) == url
+    assert f"{name} provides this service in your area" in banner.inner_text()
+    href = page.locator(f"#provider-{body} a").get_attribute("href")
+    assert href is not None and href.startswith("https://")
+    assert banner.locator(f'a[href="{href}"]').count() == 1
+    assert stored_area(page) == expected_area(postcode)
+    assert_clean(page)
+
+
 @pytest.mark.parametrize(
     ("start", "typed", "message"),
     [

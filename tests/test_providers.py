@@ -91,3 +91,28 @@ def test_a_county_hub_lists_nothing_other_organisations_do(site: Site) -> None:
     assert other_providers(site, site.councils["kent"]) == []
     maidstone = other_providers(site, site.councils["maidstone"])
     assert all(item["body"] != "Kent County Council" for item in maidstone)
+
+
+def test_the_kent_hub_lists_no_parking_which_kents_districts_run(site: Site) -> None:
+    for page in ("parking-fines", "parking-permits"):
+        assert "kent" not in site.resolution.councils_for(page)
+        assert "maidstone" in site.resolution.councils_for(page)
+    from localgov.render.pages import area_services
+
+    listed = {item["url"] for item in area_services(site, site.councils["kent"])}
+    assert not any(url.startswith(("/parking-fines/", "/parking-permits/")) for url in listed)
+    # Devon runs civil parking enforcement itself, so its hub lists it.
+    assert "devon" in site.resolution.councils_for("parking-fines")
+
+
+def test_cardiff_and_edinburgh_school_admissions_say_nothing_of_academies(site: Site) -> None:
+    from localgov.checks import variant_text
+    from localgov.sandbox import content_environment
+
+    page = site.content.pages["apply-for-a-school-place"]
+    env = content_environment()
+    texts = {slug: variant_text(page.in_nation(site.councils[slug].nation), site.councils[slug], env,
+                                 lambda key: (key,)) or "" for slug in ("cardiff", "edinburgh", "kent")}
+    assert "academ" not in texts["cardiff"].lower() and "In England" not in texts["cardiff"]
+    assert "academ" not in texts["edinburgh"].lower() and "placing request" in texts["edinburgh"].lower()
+    assert "academ" in texts["kent"].lower()

@@ -25,11 +25,13 @@ from localgov.model import (
     CONTACT_LABELS,
     Alert,
     Area,
+    Body,
     Council,
     CouncilPage,
     Coverage,
     Output,
     Page,
+    ServiceLink,
     Site,
     Topic,
     describe_missing,
@@ -196,8 +198,17 @@ def other_providers(site: Site, council: Council) -> list[dict[str, object]]:
             body = site.bodies[slug]
             link = body.link_for(page.slug)
             items.append({"title": page.title, "url": page.url, "body": body.name, "kind": body.kind_label,
-                          "href": link.url, "part": part})
+                          "href": link.url, "part": part, "link_text": link_text(body, page, link)})
     return items
+
+
+def link_text(body: Body, page: Page, link: ServiceLink) -> str:
+    """Return the words of a link to where a body provides a page: the same words always lead to the same place."""
+    if link.text:
+        return link.text
+    if link.url == body.website:
+        return f"{body.name} website"
+    return f"{page.title}: {body.name}"
 
 
 def body_insets(site: Site, page: Page) -> list[dict[str, object]]:
@@ -220,7 +231,7 @@ def body_insets(site: Site, page: Page) -> list[dict[str, object]]:
             area = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         link = body.link_for(page.slug)
         insets.append({"slug": slug, "name": body.name, "area": area, "href": link.url,
-                       "text": link.text or f"{page.title}: {body.name}"})
+                       "text": link_text(body, page, link)})
     return insets
 
 
@@ -421,7 +432,7 @@ class Renderer:
             reads.need(dep.council(slug))
             body = self.site.bodies[slug]
             link = body.link_for(page.slug)
-            found.append({"name": body.name, "href": link.url, "text": link.text or f"{page.title}: {body.name}"})
+            found.append({"name": body.name, "href": link.url, "text": link_text(body, page, link)})
         return found
 
     def alerts(self, reads: Reads, council: Council, page: str | None = None,
