@@ -80,10 +80,10 @@ def test_an_unknown_key_is_refused_with_a_suggestion(make_site: MakeSite) -> Non
     root = make_site({"site.yaml": "name: Test\nstrikt: true\nlicence_holder: Kent County Council\n"})
     _, problems = read(root)
     assert problems == [
-        "site.yaml:2: error: 'strikt': unknown field; did you mean 'strict'?; expected one of base_url, feedback_url,"
-        " name, phase, postcodes, stale_after_days, strict, got 'strikt'",
-        "site.yaml:3: error: 'licence_holder': unknown field; expected one of base_url, feedback_url, name, phase,"
-        " postcodes, stale_after_days, strict, got 'licence_holder'",
+        "site.yaml:2: error: 'strikt': unknown field; did you mean 'strict'?; expected one of as_at, base_url,"
+        " feedback_url, name, phase, postcodes, stale_after_days, strict, got 'strikt'",
+        "site.yaml:3: error: 'licence_holder': unknown field; expected one of as_at, base_url, feedback_url, name,"
+        " phase, postcodes, stale_after_days, strict, got 'licence_holder'",
     ]
 
 
