@@ -382,3 +382,15 @@ def test_the_last_possible_date_is_refused_not_a_crash(make_site: MakeSite) -> N
     found = problems_of(make_site, files)
     assert ("councils/woking/council.yaml:7: error: 'end': not a last day a council can have; expected a date "
             "before 9999-12-31, got 9999-12-31") in found
+
+
+def test_the_hub_of_an_abolished_council_and_the_pages_that_move_on_are_valid_html(make_site: MakeSite) -> None:
+    from tests.test_html_valid import describe, validate
+
+    root = surrey_site(make_site)
+    assert main(["--root", str(root), "build", "--as-at", "2027-04-01", "--no-search"]) == 0
+    out = root / "build"
+    files = [out / "councils" / "surrey" / "index.html", out / "bin-collections" / "woking" / "index.html",
+             out / "councils" / "west-surrey" / "index.html", out / "bin-collections" / "west-surrey" / "index.html"]
+    problems = {f: m for f, m in validate(files).items() if m}
+    assert not problems, describe(problems, out)
