@@ -394,3 +394,16 @@ def test_the_hub_of_an_abolished_council_and_the_pages_that_move_on_are_valid_ht
              out / "councils" / "west-surrey" / "index.html", out / "bin-collections" / "west-surrey" / "index.html"]
     problems = {f: m for f, m in validate(files).items() if m}
     assert not problems, describe(problems, out)
+
+
+@pytest.mark.skipif(not NSPL_2021.is_dir(), reason="shared/data is not beside the repository")
+def test_an_import_is_made_for_the_date_it_is_given(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site({**real_councils(NORTH_YORKSHIRE),
+                      "site.yaml": "name: Test\nbase_url: https://test.example\npostcodes: imported\n"})
+    path = str(NSPL_2021 / "NSPL_NOV_2021_UK_HG.csv.gz")
+    assert main(["--root", str(root), "postcodes", "import", path, "--as-at", "2023-04-01"]) == 0
+    capsys.readouterr()
+    assert main(["--root", str(root), "postcode", "--as-at", "2023-04-01", "--json", "HG1 1AA"]) == 0
+    assert [c["slug"] for c in json.loads(capsys.readouterr().out)["councils"]] == ["north-yorkshire"]
+    assert main(["--root", str(root), "build", "--as-at", "2023-04-01", "--no-search"]) == 0
+    assert Shards(root / "build").find("HG1 1AA") == ("found", ("north-yorkshire", None))

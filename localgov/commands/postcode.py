@@ -86,6 +86,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     importer.add_argument("--replace", action="store_true",
                           help="replace the lookup even if the new one covers far fewer councils or postcodes")
     _root_option(importer)
+    add_as_at(importer)
     importer.set_defaults(func=run_import, run=run_import)
     shards = commands.add_parser("shards", help="write one JSON file per outcode for the browser",
                                  description="Write /postcodes/<OUTCODE>.json and areas.json from the site's "
@@ -276,7 +277,7 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(f"localgov: error: {args.path}: no such file or folder", file=sys.stderr)
         return 2
     try:
-        gss_to_slug, county_of = registry_maps(root, read_registry(root))
+        gss_to_slug, county_of = registry_maps(root, read_registry(root, getattr(args, "as_at", None)))
         print(f"Reading {args.path}", file=sys.stderr)
         lookup = postcodes.compile_lookup(
             postcodes.read_postcode_file(args.path), gss_to_slug, county_of,
