@@ -317,6 +317,12 @@ class CouncilView:
         return Markup(f'<a class="govuk-link" href="{escape(self._home)}">{escape(text)}</a>')
 
     @property
+    def _website_text(self) -> str:
+        if self._council.website:
+            return f"{self._council.name} website"
+        return f"{self._council.name} page on this site"
+
+    @property
     def _home(self) -> str:
         """Return the council's website, or its hub on this site until it has one (a council not yet in being)."""
         return self._council.website or f"/councils/{self._council.slug}/"
@@ -361,7 +367,7 @@ class CouncilView:
         if value:
             return str(value)
         self._lack(name)
-        return Markup(f"{escape(fallback)} {self._website_link(f'{self._council.name} website')}")
+        return Markup(f"{escape(fallback)} {self._website_link(self._website_text)}")
 
     @property
     def phone(self) -> Markup | str:
@@ -373,7 +379,7 @@ class CouncilView:
         if value:
             return Markup(f'<a class="govuk-link" href="mailto:{escape(value)}">{escape(value)}</a>')
         self._lack("email")
-        return Markup(f"the contact details on the {self._website_link(f'{self._council.name} website')}")
+        return Markup(f"the contact details on the {self._website_link(self._website_text)}")
 
     @property
     def address(self) -> Markup | str:
@@ -396,7 +402,7 @@ class CouncilView:
                           f'"govuk-visually-hidden"> on the {escape(self._council.name)} website</span></a>')
         self._lack(f"link:{key}")
         label = text or "Find out more"
-        return Markup(f"{escape(label)} on the {self._website_link(f'{self._council.name} website')}")
+        return Markup(f"{escape(label)} on the {self._website_link(self._website_text)}")
 
     def service_url(self, key: str) -> str:
         found = self._service_link(str(key))

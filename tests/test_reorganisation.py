@@ -224,6 +224,8 @@ def test_after_vesting_day_old_addresses_lead_to_the_new_councils(make_site: Mak
     assert "will be replaced" not in read(out, "/bin-collections/west-surrey/")
     # A council in law before it has a website of its own: its links lead to its hub here, never nowhere.
     assert 'href=""' not in read(out, "/bin-collections/west-surrey/")
+    assert ('<a class="govuk-link" href="/councils/west-surrey/">West Surrey Council page on this site</a>'
+            in read(out, "/bin-collections/west-surrey/"))
     assert "Not published yet" in read(out, "/councils/west-surrey/")
     moves = dict(line.split()[:2] for line in (out / "_redirects").read_text().splitlines())
     assert moves["/bin-collections/woking/"] == "/bin-collections/west-surrey/"
