@@ -352,8 +352,15 @@ def test_report_lists_the_councils_in_transition(make_site: MakeSite, capsys: py
     out = capsys.readouterr().out
     assert "  woking: Woking Borough Council ends 2027-03-31; from 2027-04-01: west-surrey (no GSS code" in out
     assert "elmbridge" not in out and "surrey:" not in out
+    assert main(["--root", str(root), "report", "--as-at", "2027-01-01", "--json", "--council", "woking"]) == 0
+    assert json.loads(capsys.readouterr().out)["transitions"] == [
+        {"council": "woking", "end": "2027-03-31", "vesting_day": "2027-04-01",
+         "successors": [{"council": "west-surrey",
+                         "lacks": ["GSS code", "website", "contact details", "service links"]}]}]
     assert main(["--root", str(root), "report", "--as-at", "2027-04-01"]) == 0
     assert "in transition" not in capsys.readouterr().out
+    assert main(["--root", str(root), "report", "--as-at", "2027-04-01", "--json"]) == 0
+    assert "transitions" not in json.loads(capsys.readouterr().out)
 
 
 SOMERSET = ["somerset-county", "somerset", "mendip", "sedgemoor", "south-somerset", "somerset-west-and-taunton",

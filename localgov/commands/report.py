@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import textwrap
 from collections import defaultdict
@@ -10,8 +11,8 @@ from pathlib import Path
 
 from localgov.commands.dates import add_as_at
 from localgov.errors import Problems
-from localgov.index.coverage import coverage, json_bytes
-from localgov.load.timeline import transitions
+from localgov.index.coverage import coverage, to_json
+from localgov.load.timeline import Transition, transitions
 from localgov.model import CONTACT_LABELS, Coverage, Site, describe_missing
 
 
@@ -67,12 +68,22 @@ def to_text(report: Coverage, council: str | None = None, width: int = 100) -> s
     return "\n".join(lines) + "\n"
 
 
+def _transitions(site: Site, council: str | None) -> list[Transition]:
+    return [change for change in transitions(site.councils, site.former)
+            if council is None or council in (change.council.slug, *(s for s, _, _ in change.successors))]
+
+
+def transitions_json(site: Site, council: str | None = None) -> list[dict[str, object]]:
+    """Return the councils in transition on the site's date, as data."""
+    return [{"council": change.council.slug, "end": str(change.council.end), "vesting_day": str(change.vesting_day),
+             "successors": [{"council": slug, "lacks": list(lacking)} for slug, _, lacking in change.successors]}
+            for change in _transitions(site, council)]
+
+
 def transitions_text(site: Site, council: str | None = None) -> str:
     """Return the councils in transition on the site's date and what their successors lack, or ''."""
     lines = []
-    for change in transitions(site.councils, site.former):
-        if council is not None and council not in (change.council.slug, *(s for s, _, _ in change.successors)):
-            continue
+    for change in _transitions(site, council):
         heirs = "; ".join(f"{slug} " + ("(" + ", ".join(f"no {what}" for what in lacking) + ")" if lacking
                                         else "(ready)") for slug, _, lacking in change.successors)
         lines.append(f"  {change.council.slug}: {change.council.name} ends {change.council.end}; "
@@ -120,7 +131,11 @@ def run_report(args: argparse.Namespace) -> int:
         return 2
     report = coverage(site, problems)
     if args.json:
-        sys.stdout.write(json_bytes(report, args.council).decode("utf-8"))
+        data = to_json(report, args.council)
+        changes = transitions_json(site, args.council)
+        if changes:  # only then: otherwise the answer is /status/coverage.json as the build writes it
+            data["transitions"] = changes
+        sys.stdout.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(transitions_text(site, args.council) + to_text(report, args.council))
     return 0
