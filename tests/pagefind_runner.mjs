@@ -40,21 +40,32 @@ const scriptPath = searchPage.match(/<script type="module" src="(\/assets\/searc
 const searchJs = await import(pathToFileURL(join(site, scriptPath)).href);
 const pagefindPath = join(site, "pagefind", "pagefind.js");
 const pagefind = await import(pathToFileURL(pagefindPath).href);
-await pagefind.options({ baseUrl: "/" });
+await pagefind.options({ baseUrl: "/", ranking: searchJs.RANKING || {} });
 const vocabulary = new searchJs.Vocabulary(JSON.parse(await readFile(join(site, "search", "synonyms.json"), "utf-8")));
+let siteWords = null;
+try {
+  const data = JSON.parse(await readFile(join(site, "search", "words.json"), "utf-8"));
+  siteWords = new searchJs.SiteWords(data, vocabulary.knownWords(), vocabulary.stopWords);
+} catch {
+  // A site built before the list of words existed: queries are searched as typed.
+}
 
 const output = { queries: [], parse: [], loaded };
 for (const text of request.parse || []) output.parse.push(vocabulary.parse(text));
+output.read = (request.read || []).map((text) => (siteWords ? siteWords.read(text) : null));
 for (const item of request.queries || []) {
   const before = loaded.length;
-  const outcome = await searchJs.search(pagefind, vocabulary, item.query, { area: item.area || [], limit: item.limit || 10 });
+  const outcome = await searchJs.search(pagefind, vocabulary, item.query, {
+    area: item.area || [], limit: item.limit || 10, siteWords });
   output.queries.push({
     query: item.query,
     total: outcome.total,
     area: outcome.area,
     typed: outcome.typed,
     councilPages: outcome.councilPages.map((hub) => hub.url),
-    results: outcome.results.map((r) => ({ page: r.page, url: r.url, council: r.council, also: r.also.map((a) => a.url) })),
+    corrected: outcome.corrected, searched: outcome.searched, unknown: outcome.unknown,
+    suggestions: outcome.suggestions, rest: outcome.rest,
+    results: outcome.results.map((r) => ({ page: r.page, url: r.url, council: r.council, title: r.title, also: r.also.map((a) => a.url) })),
     fetched: loaded.slice(before),
   });
 }

@@ -20,7 +20,8 @@ from localgov.commands.search_page import results_page
 from localgov.errors import Problems
 from localgov.search.extract import condense, extract, read_docs
 from localgov.search.pagefind import index_folder
-from localgov.search.synonyms import CouncilName, Vocabulary, combine, words
+from localgov.search.spelling import SiteWords, distance, stem_key
+from localgov.search.synonyms import CouncilName, Vocabulary, combine, split_postcode, words
 from localgov.search.whoosh import SearchIndex, index_dir, update_index
 from tests.conftest import MakeSite
 from tests.helpers import tree_digest
@@ -122,9 +123,60 @@ def test_parse_finds_council_names_and_their_area() -> None:
     assert v.parse("reading council bins").councils == ("reading",)
 
 
-def test_combine_ranks_pages_matching_more_of_the_query_first() -> None:
-    assert combine([1.0, 1.0]) > combine([3.0, 0.0]) > 0
+def test_combine_needs_every_thing_asked_for() -> None:
+    assert combine([1.0, 2.0]) == 3.0
+    assert combine([3.0, 0.0]) == 0, "a page matching only some of the query is not a good answer"
     assert combine([0.0, 0.0]) == 0
+
+
+def test_split_postcode_takes_a_postcode_out_of_the_query() -> None:
+    assert split_postcode("bin day me15 6jq") == ("bin day", "ME15 6JQ")
+    assert split_postcode("ME156JQ council tax") == ("council tax", "ME15 6JQ")
+    assert split_postcode("SW1A 1AA") == ("", "SW1A 1AA")
+    assert split_postcode("bins me15") == ("bins me15", None), "an outward code alone is not a postcode"
+    assert split_postcode("room 101 booking") == ("room 101 booking", None)
+
+
+# -- the site's own words --------------------------------------------------------------------------
+
+SITE_WORDS = SiteWords({"recycling": 9, "council": 40, "counsel": 1, "licence": 3, "collected": 4, "bin": 8,
+                        "tax": 10, "all": 30, "pass": 2, "passport": 2, "getting": 3, "writing": 2},
+                       extra=("maidstone",))
+
+
+def test_distance_counts_swapped_letters_as_one_edit() -> None:
+    assert distance("councl", "council", 2) == 1
+    assert distance("cuoncil", "council", 2) == 1
+    assert distance("counsil", "council", 2) == 1
+    assert distance("recyclling", "recycling", 2) == 1
+    assert distance("allotment", "all", 2) == 3, "above the limit: limit + 1"
+    assert stem_key("collecting") == stem_key("collected") == "collect"
+
+
+def test_site_words_correct_typos_from_the_sites_own_words() -> None:
+    reading = SITE_WORDS.read("Recyclling counsil")
+    assert reading.text == "recycling council" and reading.unknown == ()
+    assert reading.corrected == (("recyclling", "recycling"), ("counsil", "council"))
+    # The commonest of two equally near words wins.
+    assert SITE_WORDS.correction("councel") == "council"
+    # Forms of a site word are known, not corrected.
+    assert SITE_WORDS.read("bins collecting").corrected == ()
+
+
+def test_site_words_report_words_no_page_has() -> None:
+    allotment = SITE_WORDS.read("allotment")
+    assert allotment.unknown == ("allotment",) and allotment.corrected == (), "not 'all'"
+    hmo = SITE_WORDS.read("HMO licence")
+    assert hmo.unknown == ("hmo",) and hmo.text == "hmo licence", "short words are never corrected"
+    # Only a long word may be two edits from its correction: "gritting" is not "getting".
+    assert SITE_WORDS.read("gritting").unknown == ("gritting",)
+    assert SITE_WORDS.read("recycyling").corrected == (("recycyling", "recycling"),)
+    assert "getting" in SITE_WORDS.read("gritting").suggestions
+    # A number no page has is left out rather than make the query unanswerable.
+    assert SITE_WORDS.read("bin 2026") == SITE_WORDS.read("bin")
+    assert SITE_WORDS.read("bin wasnt collected today").text == "bin collected", "everyday words no page has"
+    assert SiteWords({"today": 1, "bin": 1}).read("bin today").text == "bin today", "unless a page has them"
+    assert SITE_WORDS.read("maidstne").corrected == (("maidstne", "maidstone"),), "council names are site words"
 
 
 def test_vocabulary_survives_json() -> None:
@@ -177,7 +229,10 @@ def test_build_writes_both_indexes_and_the_vocabulary(search_site: Path) -> None
     data = json.loads((out / "search" / "synonyms.json").read_text(encoding="utf-8"))
     assert ["bin", "bins", "refuse", "rubbish", "waste collection"] in data["groups"]
     assert data["councils"]["maidstone"] == {"name": "Maidstone Borough Council", "short": "Maidstone",
-                                             "parent": "kent"}
+                                             "parent": "kent", "website": "https://www.maidstone.gov.uk/"}
+    site_words = json.loads((out / "search" / "words.json").read_text(encoding="utf-8"))["words"]
+    assert site_words["hwrc"] >= 1 and "xylophone" not in site_words
+    assert site_words["collections"] >= 1, "words of every searchable page, common and variants"
     assert data["names"]["maidstone"] == "maidstone"
     assert json.loads((out / "search" / "councils" / "maidstone.json").read_text())["pages"] == ["bin-collections"]
     kent = json.loads((out / "search" / "councils" / "kent.json").read_text())["pages"]
@@ -202,6 +257,19 @@ def test_whoosh_finds_common_pages_by_resident_words(search_site: Path) -> None:
         assert index.search("xylophone").total == 0
 
 
+def test_whoosh_says_what_no_page_has_and_corrects_typos(search_site: Path) -> None:
+    with SearchIndex(search_site) as index:
+        typo = index.search("rubbsh")
+        assert typo.corrected == (("rubbsh", "rubbish"),) and typo.results[0].page == "bin-collections"
+        # Every word must match: a page about voting is no answer to "polling xylophone".
+        half = index.search("polling xylophone")
+        assert half.total == 0 and half.results == () and half.unknown == ("xylophone",)
+        assert half.rest == "polling"
+        assert index.search("polling").total == 1
+        # Words the site has, but no page has both.
+        assert index.search("hwrc polling").total == 0
+
+
 def test_whoosh_shows_the_variants_of_the_residents_councils(search_site: Path) -> None:
     with SearchIndex(search_site) as index:
         found = index.search("tip", index.area_for("maidstone"))
@@ -218,6 +286,9 @@ def test_whoosh_shows_the_variants_of_the_residents_councils(search_site: Path) 
         assert named.area == ("thanet", "kent") and named.results[0].url == "/bin-collections/thanet/"
         only = index.search("Thanet District Council")
         assert only.total == 0 and [h.url for h in only.council_pages] == ["/councils/thanet/"]
+        # Nothing but a postcode (its area given): the resident's council's own page.
+        postcode_only = index.search("ME15 6JQ", ("maidstone", "kent"))
+        assert [h.url for h in postcode_only.council_pages] == ["/councils/maidstone/"]
 
 
 def test_whoosh_index_is_updated_only_where_pages_changed(search_site: Path) -> None:
@@ -303,6 +374,11 @@ def test_search_command_prints_titles_urls_and_councils(search_site: Path, capsy
     data = json.loads(capsys.readouterr().out)
     assert data["results"][0]["url"] == "/bin-collections/" and data["read_as"] == ["rubbish"]
     assert main(["--root", str(search_site), "search", "xylophone"]) == 1
+    capsys.readouterr()
+    assert main(["--root", str(search_site), "search", "polling", "xylophone"]) == 1
+    assert "no page has 'xylophone', so nothing is a good answer" in capsys.readouterr().out
+    assert main(["--root", str(search_site), "search", "rubbsh"]) == 0
+    assert 'no page has "rubbsh": searched for "rubbish" instead' in capsys.readouterr().out
     assert main(["--root", str(search_site), "search", "bins", "--council", "nowhere"]) == 2
     assert "no council called 'nowhere'" in capsys.readouterr().err
 
@@ -324,7 +400,44 @@ def test_results_page_is_the_search_page_with_results(search_site: Path) -> None
     assert 'value="rubbish"' in page
     assert re.search(r'<link rel="stylesheet" href="/assets/localgov\.[0-9a-f]{10}\.css">', page)
     nothing = results_page(search_site, "xylophone").decode("utf-8")
-    assert "There are no matching pages." in nothing
+    assert ('No pages on this site have <span class="govuk-!-font-weight-bold">&lsquo;xylophone&rsquo;</span>.'
+            in nothing)
+    assert "its own website" not in nothing, "no area is known, so no council is named"
+    mine = results_page(search_site, "polling xylophone", council="maidstone").decode("utf-8")
+    assert ('Maidstone Borough Council may have what you are looking for on <a class="govuk-link" '
+            'href="https://www.maidstone.gov.uk/">its own website</a>.') in mine
+    assert 'href="/search/?q=polling&amp;council=maidstone">search for &lsquo;polling&rsquo;</a>' in mine
+    typo = results_page(search_site, "rubbsh").decode("utf-8")
+    assert 'Showing results for <a class="govuk-link" href="/search/?q=rubbish">rubbish</a> instead.' in typo
+    assert '<a class="govuk-link" href="/bin-collections/">Bin collections</a>' in typo
+
+
+BEACH = """
+    ---
+    title: Beach safety
+    summary: Stay safe at the beach.
+    provider: lower
+    requires: [coastline]
+    ---
+    Lifeguards watch some beaches in summer.
+"""
+
+
+def test_results_leave_out_pages_the_residents_area_does_not_have(make_site: MakeSite) -> None:
+    root = make_site({**SEARCH_FILES, "content/elections/beach-safety.md": BEACH})
+    assert build(root) == 0
+    data = json.loads((root / "build" / "search" / "synonyms.json").read_text(encoding="utf-8"))
+    assert data["councils"]["maidstone"]["lacks"] == ["beach-safety"] and "lacks" not in data["councils"]["thanet"]
+    with SearchIndex(root) as index:
+        assert [r.page for r in index.search("beach").results] == ["beach-safety"]
+        assert [r.url for r in index.search("beach", ("thanet", "kent")).results] == ["/beach-safety/thanet/"]
+        inland = index.search("beach", ("maidstone", "kent"))
+        assert inland.total == 0 and inland.results == ()
+    ran = run_pagefind(root / "build", {"queries": [
+        {"query": "beach", "area": ["thanet", "kent"]}, {"query": "beach", "area": ["maidstone", "kent"]}]})
+    coast, inland_js = ran["queries"]
+    assert [r["url"] for r in coast["results"]] == ["/beach-safety/thanet/"]
+    assert inland_js["results"] == []
 
 
 def test_results_page_has_govuk_pagination(make_site: MakeSite) -> None:
@@ -380,9 +493,16 @@ def run_pagefind(out: Path, request: dict[str, Any]) -> dict[str, Any]:
 def test_search_js_reads_queries_like_python(search_site: Path) -> None:
     out = search_site / "build"
     queries = ["When are my bins collected?", "Maidstone rubbish", "where's the tip", "where do i vote",
-               "Kent County Council", "reading council bins", "the", "", "kent tip opening times 2026"]
-    ran = run_pagefind(out, {"parse": queries})
+               "Kent County Council", "reading council bins", "the", "", "kent tip opening times 2026",
+               "rubbsh", "polling xylophone", "maidstne counsil tip", "electoral registration",
+               "bins wasnt collected today"]
+    ran = run_pagefind(out, {"parse": queries, "read": queries})
     with SearchIndex(search_site) as index:
+        assert index.words is not None
+        for query, js in zip(queries, ran["read"], strict=False):
+            reading = index.words.read(query)
+            assert js == {"text": reading.text, "corrected": [list(p) for p in reading.corrected],
+                          "unknown": list(reading.unknown), "suggestions": list(reading.suggestions)}, query
         for query, js in zip(queries, ran["parse"], strict=False):
             py = index.vocabulary.parse(query)
             assert js["councils"] == list(py.councils), query
@@ -397,8 +517,14 @@ def test_pagefind_finds_common_pages_or_the_residents_variants(search_site: Path
         {"query": "rubbish"}, {"query": "rubbish", "area": ["maidstone", "kent"]}, {"query": "hwrc"},
         {"query": "tip", "area": ["maidstone", "kent"]}, {"query": "where do i vote", "area": ["medway"]},
         {"query": "thanet rubbish"}, {"query": "Thanet District Council"}, {"query": "xylophone"},
+        {"query": "rubbsh"}, {"query": "polling xylophone"}, {"query": "hwrc polling"},
+        {"query": "ME15 6JQ", "area": ["maidstone", "kent"]},
     ]})["queries"]
-    plain, mine, keywords, tip, vote, named, only, nothing = ran
+    plain, mine, keywords, tip, vote, named, only, nothing, typo, half, apart, postcode = ran
+    assert postcode["councilPages"] == ["/councils/maidstone/"]
+    assert typo["corrected"] == [["rubbsh", "rubbish"]] and typo["results"][0]["page"] == "bin-collections"
+    assert half["total"] == 0 and half["unknown"] == ["xylophone"] and half["rest"] == "polling"
+    assert apart["total"] == 0 and apart["results"] == [], "no page has both words"
     assert plain["results"][0]["url"] == "/bin-collections/"
     assert all(r["council"] is None for r in plain["results"]), "without an area, common pages only"
     assert mine["results"][0]["url"] == "/bin-collections/maidstone/"
@@ -432,7 +558,7 @@ def results_of(page: Any) -> list[tuple[str, str]]:
 def test_search_page_in_a_browser_with_and_without_an_area(csp_site: str, new_page: Callable[..., Any]) -> None:
     page = new_page()
     page.goto(csp_site + "/search/")
-    box = page.get_by_role("searchbox")
+    box = page.locator("main").get_by_role("searchbox")
     box.fill("when are my bins collected")
     box.press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q=when"))
@@ -487,7 +613,67 @@ def test_search_page_says_when_nothing_matches(csp_site: str, new_page: Callable
     page.goto(csp_site + "/search/?q=xylophone+zeppelin")
     page.locator("#search-count").wait_for()
     assert page.locator("#search-count").inner_text() == "0 results"
-    assert "There are no matching pages." in page.locator("main").inner_text()
+    said = page.locator("main").inner_text()
+    assert "No pages on this site have \u2018xylophone\u2019 or \u2018zeppelin\u2019." in said
+    # With a known area the resident's council is named, with a link to its website.
+    page.evaluate("() => localStorage.setItem('localgov:area', JSON.stringify({lower: 'maidstone', county: 'kent'}))")
+    page.goto(csp_site + "/search/?q=HMO+licence")
+    page.locator("#search-count").wait_for()
+    main = page.locator("main").inner_text()
+    assert page.locator("#search-count").inner_text() == "0 results"
+    assert "No pages on this site have \u2018hmo\u2019" in main
+    own = page.locator(".lg-search-own-council a")
+    assert own.get_attribute("href") == "https://www.maidstone.gov.uk/"
+    assert page.get_by_role("link", name="search for \u2018licence\u2019").get_attribute("href").startswith(
+        "/search/?q=licence")
+    assert not page.errors, str(page.errors)
+
+
+@pytest.mark.browser
+def test_search_page_corrects_typos_and_reads_postcodes(csp_site: str, new_page: Callable[..., Any]) -> None:
+    page = new_page()
+    page.goto(csp_site + "/search/?q=counsil+tax+band")
+    found = results_of(page)
+    assert found[0] == ("Council Tax bands", "/council-tax-bands/")
+    assert page.locator(".lg-search-corrected").inner_text() == \
+        "No pages have \u2018counsil\u2019. Showing results for council tax band instead."
+    # A postcode in the box scopes the results, as the postcode form does.
+    page.goto(csp_site + "/search/?q=bin+day+ME15+6JQ")
+    found = results_of(page)
+    assert found[0] == ("Bin collections", "/bin-collections/maidstone/")
+    assert "Showing pages for Maidstone Borough Council and Kent County Council" in page.locator("main").inner_text()
+    assert page.locator("#search-q").input_value() == "bin day ME15 6JQ"
+    # An inland council's residents are not shown Beach safety.
+    page.goto(csp_site + "/search/?q=beach+safety+ME15+6JQ")
+    page.locator("#search-count").wait_for()
+    assert "Beach safety" not in [title for title, _ in results_of(page)]
+    assert not page.errors, str(page.errors)
+
+
+@pytest.mark.browser
+def test_header_search_on_every_page_and_the_phone_layout(csp_site: str, new_page: Callable[..., Any]) -> None:
+    page = new_page(viewport="phone")
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(csp_site + "/bin-collections/")
+    header_box = page.locator("header").get_by_role("searchbox")
+    header_box.fill("pay council tax")
+    header_box.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q=pay"))
+    assert results_of(page)[0] == ("Pay your Council Tax", "/pay-council-tax/")
+    # At 320 px wide the boxes are wide enough to read what is typed, and nothing scrolls sideways.
+    for box in (page.locator("#search-q"), page.locator("#header-search-q")):
+        width = box.bounding_box()["width"]
+        assert width >= 150, f"the search box is {width}px wide"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    # Each result's "Provided by" line sits with its own result: close under its summary, well above the next.
+    first, second = page.locator("#search-list li.lg-search-result").nth(0), page.locator(
+        "#search-list li.lg-search-result").nth(1)
+    meta = first.locator(".lg-meta").last.bounding_box()
+    summary = first.locator("h2 + p").bounding_box()
+    gap_within = meta["y"] - (summary["y"] + summary["height"])
+    gap_after = second.bounding_box()["y"] - (meta["y"] + meta["height"])
+    assert gap_within <= 10 and gap_after >= 2 * gap_within and gap_after >= 15, (gap_within, gap_after)
+    assert meta["y"] + meta["height"] <= first.bounding_box()["y"] + first.bounding_box()["height"]
     assert not page.errors, str(page.errors)
 
 
@@ -509,10 +695,23 @@ def test_search_form_works_without_javascript_on_the_dev_server(server_with_sear
                                                                  new_page: Callable[..., Any]) -> None:
     page = new_page(js=False)
     page.goto(server_with_search + "/search/?council=maidstone")
-    box = page.get_by_role("searchbox")
+    box = page.locator("main").get_by_role("searchbox")
     box.fill("bin day")
     box.press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q=bin"))
     found = results_of(page)
     assert found[0] == ("Bin collections", "/bin-collections/maidstone/")
     assert "Search needs JavaScript" not in page.locator("main").inner_text()
+
+
+@pytest.mark.browser
+def test_header_search_works_without_javascript_on_the_dev_server(server_with_search: str,
+                                                                   new_page: Callable[..., Any]) -> None:
+    page = new_page(js=False)
+    page.goto(server_with_search + "/")
+    box = page.locator("header").get_by_role("searchbox")
+    box.fill("recyclling")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q=recyclling"))
+    assert results_of(page)[0][1] == "/recycling-centres/"
+    assert "Showing results for recycling instead" in page.locator("main").inner_text()

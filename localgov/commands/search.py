@@ -38,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_search(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Print the top results; 0 when something was found, 1 when nothing was, 2 on a usage problem."""
     from localgov.commands.search_page import postcode_area
+    from localgov.search.synonyms import split_postcode
     from localgov.search.whoosh import NoIndex, SearchIndex
 
     out = out or sys.stdout
@@ -52,6 +53,10 @@ def run_search(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except NoIndex as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    words_only, typed_postcode = split_postcode(query)
+    if typed_postcode and not args.council and not args.postcode:
+        # A postcode in the query scopes the search, as on the site.
+        args.postcode, query = typed_postcode, words_only or query
     with index:
         area: tuple[str, ...] = ()
         if args.council:
@@ -74,6 +79,8 @@ def run_search(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if args.json:
         json.dump({
             "query": query, "read_as": list(results.words), "area": list(results.area), "total": found,
+            "corrected": [list(pair) for pair in results.corrected], "unknown": list(results.unknown),
+            "suggestions": list(results.suggestions),
             "councils": [{"title": h.council_name, "url": h.url} for h in results.council_pages],
             "results": [{"page": r.page, "title": r.title, "url": r.url, "council": r.council,
                          "council_name": r.council_name, "score": round(r.score, 4),
@@ -84,6 +91,12 @@ def run_search(args: argparse.Namespace, out: TextIO | None = None) -> int:
     read_as = " + ".join(results.words) or "(no search words)"
     where = " and ".join(names[slug] for slug in results.area) or "every council (common pages)"
     out.write(f"{found:,} result{'' if found == 1 else 's'} for \"{query}\" (read as: {read_as}), for {where}\n")
+    for typed, used in results.corrected:
+        out.write(f"     no page has \"{typed}\": searched for \"{used}\" instead\n")
+    if results.unknown:
+        out.write(f"     no page has {', '.join(repr(w) for w in results.unknown)}, so nothing is a good answer\n")
+    if results.suggestions:
+        out.write(f"     nearby words: {', '.join(results.suggestions)}\n")
     number = 0
     for hub in results.council_pages:
         number += 1

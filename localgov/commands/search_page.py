@@ -44,16 +44,26 @@ def results_page(site_root: Path, query: str, postcode: str | None = None, counc
     from localgov.load.config import load_config
     from localgov.render.assets import build_assets
     from localgov.render.layouts import layout_environment
+    from localgov.search.synonyms import split_postcode
 
     query = " ".join(query.split())
     page = max(1, page)
+    words_only, typed_postcode = split_postcode(query)
     with SearchIndex(site_root, out) as index_:
         area: tuple[str, ...] = ()
-        if council and council in index_.vocabulary.councils:
+        from_postcode = False
+        if typed_postcode:
+            # A postcode in the box scopes the search to its councils, as the postcode form does.
+            area = _safe_area(site_root, typed_postcode)
+            from_postcode = bool(area)
+        if area:
+            pass
+        elif council and council in index_.vocabulary.councils:
             area = index_.area_for(council)
         elif postcode:
-            area = postcode_area(site_root, postcode)
-        results = index_.search(query, area, offset=(page - 1) * PAGE_SIZE) if query else None
+            area = _safe_area(site_root, postcode)
+        searched = words_only or query
+        results = index_.search(searched, area, offset=(page - 1) * PAGE_SIZE) if query else None
         names = index_.vocabulary.councils
     config = load_config(site_root, Problems())
     assets = {a.name: a.url for a in build_assets(site_root)}
@@ -90,8 +100,20 @@ def results_page(site_root: Path, query: str, postcode: str | None = None, counc
         canonical="/search/", noindex=True, breadcrumbs=[{"text": "Home", "href": "/"}], query=query,
         council=council if council in names else None, results=results, page_number=page, pagination=pagination,
         area_names=[names[slug].name for slug in shown if slug in names], provider_text=PROVIDER_TEXT, server=True,
+        own_council=next((names[slug] for slug in shown if slug in names and names[slug].website), None),
+        from_postcode=from_postcode, search_href=lambda q: "/search/?" + urlencode({**params, "q": q}),
     )
     return html_.encode("utf-8")
+
+
+def _safe_area(site_root: Path, postcode: str) -> tuple[str, ...]:
+    """Return the councils of a postcode, or () when it is unknown or the site has no postcode data."""
+    from localgov.errors import LocalgovError
+
+    try:
+        return postcode_area(site_root, postcode)
+    except (LocalgovError, OSError, ValueError):
+        return ()
 
 
 def answer(site_root: Path, request_path: str, out: Path | None = None) -> bytes | None:

@@ -13,7 +13,7 @@ browser and Whoosh on the server read every query alike.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -104,6 +104,9 @@ class CouncilName:
     name: str
     short_name: str = ""
     parent: str | None = None
+    website: str = ""
+    # Pages that need a feature the council's area lacks (Beach safety inland): search leaves them out.
+    lacks: tuple[str, ...] = ()
 
 
 class Vocabulary:
@@ -181,6 +184,19 @@ class Vocabulary:
                 area.append(council.parent)
         return tuple(dict.fromkeys(area))
 
+    def lacking(self, area: Sequence[str]) -> frozenset[str]:
+        """Return the pages that do not apply where the area's first (lower tier) council is."""
+        council = self.councils.get(area[0]) if area else None
+        return frozenset(council.lacks) if council is not None else frozenset()
+
+    def known_words(self) -> set[str]:
+        """Return the words of synonyms and council names: a query may use them though no page does."""
+        found = {w for group in self.groups for phrase in group for w in words(phrase)}
+        found.update(w for key in self._names for w in key)
+        for council in self.councils.values():
+            found.update(words(f"{council.name} {council.short_name} {council.slug}"))
+        return found
+
     def to_json(self) -> dict[str, object]:
         """Return the data the browser needs to read queries the same way."""
         return {
@@ -191,7 +207,8 @@ class Vocabulary:
             "maxPhrase": MAX_PHRASE,
             "groups": [list(group) for group in self.groups],
             "councils": {
-                slug: {"name": c.name, "short": c.short_name, **({"parent": c.parent} if c.parent else {})}
+                slug: {"name": c.name, "short": c.short_name, **({"parent": c.parent} if c.parent else {}),
+                       **({"website": c.website} if c.website else {}), **({"lacks": list(c.lacks)} if c.lacks else {})}
                 for slug, c in sorted(self.councils.items())
             },
             "names": {" ".join(key): slug for key, slug in sorted(self._names.items())},
@@ -201,7 +218,8 @@ class Vocabulary:
     def from_json(cls, data: Mapping[str, object]) -> Vocabulary:
         councils_raw = data.get("councils", {})
         assert isinstance(councils_raw, dict)
-        councils = {slug: CouncilName(slug, str(c["name"]), str(c.get("short", "")), c.get("parent"))
+        councils = {slug: CouncilName(slug, str(c["name"]), str(c.get("short", "")), c.get("parent"),
+                                      str(c.get("website", "")), tuple(c.get("lacks", ())))
                     for slug, c in councils_raw.items()}
         groups = data.get("groups", [])
         assert isinstance(groups, list)
@@ -237,8 +255,25 @@ def _longest(keys: list[str], start: int, table: Mapping[tuple[str, ...], _Found
 
 
 def combine(segment_scores: list[float], power: float = COVERAGE_POWER) -> float:
-    """Return a document's score from its best score on each segment (0 where it does not match)."""
+    """Return a document's score from its best score on each segment (0 where it does not match).
+
+    A page must match every thing asked for: one that matches only some ("licence" of "HMO licence")
+    is not a good answer, and scores 0.
+    """
     matched = sum(1 for s in segment_scores if s > 0)
-    if not matched:
+    if matched < len(segment_scores) or not matched:
         return 0.0
     return float(sum(segment_scores) * (matched / len(segment_scores)) ** power)
+
+
+# A full postcode anywhere in a query ("bins ME15 6JQ"): the outward code, a space or none, the inward code.
+_POSTCODE_IN_TEXT = re.compile(r"(?<![a-z0-9])([a-z]{1,2}[0-9][a-z0-9]?) ?([0-9][a-z]{2})(?![a-z0-9])", re.IGNORECASE)
+
+
+def split_postcode(query: str) -> tuple[str, str | None]:
+    """Return a query without the first full postcode in it, and that postcode ("ME15 6JQ"), or None."""
+    match = _POSTCODE_IN_TEXT.search(query)
+    if match is None:
+        return query, None
+    rest = (query[: match.start()] + " " + query[match.end():]).strip()
+    return " ".join(rest.split()), f"{match.group(1)} {match.group(2)}".upper()

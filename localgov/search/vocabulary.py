@@ -13,8 +13,11 @@ from localgov.urls import COUNCIL_PAGES_DIR, SYNONYMS_JSON
 
 def vocabulary(site: Site) -> Vocabulary:
     """Return the site's synonyms and council names, as both engines read them."""
+    needs = {slug: frozenset(page.requires) for slug, page in site.content.pages.items() if page.requires}
     councils = {
-        slug: CouncilName(slug, c.name, c.short_name, c.parent) for slug, c in sorted(site.councils.items())
+        slug: CouncilName(slug, c.name, c.short_name, c.parent, c.website,
+                          tuple(sorted(page for page, features in needs.items() if not features <= c.features)))
+        for slug, c in sorted(site.councils.items())
     }
     return Vocabulary(site.content.synonyms, councils)
 

@@ -28,6 +28,7 @@ from typing import Any, Self
 from localgov.errors import Problems
 from localgov.model import Site
 from localgov.search.extract import COMMON, Doc, condense, read_docs
+from localgov.search.spelling import WORDS_FILE, WORDS_JSON, SiteWords, count_words
 from localgov.search.synonyms import Vocabulary, combine
 from localgov.search.vocabulary import vocabulary_json
 
@@ -88,7 +89,8 @@ class IndexStats:
     seconds: float = 0.0
 
 
-def update_index(folder: Path, docs: Iterable[Doc], data: bytes, *, timeout: float = 120.0) -> IndexStats:
+def update_index(folder: Path, docs: Iterable[Doc], data: bytes, *, timeout: float = 120.0,
+                 site_words: bytes | None = None) -> IndexStats:
     """Bring the Whoosh index in `folder` in line with `docs`, writing only what changed.
 
     Every file is written anew, never rewritten in place (Whoosh adds segments and a new table of
@@ -136,11 +138,14 @@ def update_index(folder: Path, docs: Iterable[Doc], data: bytes, *, timeout: flo
             writer.cancel()
             raise
         stats.removed = len(gone)
-    data_path = folder / DATA_FILE
-    if not data_path.is_file() or data_path.read_bytes() != data:
-        partial = data_path.with_name(DATA_FILE + ".partial")
-        partial.write_bytes(data)
-        partial.replace(data_path)
+    if site_words is None:
+        site_words = words_json(wanted.values())
+    for name, content in ((DATA_FILE, data), (WORDS_FILE, site_words)):
+        data_path = folder / name
+        if not data_path.is_file() or data_path.read_bytes() != content:
+            partial = data_path.with_name(name + ".partial")
+            partial.write_bytes(content)
+            partial.replace(data_path)
     stats.seconds = time.perf_counter() - started
     return stats
 
@@ -151,9 +156,16 @@ def _fields(doc: Doc) -> dict[str, str]:
             "keywords": doc.keywords, "summary": doc.summary, "body": doc.body}
 
 
+def words_json(docs: Iterable[Doc]) -> bytes:
+    """Return /search/words.json: every word of the searchable pages and how many pages have it."""
+    counts = count_words(" ".join((d.title, d.summary, d.keywords, d.body)) for d in docs)
+    return json.dumps(SiteWords(counts).to_json(), ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+
+
 def _clear(folder: Path) -> None:
     for path in folder.iterdir():
-        if path.name == DATA_FILE:
+        if path.name in (DATA_FILE, WORDS_FILE):
             continue
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
@@ -171,7 +183,12 @@ def build_search_indexes(site: Site, staged: Path, cache: Path, problems: Proble
     pages = sorted(p.relative_to(staged).as_posix() for p in staged.rglob("index.html"))
     running = pagefind_index.start(staged, problems)
     try:
-        stats = update_index(cache, condense(read_docs(staged, pages)), vocabulary_json(site))
+        docs = condense(read_docs(staged, pages))
+        site_words = words_json(docs)
+        target = staged / WORDS_JSON
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(site_words)
+        stats = update_index(cache, docs, vocabulary_json(site), site_words=site_words)
         log.info("Whoosh: %d pages (%d added, %d updated, %d removed%s) in %.1fs", stats.pages, stats.added,
                  stats.updated, stats.removed, ", rebuilt" if stats.rebuilt else "", stats.seconds)
     except Exception as exc:  # noqa: BLE001 - the site is still usable without server-side search
@@ -220,6 +237,11 @@ class Results:
     council_pages: tuple[Link, ...] = ()
     offset: int = 0
     words: tuple[str, ...] = field(default_factory=tuple)
+    corrected: tuple[tuple[str, str], ...] = ()  # (typed, searched for instead)
+    searched: str = ""  # the query as searched for, after corrections
+    unknown: tuple[str, ...] = ()  # words no page has: nothing can be a good answer
+    suggestions: tuple[str, ...] = ()  # site words near the unknown words
+    rest: str = ""  # the query without its unknown words, when something is left
 
 
 class NoIndex(Exception):
@@ -239,6 +261,9 @@ class SearchIndex:
         self.root = root
         self.ix = index.open_dir(str(folder), indexname=INDEX_NAME)
         self.vocabulary = Vocabulary.from_json(json.loads((folder / DATA_FILE).read_text(encoding="utf-8")))
+        words_path = folder / WORDS_FILE
+        counts = json.loads(words_path.read_text(encoding="utf-8")) if words_path.is_file() else None
+        self.words = (SiteWords.from_json(counts, self.vocabulary.known_words()) if counts is not None else None)
         self.analyzer = StemmingAnalyzer()
 
     def close(self) -> None:
@@ -258,16 +283,28 @@ class SearchIndex:
         """Return the pages for `query`, preferring the variants of the councils in `area`."""
         from whoosh import query as q
 
-        parsed = self.vocabulary.parse(query)
+        reading = self.words.read(query) if self.words is not None else None
+        searched = reading.text if reading is not None else query
+        parsed = self.vocabulary.parse(searched)
         named = parsed.councils
         if named:
             area = self.vocabulary.area_of(named)
         area = tuple(c for c in area if c in self.vocabulary.councils)
         typed = tuple(s.typed for s in parsed.segments)
+        extra: dict[str, Any] = {}
+        if reading is not None:
+            extra = {"corrected": reading.corrected, "searched": searched, "unknown": reading.unknown,
+                     "suggestions": reading.suggestions}
         if parsed.empty:
-            # Only council names: the answer is those councils' own pages.
-            hubs = tuple(Link(f"/councils/{slug}/", slug, self.vocabulary.councils[slug].name) for slug in named)
-            return Results(query, 0, (), area, named, hubs, offset, typed)
+            # Only council names (or a postcode): the answer is those councils' own pages.
+            hubs = tuple(Link(f"/councils/{slug}/", slug, self.vocabulary.councils[slug].name)
+                         for slug in (named or area[:1]))
+            return Results(query, 0, (), area, named, hubs, offset, typed, **extra)
+        if reading is not None and reading.unknown:
+            # A word no page has: no page is a good answer, whatever the other words match.
+            rest = " ".join(w for w in searched.split() if w not in reading.unknown)
+            rest = rest if self.vocabulary.parse(rest).segments else ""
+            return Results(query, 0, (), area, named, (), offset, typed, **extra, rest=rest)
         scopes = (COMMON, *area)
         scope_query = q.Or([q.Term("scope", s) for s in scopes])
         per_doc: dict[int, list[float]] = {}
@@ -282,16 +319,19 @@ class SearchIndex:
                         scores = per_doc.setdefault(hit.docnum, [0.0] * len(parsed.segments))
                         scores[number] = max(scores[number], hit.score * alternative.weight)
             best: dict[str, tuple[float, int]] = {}
+            lacking = self.vocabulary.lacking(area)
             for docnum, scores in per_doc.items():
                 score = combine(scores)
                 page = searcher.stored_fields(docnum)["page"]
+                if score <= 0 or page in lacking:
+                    continue
                 if page not in best or score > best[page][0]:
                     best[page] = (score, docnum)
             ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
             variants = self._variants(searcher, area, [page for page, _ in ranked[offset:offset + limit]])
             results = tuple(self._result(searcher, page, docnum, score, variants.get(page, ()))
                             for page, (score, docnum) in ranked[offset:offset + limit])
-        return Results(query, len(ranked), results, area, named, (), offset, typed)
+        return Results(query, len(ranked), results, area, named, (), offset, typed, **extra)
 
     def _alternative(self, text: str) -> Any:
         from whoosh import query as q

@@ -13,6 +13,9 @@ const PAGE_SIZE = 10;
 const AREA_KEY = "localgov:area";
 const DATA_BATCH = 10;
 const COMMON = "common";
+// Pagefind also counts words that merely start with a search word ("bus" in "business"): weigh
+// exact matches more, as Whoosh matches whole words only.
+export const RANKING = { termSimilarity: 5 };
 
 // -- reading queries (the same rules as localgov/synonyms.py) ----------------------------------
 
@@ -32,8 +35,9 @@ function phraseKey(text) {
 }
 
 export function combine(scores, power) {
+  // A page must match every thing asked for (as in localgov/search/synonyms.py).
   const matched = scores.filter((s) => s > 0).length;
-  if (!matched) return 0;
+  if (!matched || matched < scores.length) return 0;
   const total = scores.reduce((sum, s) => sum + s, 0);
   return total * (matched / scores.length) ** power;
 }
@@ -139,6 +143,129 @@ export class Vocabulary {
   councilName(slug) {
     return this.councils[slug] ? this.councils[slug].name : "";
   }
+
+  lacking(area) {
+    const council = area.length ? this.councils[area[0]] : null;
+    return new Set((council && council.lacks) || []);
+  }
+
+  knownWords() {
+    const found = new Set();
+    for (const group of this.groups) for (const phrase of group) for (const w of words(phrase)) found.add(w);
+    for (const key of this.names.keys()) for (const w of key.split(" ")) found.add(w);
+    for (const [slug, c] of Object.entries(this.councils)) {
+      for (const w of words(`${c.name} ${c.short || ""} ${slug}`)) found.add(w);
+    }
+    return found;
+  }
+}
+
+// -- the site's own words (the same rules as localgov/search/spelling.py) ------------------------
+
+const MIN_CORRECTED = 4;
+const TWO_EDITS_FROM = 9;
+const SUGGESTION_EDITS = 2;
+const SUGGESTIONS = 3;
+const SUFFIXES = ["ing", "ed", "er", "es"];
+const DIGIT = /[0-9]/;
+
+export function stemKey(word) {
+  const key = wordKey(word);
+  for (const suffix of SUFFIXES) {
+    if (key.endsWith(suffix) && key.length - suffix.length >= 4) return key.slice(0, -suffix.length);
+  }
+  return key;
+}
+
+export function distance(a, b, limit) {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous2 = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i, ...new Array(b.length).fill(0)];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        current[j] = Math.min(current[j], previous2[j - 2] + 1);
+      }
+    }
+    if (Math.min(...current) > limit) return limit + 1;
+    previous2 = previous;
+    previous = current;
+  }
+  return previous[b.length] <= limit ? previous[b.length] : limit + 1;
+}
+
+export class SiteWords {
+  constructor(data, extra = [], stopWords = new Set()) {
+    this.counts = new Map(Object.entries((data && data.words) || {}));
+    for (const word of extra) if (!this.counts.has(word)) this.counts.set(word, 0);
+    this.stems = new Set([...this.counts.keys()].map(stemKey));
+    this.stopWords = stopWords;
+    this.optional = new Set((data && data.optional) || []);
+  }
+
+  known(word) {
+    return this.stopWords.has(word) || this.counts.has(word) || this.stems.has(stemKey(word));
+  }
+
+  near(word, limit, sameStart) {
+    const found = [];
+    for (const [candidate, count] of this.counts) {
+      if (candidate.length < MIN_CORRECTED || (sameStart && candidate[0] !== word[0]) || DIGIT.test(candidate)) continue;
+      const edits = distance(word, candidate, limit);
+      if (edits <= limit) found.push([edits, -count, candidate]);
+    }
+    found.sort((x, y) => x[0] - y[0] || x[1] - y[1] || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0));
+    return found.map((f) => f[2]);
+  }
+
+  correction(word) {
+    if (word.length < MIN_CORRECTED || DIGIT.test(word)) return null;
+    const limit = word.length >= TWO_EDITS_FROM ? 2 : 1;
+    return this.near(word, limit, limit > 1)[0] || null;
+  }
+
+  suggestions(word) {
+    if (word.length < MIN_CORRECTED || DIGIT.test(word)) return [];
+    return this.near(word, SUGGESTION_EDITS, false).slice(0, SUGGESTIONS);
+  }
+
+  read(query) {
+    const out = [];
+    const corrected = [];
+    const unknown = [];
+    const suggestions = [];
+    for (const word of words(query)) {
+      if (this.known(word)) {
+        out.push(word);
+        continue;
+      }
+      const fixed = this.correction(word);
+      if (fixed !== null) {
+        corrected.push([word, fixed]);
+        out.push(fixed);
+      } else if (DIGIT.test(word) || this.optional.has(word)) {
+        continue;
+      } else {
+        if (!unknown.includes(word)) unknown.push(word);
+        out.push(word);
+        for (const s of this.suggestions(word)) if (!suggestions.includes(s)) suggestions.push(s);
+      }
+    }
+    return { text: out.join(" "), corrected, unknown, suggestions };
+  }
+}
+
+// A full postcode anywhere in a query, as localgov/search/synonyms.py finds it.
+const POSTCODE_IN_TEXT = /(?<![a-z0-9])([a-z]{1,2}[0-9][a-z0-9]?) ?([0-9][a-z]{2})(?![a-z0-9])/i;
+
+export function splitPostcode(query) {
+  const match = POSTCODE_IN_TEXT.exec(query);
+  if (!match) return [query, null];
+  const rest = `${query.slice(0, match.index)} ${query.slice(match.index + match[0].length)}`.trim();
+  return [rest.split(/\s+/).filter(Boolean).join(" "), `${match[1]} ${match[2]}`.toUpperCase()];
 }
 
 // -- searching with Pagefind -------------------------------------------------------------------
@@ -171,17 +298,27 @@ async function loadJson(url) {
 export async function search(pagefind, vocabulary, query, options = {}) {
   const offset = options.offset || 0;
   const limit = options.limit || PAGE_SIZE;
-  const parsed = vocabulary.parse(query);
+  const reading = options.siteWords ? options.siteWords.read(query) : null;
+  const searched = reading ? reading.text : query;
+  const parsed = vocabulary.parse(searched);
   const named = parsed.councils;
   let area = named.length ? vocabulary.areaOf(named) : options.area || [];
   area = area.filter((slug, i) => slug in vocabulary.councils && area.indexOf(slug) === i);
   const outcome = {
     query, total: 0, results: [], area, named, councilPages: [], offset,
     typed: parsed.segments.map((s) => s.typed),
+    corrected: reading ? reading.corrected : [], searched, unknown: reading ? reading.unknown : [],
+    suggestions: reading ? reading.suggestions : [], rest: "",
   };
+  if (parsed.segments.length && outcome.unknown.length) {
+    // A word no page has: no page is a good answer, whatever the other words match.
+    const rest = searched.split(" ").filter((w) => !outcome.unknown.includes(w)).join(" ");
+    outcome.rest = vocabulary.parse(rest).segments.length ? rest : "";
+    return outcome;
+  }
   if (!parsed.segments.length) {
-    // Only council names: the answer is those councils' own pages.
-    outcome.councilPages = named.map((slug) => ({
+    // Only council names (or a postcode): the answer is those councils' own pages.
+    outcome.councilPages = (named.length ? named : area.slice(0, 1)).map((slug) => ({
       url: `/councils/${slug}/`, council: slug, councilName: vocabulary.councilName(slug),
     }));
     return outcome;
@@ -195,11 +332,19 @@ export async function search(pagefind, vocabulary, query, options = {}) {
   const load = options.loadJson || loadJson;
   const variantsPromise = area.length ? variantsFor(area, load) : Promise.resolve(new Map());
   const responses = await Promise.all(jobs.map((job) => pagefind.search(job.alternative.text, { filters })));
+  // Pagefind also matches words that start with what was typed ("pass" finds "passport"). A quoted
+  // word matches only itself (and its forms): a page must have every word of an alternative so.
+  const exactWords = [...new Set(jobs.flatMap((job) => job.alternative.text.split(" ")))];
+  const exactResponses = await Promise.all(exactWords.map((w) => pagefind.search(`"${w}"`, { filters })));
+  const exact = new Map(exactWords.map((w, i) => [w, new Set(
+    exactResponses[i] ? exactResponses[i].results.map((r) => r.id) : [])]));
   const docs = new Map();
   responses.forEach((response, i) => {
     if (!response) return;
     const { number, alternative } = jobs[i];
+    const needed = alternative.text.split(" ").map((w) => exact.get(w));
     for (const result of response.results) {
+      if (!needed.every((ids) => ids.has(result.id))) continue;
       let doc = docs.get(result.id);
       if (!doc) {
         doc = { result, scores: new Array(parsed.segments.length).fill(0) };
@@ -214,7 +359,13 @@ export async function search(pagefind, vocabulary, query, options = {}) {
   const commonResponses = area.length
     ? await Promise.all(jobs.map((job) => pagefind.search(job.alternative.text, { filters: { council: COMMON } })))
     : responses;
-  for (const response of commonResponses) for (const result of (response ? response.results : [])) common.add(result.id);
+  for (const response of commonResponses) {
+    for (const result of (response ? response.results : [])) {
+      const doc = docs.get(result.id);
+      if (doc && combine(doc.scores, vocabulary.coveragePower) > 0) common.add(result.id);
+    }
+  }
+  const lacking = vocabulary.lacking(area);
   const ranked = [...docs.values()]
     .map((doc) => ({ ...doc, score: combine(doc.scores, vocabulary.coveragePower) }))
     .filter((doc) => doc.score > 0)
@@ -228,6 +379,7 @@ export async function search(pagefind, vocabulary, query, options = {}) {
     const data = await Promise.all(batch.map((doc) => doc.result.data()));
     batch.forEach((doc, k) => {
       const page = (data[k].meta && data[k].meta.page) || pageOfUrl(data[k].url);
+      if (lacking.has(page)) return;
       if (!best.has(page) && best.size < wanted) best.set(page, { data: data[k], score: doc.score });
     });
   }
@@ -377,6 +529,53 @@ function areaNotice(outcome, params, fromQuery) {
     link(searchUrl(params, { area: "all", council: null, page: null }), "Search pages for every council"));
 }
 
+function quoted(text) {
+  return element("span", { class: "govuk-!-font-weight-bold" }, `\u2018${text}\u2019`);
+}
+
+function corrections(outcome, params) {
+  if (!outcome.corrected.length) return null;
+  return element("p", { class: "govuk-body lg-search-corrected" }, "No pages have ",
+    ...joinNodes(outcome.corrected.map(([typed]) => quoted(typed))), ". Showing results for ",
+    link(searchUrl(params, { q: outcome.searched, page: null }), outcome.searched), " instead.");
+}
+
+function joinNodes(nodes) {
+  return nodes.flatMap((node, i) => (i ? [i === nodes.length - 1 ? " or " : ", ", node] : [node]));
+}
+
+function nothingFound(outcome, params) {
+  const nodes = [];
+  if (outcome.unknown.length) {
+    nodes.push(element("p", { class: "govuk-body" }, "No pages on this site have ",
+      ...joinNodes(outcome.unknown.map(quoted)), "."));
+  } else {
+    nodes.push(element("p", { class: "govuk-body" }, "There are no matching pages."));
+  }
+  const tries = [];
+  for (const word of outcome.suggestions) {
+    const text = outcome.searched.split(" ").map((w) => (outcome.unknown.includes(w) ? word : w)).join(" ");
+    tries.push(link(searchUrl(params, { q: text, page: null }), text));
+  }
+  if (tries.length) nodes.push(element("p", { class: "govuk-body lg-search-suggestions" }, "Did you mean ", ...joinNodes(tries), "?"));
+  if (outcome.rest) {
+    nodes.push(element("p", { class: "govuk-body" }, "You can ",
+      link(searchUrl(params, { q: outcome.rest, page: null }), `search for \u2018${outcome.rest}\u2019`), " instead."));
+  }
+  const own = outcome.area.map((slug) => [slug, outcome.councils[slug]]).filter(([, c]) => c && c.website)[0];
+  if (own) {
+    nodes.push(element("p", { class: "govuk-body lg-search-own-council" }, `${own[1].name} may have what you are looking for on `,
+      link(own[1].website, "its own website"), "."));
+  }
+  nodes.push(element("p", { class: "govuk-body" }, "Improve your search results by:"),
+    element("ul", { class: "govuk-list govuk-list--bullet" },
+      element("li", {}, "checking your spelling"),
+      element("li", {}, "using fewer or different words"),
+      element("li", {}, "browsing ", link("/#topics", "services by topic"), " or ",
+        link("/councils/", "finding your council"))));
+  return nodes;
+}
+
 function render(container, outcome, params, page, fromQuery) {
   const nodes = [];
   const count = outcome.total + outcome.councilPages.length;
@@ -385,6 +584,8 @@ function render(container, outcome, params, page, fromQuery) {
     count === 1 ? " result" : " results"));
   const notice = areaNotice(outcome, params, fromQuery);
   if (notice) nodes.push(notice);
+  const fixed = corrections(outcome, params);
+  if (fixed) nodes.push(fixed);
   const list = element("ul", { class: "govuk-list lg-search-results__list", id: "search-list" });
   if (page === 1) {
     for (const hub of outcome.councilPages) {
@@ -396,15 +597,7 @@ function render(container, outcome, params, page, fromQuery) {
   }
   for (const result of outcome.results) list.append(resultItem(result));
   if (list.children.length) nodes.push(list);
-  if (!count) {
-    nodes.push(element("p", { class: "govuk-body" }, "There are no matching pages."),
-      element("p", { class: "govuk-body" }, "Improve your search results by:"),
-      element("ul", { class: "govuk-list govuk-list--bullet" },
-        element("li", {}, "checking your spelling"),
-        element("li", {}, "using fewer or different words"),
-        element("li", {}, "browsing ", link("/#topics", "services by topic"), " or ",
-          link("/councils/", "finding your council"))));
-  }
+  if (!count) nodes.push(...nothingFound(outcome, params));
   const nav = pagination(params, page, Math.ceil(outcome.total / PAGE_SIZE));
   if (nav) nodes.push(nav);
   container.replaceChildren(...nodes);
@@ -420,30 +613,48 @@ async function start() {
   const input = document.getElementById("search-q");
   if (!container || !input) return;
   const params = new URLSearchParams(window.location.search);
-  const query = (params.get("q") || "").trim();
-  input.value = query;
-  if (!query) {
+  const typed = (params.get("q") || "").trim();
+  input.value = typed;
+  const [query, postcode] = splitPostcode(typed);
+  if (!typed) {
     container.replaceChildren();
     return;
   }
   container.setAttribute("aria-busy", "true");
   container.replaceChildren(element("p", { class: "govuk-body" }, "Searching\u2026"));
   try {
-    const [pagefind, data] = await Promise.all([
+    const [pagefind, data, wordData] = await Promise.all([
       import("/pagefind/pagefind.js"),
       fetch("/search/synonyms.json").then((response) => response.json()),
+      fetch("/search/words.json").then((response) => (response.ok ? response.json() : null)).catch(() => null),
     ]);
+    await pagefind.options({ ranking: RANKING });
     const vocabulary = new Vocabulary(data);
+    const siteWords = wordData ? new SiteWords(wordData, vocabulary.knownWords(), vocabulary.stopWords) : null;
     const council = params.get("council");
     let area = [];
-    if (council && council in vocabulary.councils) area = vocabulary.areaOf([council]);
+    let fromPostcode = false;
+    if (postcode) {
+      // A postcode in the box scopes the search to its councils, as the postcode form does.
+      const { normalisePostcode, findArea } = await import("/assets/localgov.27d9be1146.js");
+      const normal = normalisePostcode(postcode);
+      const found = normal ? await findArea(normal).catch(() => null) : null;
+      if (found && found.area) {
+        area = vocabulary.areaOf([found.area.lower, found.area.county].filter(Boolean));
+        fromPostcode = true;
+      }
+    }
+    if (area.length) {
+      // the postcode's area
+    } else if (council && council in vocabulary.councils) area = vocabulary.areaOf([council]);
     else if (params.get("area") !== "all") area = storedArea();
     const page = Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
-    const outcome = await search(pagefind, vocabulary, query, { area, offset: (page - 1) * PAGE_SIZE });
+    const outcome = await search(pagefind, vocabulary, query || typed, { area, offset: (page - 1) * PAGE_SIZE, siteWords });
     outcome.councilNames = Object.fromEntries(outcome.area.map((slug) => [slug, vocabulary.councilName(slug)]));
+    outcome.councils = Object.fromEntries(outcome.area.map((slug) => [slug, vocabulary.councils[slug]]));
     const titleBase = document.title.split(" \u2013 ").pop();
-    document.title = `Search results for \u201c${query}\u201d \u2013 ${titleBase}`;
-    render(container, outcome, params, page, outcome.named.length > 0);
+    document.title = `Search results for \u201c${typed}\u201d \u2013 ${titleBase}`;
+    render(container, outcome, params, page, outcome.named.length > 0 || fromPostcode);
     container.dataset.engine = "pagefind";
   } catch (error) {
     console.error(error);
