@@ -25,6 +25,7 @@ PATTERNS: dict[str, str] = {
     "topic": "/{topic}/",
     "common": "/{page}/",
     "hub": "/councils/{council}/",
+    "former-hub": "/councils/{council}/",
     "council-topic": "/{topic}/{council}/",
     "status-council": "/status/{council}/",
     "variant": "/{page}/{council}/",
@@ -37,7 +38,7 @@ SYNONYMS_JSON = "search/synonyms.json"
 COUNCIL_PAGES_DIR = "search/councils"
 POSTCODES_DIR = "postcodes"
 # Kinds of page that ask search engines not to index them, and that the sitemap leaves out.
-NOINDEX_KINDS = frozenset({"not-found", "search", "status", "status-council"})
+NOINDEX_KINDS = frozenset({"not-found", "search", "status", "status-council", "former-hub"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def routes(site: Site) -> tuple[Route, ...]:
     for council in site.councils:
         found.append(Route("hub", council=council))
         found += [Route("council-topic", topic=topic, council=council) for topic in site.resolution.topics_of(council)]
+    found += [Route("former-hub", council=council.slug) for council in site.abolished]
     found.append(Route("status"))
     found += [Route("status-council", council=council) for council in site.councils]
     found += [Route("variant", page=page, council=council)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ DEFAULTS = {
     "postcodes": "builtin",
     "stale_after_days": 365,
     "strict": False,
+    "as_at": None,
 }
 
 # A value of the wrong type for every option, and what the message must say was expected.
@@ -31,6 +33,7 @@ WRONG = {
     "postcodes": ("{file: x.csv}", "expected a non-empty text, got a dict of 1 item"),
     "stale_after_days": ("a year", "expected a whole number, got 'a year'"),
     "strict": ("'yes'", "expected true or false, got 'yes'"),
+    "as_at": ("soon", "expected a date like 2027-04-01, got 'soon'"),
 }
 
 # A warning the build reports: a council section the common page does not have is added at the end.
@@ -55,10 +58,11 @@ def test_every_option_has_its_default(make_site: MakeSite) -> None:
 
 def test_every_option_is_read(make_site: MakeSite) -> None:
     root = make_site({"site.yaml": "name: Kent services\nbase_url: https://kent.example/\nphase: alpha\n"
-                      "feedback_url: /help/\npostcodes: none\nstale_after_days: 30\nstrict: true\n"})
+                      "feedback_url: /help/\npostcodes: none\nstale_after_days: 30\nstrict: true\n"
+                      "as_at: 2027-04-01\n"})
     assert read(root) == ({"name": "Kent services", "base_url": "https://kent.example", "phase": "alpha",
                            "feedback_url": "/help/", "postcodes": "none", "stale_after_days": 30,
-                           "strict": True}, [])
+                           "strict": True, "as_at": dt.date(2027, 4, 1)}, [])
 
 
 @pytest.mark.parametrize("key", sorted(WRONG))
@@ -76,10 +80,10 @@ def test_an_unknown_key_is_refused_with_a_suggestion(make_site: MakeSite) -> Non
     root = make_site({"site.yaml": "name: Test\nstrikt: true\nlicence_holder: Kent County Council\n"})
     _, problems = read(root)
     assert problems == [
-        "site.yaml:2: error: 'strikt': unknown field; did you mean 'strict'?; expected one of base_url, feedback_url,"
-        " name, phase, postcodes, stale_after_days, strict, got 'strikt'",
-        "site.yaml:3: error: 'licence_holder': unknown field; expected one of base_url, feedback_url, name, phase,"
-        " postcodes, stale_after_days, strict, got 'licence_holder'",
+        "site.yaml:2: error: 'strikt': unknown field; did you mean 'strict'?; expected one of as_at, base_url,"
+        " feedback_url, name, phase, postcodes, stale_after_days, strict, got 'strikt'",
+        "site.yaml:3: error: 'licence_holder': unknown field; expected one of as_at, base_url, feedback_url, name,"
+        " phase, postcodes, stale_after_days, strict, got 'licence_holder'",
     ]
 
 

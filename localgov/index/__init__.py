@@ -18,6 +18,7 @@ from typing import cast
 from localgov.errors import Problems
 from localgov.index.cdn import headers, robots, sitemap
 from localgov.index.coverage import coverage_json
+from localgov.index.redirects import redirect_files
 from localgov.index.shards import lookup_key, postcode_shards
 from localgov.model import Coverage, Output, Site
 from localgov.search.vocabulary import synonyms_file
@@ -73,5 +74,6 @@ INDEXERS: tuple[Indexer, ...] = (
     Indexer("postcodes", postcode_shards, lookup_key),
     Indexer("synonyms", synonyms_file),
     Indexer("coverage", coverage_json, SITE_STRUCTURE, reads_report=True),
+    Indexer("redirects", redirect_files, SITE_STRUCTURE),
 )
 FINALISERS: tuple[Finaliser, ...] = (Finaliser("search", build_search_indexes, index_dir),)
