@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from localgov import __version__
+from localgov.commands.dates import add_as_at
 from localgov.commands.progress import ProgressLogHandler, StageProgress
 from localgov.errors import BuildFailed, LocalgovError, Problem, UsageError
 
@@ -130,6 +131,7 @@ def make_parser() -> argparse.ArgumentParser:
                        help="skip the search indexes (Pagefind and Whoosh) and keep the last ones")
     build.add_argument("--jobs", type=int, default=None, metavar="N",
                        help="render with N processes (default: one per core, or LOCALGOV_JOBS)")
+    add_as_at(build)
     build.set_defaults(run=run_build)
 
     serve = commands.add_parser(
@@ -142,6 +144,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--out", type=Path, default=None, help="output folder (default: build/ in the site)")
     serve.add_argument("--no-build", action="store_true", help="serve what is already built, without watching")
     serve.add_argument("--no-search", action="store_true", help="do not update the search indexes, even at the start")
+    add_as_at(serve)
     serve.set_defaults(run=run_serve)
 
     check = commands.add_parser("check", help="check the sources without writing a site",
@@ -152,6 +155,7 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--no-render", action="store_true",
                        help="skip rendering every page (faster; no check of links in rendered pages)")
+    add_as_at(check)
     check.set_defaults(run=run_check)
 
     explain = commands.add_parser("explain", help="list the files that made a page, and why",
@@ -194,7 +198,7 @@ def run_build(args: argparse.Namespace) -> int:
                        keep_going=getattr(args, "keep_going", False),
                        incremental=not getattr(args, "clean", False),
                        finalise=not getattr(args, "no_search", False),
-                       workers=getattr(args, "jobs", None))
+                       workers=getattr(args, "jobs", None), as_at=args.as_at)
     print_problems(result.warnings, root)
     missing_councils = {c for c, _, _ in result.missing}
     if result.missing:
@@ -235,7 +239,7 @@ def run_serve(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     out = (args.out or root / "build").resolve()
     serve(root, out, args.host, args.port, build_first=not args.no_build, watch=not args.no_build,
-          search=not args.no_search, progress=_progress(args))
+          search=not args.no_search, progress=_progress(args), as_at=args.as_at)
     return EXIT_OK
 
 
@@ -244,7 +248,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     root = args.root.resolve()
     with _progress(args) as progress:
-        report = check(root, render=not args.no_render, progress=progress)
+        report = check(root, render=not args.no_render, progress=progress, as_at=args.as_at)
     shown, grouped = report.grouped(verbose=args.verbose)
     print_problems(shown, root)
     for line in grouped:

@@ -152,6 +152,18 @@ class Alert:
 
 
 @dataclass(frozen=True)
+class Successor:
+    """A council that takes over all or part of an abolished council's area: the former districts it takes over."""
+
+    council: str
+    areas: tuple[str, ...] = ()  # slugs of the abolished council's districts it takes; empty: the whole area
+    line: int = field(default=0, compare=False)
+
+
+GSS_PENDING = "pending"  # a council in law before ONS has published its code
+
+
+@dataclass(frozen=True)
 class Council:
     """A principal council: the unit every variant, hub and postcode resolves to."""
 
@@ -171,8 +183,24 @@ class Council:
     hands_over: tuple[tuple[str, str], ...] = ()
     alerts: tuple[Alert, ...] = ()
     example_data: bool = False
+    start: dt.date | None = None  # the first day in force (None: before any date the site knows)
+    end: dt.date | None = None  # the last day in force (None: still in force)
+    successors: tuple[Successor, ...] = ()
     source: str = ""
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)
+
+    def in_force_on(self, day: dt.date) -> bool:
+        """Say whether the council exists on `day`."""
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    @property
+    def gss_pending(self) -> bool:
+        return self.gss == GSS_PENDING
+
+    @property
+    def vesting_day(self) -> dt.date | None:
+        """Return the day its successors take over (the day after its last), if it ends."""
+        return self.end + dt.timedelta(days=1) if self.end is not None else None
 
     def line_of(self, path: str) -> int:
         """Return the line of a field in council.yaml (`links.bins`, `takes_on[2]`), or 0 if unknown."""
@@ -365,7 +393,8 @@ class SiteConfig:
     postcodes: str = "builtin"
     stale_after_days: int = 365
     strict: bool = False
-    today: dt.date = dt.date(2000, 1, 1)
+    today: dt.date = dt.date(2000, 1, 1)  # the site's date: the build date, or the date it is built as at
+    as_at: dt.date | None = None  # the date site.yaml builds the site as at (None: the build date)
 
     @property
     def content_dir(self) -> Path:
@@ -694,6 +723,14 @@ class Site:
     bodies: Mapping[str, Body] = field(default_factory=dict)
     national_alerts: tuple[Alert, ...] = ()  # councils/_status.yaml: the nation's notices and emergency banners
     accessibility: AccessibilityResults | None = None  # accessibility-results.json, if a test run wrote one
+    # councils not in force on the site's date: abolished ones (to redirect from) and ones not yet in force
+    former: Mapping[str, Council] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _freeze(self, "councils", "bodies")
+        _freeze(self, "councils", "bodies", "former")
+
+    @property
+    def abolished(self) -> tuple[Council, ...]:
+        """Return the councils that ended before the site's date, by slug."""
+        day = self.config.today
+        return tuple(c for _, c in sorted(self.former.items()) if c.end is not None and c.end < day)

@@ -314,7 +314,18 @@ class CouncilView:
     # Built with escape() and f-strings: the same markup as Markup.format, which is slow enough to show in a
     # national build (it formats tens of thousands of these).
     def _website_link(self, text: str) -> Markup:
-        return Markup(f'<a class="govuk-link" href="{escape(self._council.website)}">{escape(text)}</a>')
+        return Markup(f'<a class="govuk-link" href="{escape(self._home)}">{escape(text)}</a>')
+
+    @property
+    def _website_text(self) -> str:
+        if self._council.website:
+            return f"{self._council.name} website"
+        return f"{self._council.name} page on this site"
+
+    @property
+    def _home(self) -> str:
+        """Return the council's website, or its hub on this site until it has one (a council not yet in being)."""
+        return self._council.website or f"/councils/{self._council.slug}/"
 
     @property
     def name(self) -> str:
@@ -330,7 +341,7 @@ class CouncilView:
 
     @property
     def website(self) -> str:
-        return self._council.website
+        return self._home
 
     @property
     def nation(self) -> str:
@@ -356,7 +367,7 @@ class CouncilView:
         if value:
             return str(value)
         self._lack(name)
-        return Markup(f"{escape(fallback)} {self._website_link(f'{self._council.name} website')}")
+        return Markup(f"{escape(fallback)} {self._website_link(self._website_text)}")
 
     @property
     def phone(self) -> Markup | str:
@@ -368,7 +379,7 @@ class CouncilView:
         if value:
             return Markup(f'<a class="govuk-link" href="mailto:{escape(value)}">{escape(value)}</a>')
         self._lack("email")
-        return Markup(f"the contact details on the {self._website_link(f'{self._council.name} website')}")
+        return Markup(f"the contact details on the {self._website_link(self._website_text)}")
 
     @property
     def address(self) -> Markup | str:
@@ -391,14 +402,14 @@ class CouncilView:
                           f'"govuk-visually-hidden"> on the {escape(self._council.name)} website</span></a>')
         self._lack(f"link:{key}")
         label = text or "Find out more"
-        return Markup(f"{escape(label)} on the {self._website_link(f'{self._council.name} website')}")
+        return Markup(f"{escape(label)} on the {self._website_link(self._website_text)}")
 
     def service_url(self, key: str) -> str:
         found = self._service_link(str(key))
         if found is not None:
             return found.url
         self._lack(f"link:{key}")
-        return self._council.website
+        return self._home
 
     def _service_link(self, key: str) -> ServiceLink | None:
         """Return the council's link for a service, unless it only leads to the council's home page."""

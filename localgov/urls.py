@@ -35,6 +35,7 @@ PATTERNS: dict[str, str] = {
     "topic": "/{topic}/",
     "common": "/{page}/",
     "hub": "/councils/{council}/",
+    "former-hub": "/councils/{council}/",
     "council-topic": "/{topic}/{council}/",
     "status-council": "/status/{council}/",
     "service-status-council": "/councils/{council}/status/",
@@ -62,8 +63,8 @@ COUNCIL_PAGES_DIR = "search/councils"
 POSTCODES_DIR = "postcodes"
 # Kinds of page that ask search engines not to index them, and that the sitemap leaves out.
 # Service status pages change from day to day and have feeds for that: search engines would show them stale.
-NOINDEX_KINDS = frozenset({"not-found", "search", "status", "status-council", "feedback-sent", "service-status",
-                           "service-status-council"})
+NOINDEX_KINDS = frozenset({"not-found", "search", "status", "status-council", "former-hub", "feedback-sent",
+                           "service-status", "service-status-council"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def routes(site: Site) -> tuple[Route, ...]:
         found += [Route("council-topic", topic=topic, council=council) for topic in site.resolution.topics_of(council)]
     found.append(Route("service-status"))
     found += [Route("service-status-council", council=council) for council in site.councils]
+    found += [Route("former-hub", council=council.slug) for council in site.abolished]
     found.append(Route("status"))
     found += [Route("status-council", council=council) for council in site.councils]
     found += [Route("variant", page=page, council=council)

@@ -27,6 +27,7 @@ DEFAULTS = {
     "postcodes": "builtin",
     "stale_after_days": 365,
     "strict": False,
+    "as_at": None,
 }
 
 KNOWN = ", ".join(sorted(DEFAULTS))
@@ -45,11 +46,12 @@ WRONG = {
     "host": ("[]", "expected a non-empty text, got a list of 0 items"),
     "accessibility_status": ("mostly", "expected one of full, partial, not, got 'mostly'"),
     "accessibility_issues": ("one issue", "expected a list of texts, got 'one issue'"),
-    "accessibility_prepared": ("27/11/2026", "expected a date written YYYY-MM-DD, got '27/11/2026'"),
-    "accessibility_reviewed": ("'2026-11-31'", "expected a date written YYYY-MM-DD, got '2026-11-31'"),
+    "accessibility_prepared": ("27/11/2026", "expected a date like 2027-04-01, got '27/11/2026'"),
+    "accessibility_reviewed": ("'2026-11-31'", "expected a date like 2027-04-01, got '2026-11-31'"),
     "postcodes": ("{file: x.csv}", "expected a non-empty text, got a dict of 1 item"),
     "stale_after_days": ("a year", "expected a whole number, got 'a year'"),
     "strict": ("'yes'", "expected true or false, got 'yes'"),
+    "as_at": ("soon", "expected a date like 2027-04-01, got 'soon'"),
 }
 
 # A warning the build reports: a council section the common page does not have is added at the end.
@@ -78,14 +80,14 @@ def test_every_option_is_read(make_site: MakeSite) -> None:
                       "feedback_endpoint: https://feedback.example/report\ncontact_email: web@kent.example\n"
                       "host: Example Hosting Ltd\naccessibility_status: full\n"
                       "accessibility_issues: [Maps have no text alternative]\n"
-                      "accessibility_prepared: 2026-11-01\naccessibility_reviewed: '2026-11-20'\n"})
+                      "accessibility_prepared: 2026-11-01\naccessibility_reviewed: '2026-11-20'\nas_at: 2027-04-01\n"})
     assert read(root) == ({"name": "Kent services", "base_url": "https://kent.example", "phase": "alpha",
                            "feedback_url": "/help/", "postcodes": "none", "stale_after_days": 30,
                            "strict": True, "feedback_endpoint": "https://feedback.example/report",
                            "contact_email": "web@kent.example", "host": "Example Hosting Ltd",
                            "accessibility_status": "full", "accessibility_issues": ("Maps have no text alternative",),
                            "accessibility_prepared": dt.date(2026, 11, 1),
-                           "accessibility_reviewed": dt.date(2026, 11, 20)}, [])
+                           "accessibility_reviewed": dt.date(2026, 11, 20), "as_at": dt.date(2027, 4, 1)}, [])
 
 
 @pytest.mark.parametrize("key", sorted(WRONG))

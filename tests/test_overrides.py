@@ -300,7 +300,7 @@ def test_council_only_page_is_rendered_and_listed_for_its_council(make_site: Mak
             website: https://www.thanet.gov.uk/
             features: [coastline]
             links:
-              beach-huts: https://www.thanet.gov.uk/
+              beach-huts: https://www.thanet.gov.uk/beach-huts
         """,
     })
     assert build(root, "--strict") == 0
@@ -308,7 +308,7 @@ def test_council_only_page_is_rendered_and_listed_for_its_council(make_site: Mak
     html = read(out, "/beach-huts/thanet/")
     assert "<h1 class=\"govuk-heading-xl\">Beach huts</h1>" in html
     assert "Thanet District Council rents beach huts by the week." in html
-    assert ('<a class="govuk-link" href="https://www.thanet.gov.uk/">Book a beach hut'
+    assert ('<a class="govuk-link" href="https://www.thanet.gov.uk/beach-huts">Book a beach hut'
             '<span class="govuk-visually-hidden"> on the Thanet District Council website</span></a>') in html
     assert '<link rel="canonical" href="https://test.example/beach-huts/thanet/">' in html
     assert "This page is only about Thanet District Council." in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import gzip
 import io
 import itertools
@@ -327,10 +328,26 @@ def test_a_two_tier_hub_shows_both_councils_and_who_does_what(make_site: MakeSit
 # --- real ONS data: the demo site and the older layouts ----------------------------------------------------
 
 
+DEMO_DAY = dt.date(2026, 11, 24)
+
+
 def _demo_registry() -> tuple[dict[str, str], dict[str, str | None]]:
-    """The repository's registry read straight from YAML: current and former codes, and abolished ones."""
-    gss, county = registry_of({p.parent.name: p.read_text(encoding="utf-8")
-                               for p in (REPO / "councils").glob("*/council.yaml")})
+    """The repository's registry on DEMO_DAY read straight from YAML: current and former codes, and abolished ones
+    (each leading to the one council that covers all its area that day, if there is one)."""
+    every = {p.parent.name: yaml.safe_load(p.read_text(encoding="utf-8"))
+             for p in (REPO / "councils").glob("*/council.yaml")}
+
+    def in_force(data: dict[str, Any]) -> bool:
+        return bool(data.get("start", dt.date.min) <= DEMO_DAY <= data.get("end", dt.date.max))
+
+    gss, county = registry_of({slug: yaml.safe_dump(data) for slug, data in every.items() if in_force(data)})
+    for data in every.values():
+        current = data
+        while not in_force(current) and current.get("end", dt.date.max) < DEMO_DAY and len(current["successors"]) == 1:
+            heir = current["successors"][0]
+            current = every[heir if isinstance(heir, str) else heir["council"]]
+        if current is not data and in_force(current):
+            gss[data["gss"]] = next(s for s, d in every.items() if d is current)
     former = yaml.safe_load((REPO / "postcodes" / "former_codes.yaml").read_text(encoding="utf-8")) or {}
     gss.update({code: slug for code, slug in former.items() if slug})
     return gss, county
@@ -419,7 +436,8 @@ def test_older_layouts_build_shards_that_agree_with_the_file_and_the_cli(make_si
     })
     assert not (root / "councils").exists()
     # The registry part of each council.yaml: the demo councils' own data names pages this small site lacks.
-    registry = {"name", "short_name", "gss", "former_gss", "type", "nation", "parent", "website"}
+    registry = {"name", "short_name", "gss", "former_gss", "type", "nation", "parent", "website", "start", "end",
+                "successors"}
     for source in (REPO / "councils").glob("*/council.yaml"):
         data = {k: v for k, v in yaml.safe_load(source.read_text(encoding="utf-8")).items() if k in registry}
         (root / "councils" / source.parent.name).mkdir(parents=True)
@@ -436,9 +454,24 @@ def test_older_layouts_build_shards_that_agree_with_the_file_and_the_cli(make_si
 @needs_data
 def test_every_council_has_its_hub_and_a_page_for_each_service_it_provides(demo_site: Path) -> None:
     """Decide from the YAML alone which council provides which page, and find each one in the demo build."""
-    councils = {p.parent.name: yaml.safe_load(p.read_text(encoding="utf-8"))
-                for p in (REPO / "councils").glob("*/council.yaml")}
+    every = {p.parent.name: yaml.safe_load(p.read_text(encoding="utf-8"))
+             for p in (REPO / "councils").glob("*/council.yaml")}
+    councils = {slug: data for slug, data in every.items()
+                if data.get("start", dt.date.min) <= DEMO_DAY <= data.get("end", dt.date.max)}
     assert len(councils) == 382
+    features_file = REPO / "councils" / "_features.yaml"
+    listed = yaml.safe_load(features_file.read_text(encoding="utf-8")) if features_file.is_file() else {}
+    for feature, entry in listed.items():
+        for slug in entry["councils"]:
+            councils[slug].setdefault("features", []).append(feature)
+    # Pages another body provides in full for a council (or its nation), which then has no page of its own.
+    by_body: set[tuple[str, str]] = set()
+    for path in (REPO / "councils").glob("*/body.yaml"):
+        body = yaml.safe_load(path.read_text(encoding="utf-8"))
+        served = {slug for slug, council in councils.items()
+                  if slug in body["serves"] or council["nation"] in body["serves"]}
+        by_body |= {(page, slug) for page, how in body["provides"].items() if not (how or {}).get("part")
+                    for slug in served}
     missing = [slug for slug in councils if not (demo_site / "councils" / slug / "index.html").is_file()]
     assert not missing
     expected_pages: set[str] = set()
@@ -451,7 +484,10 @@ def test_every_council_has_its_hub_and_a_page_for_each_service_it_provides(demo_
                        "all": True}[meta["provider"]]
             features_ok = set(meta.get("requires", [])) <= set(council.get("features", []))
             nation_ok = council["nation"] not in (meta.get("provided_elsewhere") or {})
-            if tier_ok and features_ok and nation_ok and not council.get("hands_over") and not council.get("takes_on"):
+            county = councils.get(council.get("parent") or "", {})
+            taken = path.stem in (county.get("takes_on") or [])  # the county provides it for its districts
+            if tier_ok and features_ok and nation_ok and (path.stem, slug) not in by_body and not taken \
+                    and not council.get("hands_over") and not council.get("takes_on"):
                 expected_pages.add(f"{path.stem}/{slug}")
     built = {f"{p.parent.parent.name}/{p.parent.name}" for p in demo_site.glob("*/*/index.html")
              if p.parent.parent.name not in ("councils", "search")}

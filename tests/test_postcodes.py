@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import gzip
 import io
 import json
@@ -55,11 +56,36 @@ needs_data = pytest.mark.skipif(not POSTCODES.is_dir(), reason="shared/data is n
 # --- the registry as an independent reader sees it ------------------------------------------
 
 
+TODAY = dt.date(2026, 11, 24)
+
+
+def _every_council() -> dict[str, dict[str, Any]]:
+    return {p.parent.name: yaml.safe_load(p.read_text(encoding="utf-8"))
+            for p in (ROOT / "councils").glob("*/council.yaml")}
+
+
 def _registry() -> tuple[dict[str, dict[str, Any]], dict[str, str | None]]:
-    councils = {p.parent.name: yaml.safe_load(p.read_text(encoding="utf-8"))
-                for p in (ROOT / "councils").glob("*/council.yaml")}
+    """The councils in force on TODAY, and the codes of councils abolished before 2020 with their successors."""
+    councils = {slug: data for slug, data in _every_council().items()
+                if data.get("start", dt.date.min) <= TODAY <= data.get("end", dt.date.max)}
     former = yaml.safe_load((ROOT / "postcodes" / "former_codes.yaml").read_text(encoding="utf-8"))
     return councils, former
+
+
+def _successor_codes() -> dict[str, str]:
+    """Map the code of each council abolished before TODAY to the one council that covers all its area now."""
+    every = _every_council()
+    found: dict[str, str] = {}
+    for data in every.values():
+        if data.get("end", dt.date.max) >= TODAY:
+            continue
+        current = data
+        while current.get("end", dt.date.max) < TODAY and len(current["successors"]) == 1:
+            nxt = current["successors"][0]
+            current = every[nxt if isinstance(nxt, str) else nxt["council"]]
+        if current.get("end", dt.date.max) >= TODAY:
+            found[data["gss"]] = next(slug for slug, d in every.items() if d is current)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +97,7 @@ def registry() -> tuple[dict[str, str], dict[str, str | None]]:
         for code in [data["gss"], *data.get("former_gss", [])]:
             gss_to_slug[str(code)] = slug
     gss_to_slug.update({code: slug for code, slug in former.items() if slug})
+    gss_to_slug.update(_successor_codes())
     county_of = {slug: data.get("parent") for slug, data in councils.items()}
     return gss_to_slug, county_of
 

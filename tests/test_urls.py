@@ -13,7 +13,7 @@ from localgov.commands.explain import explain
 from localgov.errors import Problems, UsageError
 from localgov.model import Site
 from localgov.urls import PATTERNS, Route, output_path, route_at, routes, target_of, url, url_of
-from tests.conftest import MakeSite
+from tests.conftest import COUNCILS, MakeSite
 
 SLUGS = {"topic": "schools", "page": "bin-collections", "council": "maidstone"}
 LAYOUTS = frozenset({"home.html", "councils.html", "404.html", "search.html", "topic.html", "page.html",
@@ -33,6 +33,11 @@ SITE_FILES: dict[str, str | bytes | None] = {
     "councils/kent/schools/school-buses.md": OWN.format(title="School buses"),
     "councils/thanet/harbours/ramsgate-harbour.md": OWN.format(title="Ramsgate harbour"),
     "content/harbours/_topic.yaml": "title: Harbours\nsummary: Ports and moorings.\norder: 3\n",
+    # A council abolished before the site's date, whose hub says what replaced it.
+    "councils/medway/council.yaml": COUNCILS["medway"].rstrip(" ") + "        start: 1998-04-01\n",
+    "councils/old-town/council.yaml": "name: Old Town Borough Council\ngss: E07000999\n"
+                                      "type: non-metropolitan-district\nnation: england\nparent: kent\n"
+                                      "end: 1998-03-31\nsuccessors: [medway]\n",
 }
 
 
@@ -66,7 +71,9 @@ def test_the_routes_of_a_site_are_exactly_the_pages_a_build_writes(make_site: Ma
     root = make_site(SITE_FILES)
     out = tmp_path / "out"
     build(root, out, finalise=False)
-    written = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
+    moved = {output_path(line.split()[0]) for line in (out / "_redirects").read_text().splitlines()}
+    assert "bin-collections/old-town/index.html" in moved
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*.html")} - moved
     table = routes(loaded(root))
     assert len({r.path for r in table}) == len(table), "two routes share an output path"
     assert {r.path for r in table} == written
@@ -88,8 +95,10 @@ def test_the_sitemap_lists_the_pages_that_may_be_indexed(make_site: MakeSite, tm
     noindex = {url_of(p.relative_to(out).as_posix()) for p in out.rglob("*.html")
                if '<meta name="robots" content="noindex">' in p.read_text(encoding="utf-8")}
     pages = {url_of(p.relative_to(out).as_posix()) for p in out.rglob("*.html")}
+    moved = {line.split()[0] for line in (out / "_redirects").read_text().splitlines()}
     assert listed == pages - noindex
-    assert noindex == {r.url for r in routes(loaded(root)) if not r.indexed}
+    assert noindex - moved == {r.url for r in routes(loaded(root)) if not r.indexed}
+    assert moved <= noindex and "/councils/old-town/" in noindex
 
 
 def test_a_route_is_found_by_its_url_in_any_form(make_site: MakeSite) -> None:

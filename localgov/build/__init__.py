@@ -54,6 +54,7 @@ from localgov.load.councils import load_councils
 from localgov.load.history import last_changes
 from localgov.load.overrides import load_overrides, stopping_errors
 from localgov.load.status import load_status
+from localgov.load.timeline import on_date
 from localgov.model import Content, Coverage, Site
 from localgov.render.assets import AssetFile, build_assets
 from localgov.render.layouts import default_templates, find_govuk_frontend, layout_environment
@@ -86,16 +87,21 @@ class BuildResult:
 
 
 def load_site(root: Path, problems: Problems, *, keep_going: bool = False,
-              read_page: PageReader | None = None, day: dt.date | None = None) -> Site | None:
+              read_page: PageReader | None = None, day: dt.date | None = None,
+              as_at: dt.date | None = None) -> Site | None:
     """Run the load and resolve stages; None when there are errors (they are in `problems`).
 
     With `keep_going`, errors that only refuse council files (see localgov/load/overrides.py) do not stop
     the build: the site is loaded without those files. `read_page` reads one common page (see
-    localgov/load/content.py). `day` is the build date (default: today, or LOCALGOV_TODAY).
+    localgov/load/content.py). `day` is the build date (default: today, or LOCALGOV_TODAY); `as_at` builds the
+    site as it stands on another date (default: site.yaml's `as_at`, else the build date).
     """
-    config = load_config(root, problems, day)
-    councils = load_councils(root, problems)
-    bodies = load_bodies(root, councils, problems)
+    config = load_config(root, problems, day, as_at=as_at)
+    registry = load_councils(root, problems)
+    bodies = load_bodies(root, registry, problems)
+    # The one place that decides which councils exist on the site's date: no later stage needs the date for it.
+    dated = on_date(registry, config.today)
+    councils = dated.current
     content = with_history(load_content(root, problems, read_page), last_changes(root))
     national_alerts = load_status(root, problems)
     accessibility = load_accessibility(root, problems)
@@ -105,7 +111,8 @@ def load_site(root: Path, problems: Problems, *, keep_going: bool = False,
     if stopping_errors(problems, overrides.refused if keep_going else ()):
         return None
     return Site(config=config, councils=councils, content=content, resolution=resolution, overrides=overrides,
-                bodies=bodies, national_alerts=national_alerts, accessibility=accessibility)
+                bodies=bodies, former=dated.former, national_alerts=national_alerts,
+                accessibility=accessibility)
 
 
 def with_history(content: Content, changed: dict[str, dt.date]) -> Content:
@@ -164,6 +171,7 @@ class Options:
     finalise: bool = True
     workers: int | None = None
     progress: Progress | None = None
+    as_at: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -234,17 +242,18 @@ class Run:
 
 def build(root: Path, out_dir: Path, *, strict: bool = False, progress: Progress | None = None,
           keep_going: bool = False, incremental: bool = True, finalise: bool = True,
-          workers: int | None = None, state: BuildState | None = None) -> BuildResult:
+          workers: int | None = None, state: BuildState | None = None, as_at: dt.date | None = None) -> BuildResult:
     """Build the site at `root` into `out_dir`; raise BuildFailed and leave `out_dir` untouched on errors.
 
     `incremental=False` ignores the cache (a clean build); `finalise=False` skips the whole-site steps
     (the search indexes) and keeps their last output; `workers` is the number of render processes
     (default: one per core when there are enough pages to render). A long-running process passes the
-    same `state` to every build, so that each starts from what the last one left in memory.
+    same `state` to every build, so that each starts from what the last one left in memory. `as_at` builds
+    the site as it stands on that date (see localgov/load/timeline.py).
     """
     guard_output(root, out_dir, known=manifest_path(root, out_dir).is_file())
     options = Options(strict=strict, keep_going=keep_going, incremental=incremental, finalise=finalise,
-                      workers=workers, progress=progress)
+                      workers=workers, progress=progress, as_at=as_at)
     with output_lock(out_dir):
         return _build(root, out_dir, options, state)
 
@@ -253,7 +262,8 @@ def _build(root: Path, out_dir: Path, options: Options, state: BuildState | None
     """Run the steps of one build, in order."""
     started = time.perf_counter()
     timer = Timer()
-    day = today()  # the build date, read once: the site's config carries it to every stage
+    # The build date, read once (or the date the site is built as at): the site's config carries it to every stage.
+    day = options.as_at or today()
     inputs = scan(root, input_locations(root))
     manifest, intact = _read_output(root, out_dir, options.incremental, state)
     timer.lap("scan")
@@ -332,7 +342,7 @@ def _load(root: Path, inputs: Inputs, manifest: Manifest | None, options: Option
     memo = state.memo if state is not None and state.memo is not None and state.memo.code == code else None
     memo = memo or PageMemo(root, code)
     site = load_site(root, problems, keep_going=options.keep_going, read_page=memo if options.incremental else None,
-                     day=day)
+                     day=day, as_at=options.as_at)
     memo.save()
     if state is not None:
         state.memo = memo
@@ -362,9 +372,11 @@ def _plan(loaded: Loaded, old: Manifest, intact: set[str], problems: Problems) -
     plan = Plan()
     counts: Counter[str] = Counter()
     for job in site_jobs(loaded.site):
-        number = counts[job.source]
-        counts[job.source] += 1
-        plan.units.append(Unit(f"site:{job.source}#{number}", job))
+        # Named by what the page is, not its place in the list: the councils in force change with the date.
+        name = "/".join(part for part in (job.kind, job.topic, job.page, job.council) if part)
+        number = counts[f"{job.source}#{name}"]
+        counts[f"{job.source}#{name}"] += 1
+        plan.units.append(Unit(f"site:{job.source}#{name}" + (f"#{number}" if number else ""), job))
     plan.units += [Unit(f"page:{job.page}/{job.council}", job) for job in variant_jobs(loaded.site)]
     # Keyed without the report first: a variant never reads it, and the report needs to know which are unchanged.
     now = {unit.id: keys.key(old.named(old.units[unit.id].needs)) for unit in plan.units if unit.id in old.units}

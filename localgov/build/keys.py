@@ -129,6 +129,8 @@ class Keys:
                 parts += [key, self.inputs.front.get(key, value)]
             else:
                 parts += [key, value]
+        # The councils in force on the site's date, and those abolished before it, are part of its structure.
+        parts += ["in-force", *sorted(self.site.councils), "abolished", *(c.slug for c in self.site.abolished)]
         return combine(*parts)
 
     def alerts(self, council: str) -> bytes:

@@ -18,6 +18,7 @@ many and how to list them (`--verbose` lists every one).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -27,8 +28,9 @@ from pathlib import Path
 from localgov.checks import check_nation_terms, check_providers
 from localgov.errors import Problem, Problems
 from localgov.load.markdown import plain_text
+from localgov.load.timeline import NOTICE_DAYS, long_date, transitions
 from localgov.load.yamlfile import YamlProblem, parse_mapping
-from localgov.model import CONTACT_LABELS, Site
+from localgov.model import CONTACT_LABELS, Council, Site
 from localgov.urls import FEED_NAMES, resolves, routes, target_of
 
 # Markdown links and images, reference definitions, and HTML links, with the address in group 1.
@@ -101,7 +103,7 @@ class CheckReport:
 
 
 def check(root: Path, *, render: bool = True, workers: int | None = None,
-          progress: Callable[[str, int, int], None] | None = None) -> CheckReport:
+          progress: Callable[[str, int, int], None] | None = None, as_at: dt.date | None = None) -> CheckReport:
     """Check the site at `root` and return every problem, errors first; `progress` hears of each stage."""
     from localgov.build import load_site
     from localgov.build.parallel import Job, Unit, render_all, workers_wanted
@@ -116,7 +118,7 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
     problems = Problems()
     report = CheckReport()
     stage("Loading the site")
-    site = load_site(root, problems, keep_going=True)
+    site = load_site(root, problems, keep_going=True, as_at=as_at)
     sources = _markdown_sources(root)
     report.files = len(sources)
     if site is None:
@@ -155,6 +157,7 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
         check_rendered_links(rendered_links, paths, sources, root, problems)
         check_missing_data(root, site, missing, problems)
     check_stale(root, site, problems)
+    check_transitions(site, problems)
     check_sources(site, problems)
     check_nation_terms(site.content, site.councils, site.resolution, root, problems)
     check_providers(site.content, site.councils, site.resolution, problems, site.bodies)
@@ -311,6 +314,26 @@ def check_stale(root: Path, site: Site, problems: Problems) -> None:
                           f"last reviewed {age} days ago; review it and update the date", field="last_reviewed",
                           expected=f"a date within {limit} days (stale_after_days in site.yaml)",
                           found=reviewed.isoformat())
+
+
+def check_transitions(site: Site, problems: Problems) -> None:
+    """Warn about councils taking over within NOTICE_DAYS that still lack what their pages need: once each."""
+    day = site.config.today
+    replaced: dict[str, list[tuple[bool, str]]] = defaultdict(list)
+    heirs: dict[str, tuple[Council, tuple[str, ...], dt.date]] = {}
+    for change in transitions(site.councils, site.former):
+        if change.council.end is None or (change.council.end - day).days > NOTICE_DAYS:
+            continue
+        for slug, heir, lacking in change.successors:
+            if heir is not None and lacking:
+                replaced[slug].append((not change.council.is_county, change.council.display_name))
+                heirs[slug] = (heir, lacking, change.vesting_day)
+    for slug, (heir, lacking, vesting) in sorted(heirs.items()):
+        names = [name for _, name in sorted(replaced[slug])]  # the county first
+        problems.warn(heir.source, heir.line_of("gss") if "GSS code" in lacking else heir.line_of("name"),
+                      f"{heir.name} takes over on {long_date(vesting)}, in {(vesting - day).days} days, from "
+                      + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0])
+                      + ", and has no " + ", no ".join(lacking) + " yet")
 
 
 def check_sources(site: Site, problems: Problems) -> None:

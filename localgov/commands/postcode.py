@@ -8,6 +8,7 @@ postcode data is never compiled.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
@@ -16,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from localgov.commands.dates import add_as_at
 from localgov.errors import LocalgovError, Problems
 from localgov.index import shards as site_shards
 from localgov.load.config import CONFIG_FILE, load_config
 from localgov.load.councils import load_councils
+from localgov.load.timeline import on_date, routes
 from localgov.model import Area, Council
 from localgov.postcodes import lookup as postcodes
 
@@ -67,6 +70,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     find.add_argument("--lookup", type=Path, metavar="FILE",
                       help="a compiled lookup to use instead of the site's (like postcodes/compiled/lookup.msgpack.br)")
     _root_option(find)
+    add_as_at(find)
     find.set_defaults(func=run_postcode, run=run_postcode)
 
     group = subparsers.add_parser("postcodes", help="import ONS postcode data; write browser shards",
@@ -82,6 +86,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     importer.add_argument("--replace", action="store_true",
                           help="replace the lookup even if the new one covers far fewer councils or postcodes")
     _root_option(importer)
+    add_as_at(importer)
     importer.set_defaults(func=run_import, run=run_import)
     shards = commands.add_parser("shards", help="write one JSON file per outcode for the browser",
                                  description="Write /postcodes/<OUTCODE>.json and areas.json from the site's "
@@ -110,8 +115,9 @@ def run_postcode(args: argparse.Namespace, out: TextIO | None = None) -> int:
     root = _root(args)
     query = " ".join(args.postcode)
     try:
-        councils = read_registry(root)
-        lookup = _lookup(root, councils, args.lookup)
+        registry = read_registry(root, getattr(args, "as_at", None))
+        councils = registry.current
+        lookup = _lookup(root, registry, args.lookup)
     except NoLookup as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -128,9 +134,18 @@ def run_postcode(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return 0 if result.area is not None else 1
 
 
-def read_registry(root: Path) -> dict[str, Council]:
-    """Load the council registry, failing on errors and logging warnings."""
+@dataclass(frozen=True)
+class Registry:
+    """The councils in force on a date, and where the codes of those that have ended now lead."""
+
+    current: dict[str, Council]
+    routes: dict[str, str]
+
+
+def read_registry(root: Path, as_at: dt.date | None = None) -> Registry:
+    """Load the council registry as at a date (default: site.yaml's as_at, else today), failing on errors."""
     problems = Problems()
+    day = load_config(root, Problems(), as_at=as_at).today
     councils = load_councils(root, problems)
     for problem in problems.warnings:
         logger.warning("%s", problem.format())
@@ -138,16 +153,18 @@ def read_registry(root: Path) -> dict[str, Council]:
         raise LocalgovError("the council registry has errors:\n" + "\n".join(p.format() for p in problems.errors))
     if not councils:
         raise LocalgovError(f"{root / 'councils'}: no councils found; is {root} a localgov site?")
-    return councils
+    dated = on_date(councils, day)
+    return Registry(dated.current, routes(councils, day))
 
 
-def registry_maps(root: Path, councils: Mapping[str, Council]) -> tuple[dict[str, str], dict[str, str | None]]:
+def registry_maps(root: Path, registry: Registry) -> tuple[dict[str, str], dict[str, str | None]]:
     """Return the registry as the lookup needs it: GSS code -> slug, and district -> county."""
     former = postcodes.load_former_codes(root / "postcodes" / "former_codes.yaml")
-    return postcodes.gss_index(councils.values(), former), postcodes.county_index(councils.values())
+    councils = registry.current.values()
+    return postcodes.gss_index(councils, former, registry.routes), postcodes.county_index(councils)
 
 
-def _lookup(root: Path, councils: Mapping[str, Council], path: Path | None) -> postcodes.PostcodeLookup:
+def _lookup(root: Path, registry: Registry, path: Path | None) -> postcodes.PostcodeLookup:
     """Return the lookup given with --lookup, else the one the site's `postcodes:` setting names."""
     if path is not None:
         return postcodes.load_lookup(path)
@@ -157,7 +174,7 @@ def _lookup(root: Path, councils: Mapping[str, Council], path: Path | None) -> p
         raise LocalgovError("\n".join(p.format() for p in problems.errors))
     if source.kind == "none":
         raise NoLookup(NO_LOOKUP.format(config=CONFIG_FILE))
-    gss_to_slug, county_of = registry_maps(root, councils)
+    gss_to_slug, county_of = registry_maps(root, registry)
     if source.kind == "builtin" and not postcodes.compiled_path(root).is_file():
         print("Compiling the built-in postcode data (once; takes a few seconds)...", file=sys.stderr)
     return site_shards.source_lookup(root, source, gss_to_slug, county_of)
@@ -205,7 +222,8 @@ def describe(query: str, result: postcodes.LookupResult, councils: Mapping[str, 
         if council is None:
             lines.append(slug)
         else:
-            lines += [f"{council.name} ({_label(council)})", f"  {council.website}"]
+            lines += [f"{council.name} ({_label(council)})",
+                      f"  {council.website or 'website not published yet'}"]
     lines.append("")
     lines += [f"{duty.services}: {duty.provider}" for duty in duties]
     return "\n".join(lines) + "\n"
@@ -230,7 +248,7 @@ def _as_json(query: str, result: postcodes.LookupResult, councils: Mapping[str, 
             "name": council.name if council else slug,
             "type": council.type if council else None,
             "tier": tier,
-            "website": council.website if council else None,
+            "website": (council.website or None) if council else None,
         })
     return {
         "query": query,
@@ -259,7 +277,7 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(f"localgov: error: {args.path}: no such file or folder", file=sys.stderr)
         return 2
     try:
-        gss_to_slug, county_of = registry_maps(root, read_registry(root))
+        gss_to_slug, county_of = registry_maps(root, read_registry(root, getattr(args, "as_at", None)))
         print(f"Reading {args.path}", file=sys.stderr)
         lookup = postcodes.compile_lookup(
             postcodes.read_postcode_file(args.path), gss_to_slug, county_of,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import textwrap
 from collections import defaultdict
 from pathlib import Path
 
+from localgov.commands.dates import add_as_at
 from localgov.errors import Problems
-from localgov.index.coverage import coverage, json_bytes
-from localgov.model import CONTACT_LABELS, Coverage, describe_missing
+from localgov.index.coverage import coverage, to_json
+from localgov.load.timeline import Transition, transitions
+from localgov.model import CONTACT_LABELS, Coverage, Site, describe_missing
 
 
 def to_text(report: Coverage, council: str | None = None, width: int = 100) -> str:
@@ -65,6 +68,31 @@ def to_text(report: Coverage, council: str | None = None, width: int = 100) -> s
     return "\n".join(lines) + "\n"
 
 
+def _transitions(site: Site, council: str | None) -> list[Transition]:
+    return [change for change in transitions(site.councils, site.former)
+            if council is None or council in (change.council.slug, *(s for s, _, _ in change.successors))]
+
+
+def transitions_json(site: Site, council: str | None = None) -> list[dict[str, object]]:
+    """Return the councils in transition on the site's date, as data."""
+    return [{"council": change.council.slug, "end": str(change.council.end), "vesting_day": str(change.vesting_day),
+             "successors": [{"council": slug, "lacks": list(lacking)} for slug, _, lacking in change.successors]}
+            for change in _transitions(site, council)]
+
+
+def transitions_text(site: Site, council: str | None = None) -> str:
+    """Return the councils in transition on the site's date and what their successors lack, or ''."""
+    lines = []
+    for change in _transitions(site, council):
+        heirs = "; ".join(f"{slug} " + ("(" + ", ".join(f"no {what}" for what in lacking) + ")" if lacking
+                                        else "(ready)") for slug, _, lacking in change.successors)
+        lines.append(f"  {change.council.slug}: {change.council.name} ends {change.council.end}; "
+                     f"from {change.vesting_day}: {heirs}")
+    if not lines:
+        return ""
+    return "\n".join([f"Councils in transition on {site.config.today.isoformat()}:", *lines, "", ""])
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
@@ -81,6 +109,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                                  "link, an override, missing data or an expired alert.")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.add_argument("--council", metavar="SLUG", help="only this council")
+    add_as_at(report)
     report.set_defaults(run=run_report)
 
 
@@ -89,7 +118,7 @@ def run_report(args: argparse.Namespace) -> int:
 
     root: Path = args.root.resolve()
     problems = Problems()
-    site = load_site(root, problems, keep_going=True)
+    site = load_site(root, problems, keep_going=True, as_at=args.as_at)
     if site is None:
         for problem in problems.errors:
             print(problem.format(), file=sys.stderr)
@@ -102,7 +131,11 @@ def run_report(args: argparse.Namespace) -> int:
         return 2
     report = coverage(site, problems)
     if args.json:
-        sys.stdout.write(json_bytes(report, args.council).decode("utf-8"))
+        data = to_json(report, args.council)
+        changes = transitions_json(site, args.council)
+        if changes:  # only then: otherwise the answer is /status/coverage.json as the build writes it
+            data["transitions"] = changes
+        sys.stdout.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(to_text(report, args.council))
+        sys.stdout.write(transitions_text(site, args.council) + to_text(report, args.council))
     return 0

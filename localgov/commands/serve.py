@@ -19,6 +19,7 @@ with that problem shown over the page, and the next save that fixes it brings th
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import http.server
 import logging
@@ -128,8 +129,9 @@ class Preview:
     """The state of the live preview: where the site is, and the problems of the last build if it failed."""
 
     def __init__(self, root: Path, out: Path, *, search: bool = True, stream: Any = None,
-                 progress: StageProgress | None = None) -> None:
+                 progress: StageProgress | None = None, as_at: dt.date | None = None) -> None:
         self.root = root
+        self.as_at = as_at
         self.out = out
         self.search = search
         self.progress = progress  # reports the stages of the first build, which can take minutes
@@ -157,7 +159,7 @@ class Preview:
             progress = self.progress if first else None
             with progress or contextlib.nullcontext():
                 result = build(self.root, self.out, finalise=self.search and first, state=self.state,
-                               progress=progress)
+                               progress=progress, as_at=self.as_at)
         except BuildFailed as exc:
             self.failed_ns = time.time_ns()
             self.problems = list(exc.problems)
@@ -405,12 +407,13 @@ def listen(application: Any, host: str, port: int) -> Any:
 
 
 def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, *, build_first: bool = True,
-          watch: bool = True, search: bool = True, progress: StageProgress | None = None) -> None:
+          watch: bool = True, search: bool = True, progress: StageProgress | None = None,
+          as_at: dt.date | None = None) -> None:
     """Build the site, serve it with live reload, and rebuild on every change until interrupted."""
     from livereload import Server
     from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
 
-    preview = Preview(root, out, search=search, progress=progress)
+    preview = Preview(root, out, search=search, progress=progress, as_at=as_at)
     if build_first:
         preview.rebuild(first=True)
     # Reload the page after every rebuild, however soon after the last one.

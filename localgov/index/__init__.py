@@ -20,6 +20,7 @@ from localgov.index.cdn import headers, robots, sitemap
 from localgov.index.coverage import coverage_json
 from localgov.index.feeds import feed_files
 from localgov.index.opendata import api_files
+from localgov.index.redirects import redirect_files
 from localgov.index.shards import lookup_key, postcode_shards
 from localgov.model import Coverage, Output, Site
 from localgov.search.vocabulary import synonyms_file
@@ -77,5 +78,6 @@ INDEXERS: tuple[Indexer, ...] = (
     Indexer("coverage", coverage_json, SITE_STRUCTURE, reads_report=True),
     Indexer("feeds", feed_files),
     Indexer("api", api_files, SITE_STRUCTURE),
+    Indexer("redirects", redirect_files, SITE_STRUCTURE),
 )
 FINALISERS: tuple[Finaliser, ...] = (Finaliser("search", build_search_indexes, index_dir),)

@@ -42,6 +42,7 @@ def councils(site: Site) -> Json:
         "contact": {"phone": c.contact.phone, "email": c.contact.email, "address": c.contact.address,
                     "opening_hours": c.contact.opening_hours},
         "features": sorted(c.features), "hub": site.config.absolute(f"/councils/{c.slug}/"),
+        "start": c.start.isoformat() if c.start else None, "end": c.end.isoformat() if c.end else None,
     } for c in sorted(site.councils.values(), key=lambda c: c.slug)]}
 
 
@@ -51,12 +52,15 @@ def councils_schema() -> Json:
                "properties": {k: NULLABLE_TEXT for k in ("phone", "email", "address", "opening_hours")}}
     council: Json = {"type": "object", "additionalProperties": False, "properties": {
         "slug": SLUG, "name": TEXT, "short_name": NULLABLE_TEXT,
-        "gss": {"type": "string", "pattern": "^[ENSWK][0-9]{8}$", "description": "the ONS GSS code"},
+        "gss": {"type": "string", "pattern": "^(?:[ENSWK][0-9]{8}|pending)$",
+                "description": "the ONS GSS code, or 'pending' before ONS publishes it"},
         "former_gss": {"type": "array", "items": {"type": "string", "pattern": "^[ENSWK][0-9]{8}$"}},
         "type": TEXT, "type_label": TEXT, "tier": {"enum": list(TIERS)},
         "nation": {"enum": ["england", "wales", "scotland", "northern-ireland"]},
         "parent": {"oneOf": [SLUG, {"type": "null"}], "description": "a district's county"},
-        "website": URL, "contact": contact, "features": {"type": "array", "items": SLUG}, "hub": URL}}
+        "website": URL, "contact": contact, "features": {"type": "array", "items": SLUG}, "hub": URL,
+        "start": {"type": ["string", "null"], "format": "date", "description": "the first day in force"},
+        "end": {"type": ["string", "null"], "format": "date", "description": "the last day in force"}}}
     council["required"] = sorted(council["properties"])
     return _root("councils", API_FILES["councils"], {"councils": _list(council)})
 

@@ -30,6 +30,7 @@ from typing import Literal
 from localgov.errors import LocalgovError, Problems
 from localgov.load.config import CONFIG_FILE
 from localgov.load.paths import kind_of
+from localgov.load.timeline import routes
 from localgov.load.yamlfile import YamlProblem, parse_mapping
 from localgov.model import Output, Site, SiteConfig
 from localgov.postcodes import lookup as postcodes
@@ -190,7 +191,10 @@ def shard_bytes(lookup: postcodes.PostcodeLookup, outcode: str, slots: list[str]
 def _registry(site: Site) -> _Registry:
     former = postcodes.load_former_codes(site.config.root / "postcodes" / "former_codes.yaml")
     councils = site.councils.values()
-    return _Registry(postcodes.gss_index(councils, former), postcodes.county_index(councils))
+    # Postcode data older than a reorganisation gives the codes of councils that have ended: route them to
+    # their successors here, so the shards the browser reads already answer for the site's date.
+    routed = routes({**site.former, **site.councils}, site.config.today)
+    return _Registry(postcodes.gss_index(councils, former, routed), postcodes.county_index(councils))
 
 
 def _file_identity(source: PostcodeSource) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from localgov.errors import Problems, describe
-from localgov.load.fields import FieldReader, did_you_mean
+from localgov.load.fields import FieldReader, as_date, did_you_mean
 from localgov.load.paths import Unreadable, read_source, relative, unreadable
 from localgov.load.yamlfile import YamlProblem, parse_mapping
 from localgov.model import SiteConfig
@@ -138,21 +138,16 @@ class Email(Option[str]):
         return text
 
 
-class Day(Option["dt.date | None"]):
-    """A date, written 2026-11-27."""
+class Day(Option[dt.date]):
+    """A date, written like 2027-04-01."""
 
-    expected = "a date written YYYY-MM-DD"
+    expected = "a date like 2027-04-01"
 
-    def read(self, value: object) -> dt.date | None:
-        if isinstance(value, dt.datetime) or isinstance(value, bool):
-            raise Invalid("wrong type", self.expected)
-        if isinstance(value, dt.date):
-            return value
-        text = as_text(value, self.expected)
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise Invalid("not a date", self.expected) from None
+    def read(self, value: object) -> dt.date:
+        found = as_date(value)
+        if found is None:
+            raise Invalid("not a date", self.expected)
+        return found
 
 
 class TextList(Option[tuple[str, ...]]):
@@ -185,6 +180,8 @@ SCHEMA: tuple[Option[Any], ...] = (
     Text("postcodes", "where postcodes come from: builtin, none, or an ONSPD or NSPL file or folder"),
     Count("stale_after_days", "pages last reviewed longer ago than this are reported by `localgov check`"),
     Flag("strict", "treat warnings as errors, as `localgov build --strict` does"),
+    Day("as_at", "build the site as it stands on this date (councils in force, notices, redirects); "
+        "`--as-at` wins over it; default: the build date"),
 )
 KEYS = frozenset(option.key for option in SCHEMA)
 
@@ -197,13 +194,15 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def load_config(root: Path, problems: Problems, day: dt.date | None = None) -> SiteConfig:
+def load_config(root: Path, problems: Problems, day: dt.date | None = None, *,
+                as_at: dt.date | None = None) -> SiteConfig:
     """Read `site.yaml` (optional) through SCHEMA; a key left out or refused takes its default.
 
-    `day` is the build date (default: `today()`).
+    `day` is the build date (default: `today()`). The site's date (`SiteConfig.today`) is `as_at` (from
+    `--as-at`) if given, else site.yaml's `as_at`, else the build date.
     """
     path = root / CONFIG_FILE
-    base = SiteConfig(root=root, today=day or today())
+    base = SiteConfig(root=root, today=as_at or day or today(), as_at=as_at)
     for bad, why in unreadable(root / "templates", root):
         problems.error(relative(bad, root), 0, why)
     if not os.path.lexists(path):
@@ -231,4 +230,6 @@ def load_config(root: Path, problems: Problems, day: dt.date | None = None) -> S
         except Invalid as exc:
             problems.error(CONFIG_FILE, doc.line(option.key), exc.message, field=option.key,
                            expected=exc.expected, found=describe(value))
+    if as_at is None and "as_at" in values:
+        values["today"] = values["as_at"]
     return dataclasses.replace(base, **values)

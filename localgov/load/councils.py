@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import replace
@@ -14,13 +15,25 @@ from localgov.load.fields import FieldReader, as_date, did_you_mean, read_yaml_f
 from localgov.load.markdown import markup, report
 from localgov.load.paths import MAX_COUNCIL_BYTES, escapes, is_slug, relative
 from localgov.load.safety import scan_html
-from localgov.model import COUNCIL_ALERT_KINDS, COUNCIL_TYPES, NATIONS, Alert, Contact, Council, ServiceLink
+from localgov.load.timeline import check_timeline
+from localgov.model import (
+    COUNCIL_ALERT_KINDS,
+    COUNCIL_TYPES,
+    GSS_PENDING,
+    NATIONS,
+    Alert,
+    Contact,
+    Council,
+    ServiceLink,
+    Successor,
+)
 
 COUNCIL_FILE = "council.yaml"
 FIELDS = frozenset(
     {
         "name", "short_name", "gss", "former_gss", "type", "nation", "parent", "website",
         "contact", "links", "features", "takes_on", "hands_over", "alerts", "example_data",
+        "start", "end", "successors",
     }
 )
 CONTACT_FIELDS = ("phone", "email", "address", "opening_hours")
@@ -60,6 +73,7 @@ def load_councils(root: Path, problems: Problems) -> dict[str, Council]:
     for slug, extra in features.items():
         councils[slug] = replace(councils[slug], features=councils[slug].features | frozenset(extra))
     check_registry(councils, problems)
+    check_timeline(councils, problems)
     return councils
 
 
@@ -74,10 +88,17 @@ def read_council(slug: str, path: Path, rel: str, problems: Problems, root: Path
     gss = fields.text("gss", required=True)
     kind = fields.choice("type", tuple(COUNCIL_TYPES), required=True)
     nation = fields.choice("nation", NATIONS, required=True)
-    website = fields.text("website", required=True)
-    if gss and not GSS.match(gss):
+    start, end = fields.date("start"), fields.date("end")
+    if end is not None and end >= dt.date.max:
+        problems.error(rel, doc.line("end"), "not a last day a council can have", field="end",
+                       expected="a date before 9999-12-31", found=str(end))
+        end = None
+    # A council that has ended, or whose code is not yet published, may have no website of its own.
+    website = fields.text("website", required=not (end or gss == GSS_PENDING)) or ""
+    if gss and gss != GSS_PENDING and not GSS.match(gss):
         problems.error(rel, doc.line("gss"), "not an ONS GSS code", field="gss",
-                       expected="a letter and 8 digits like E07000110", found=repr(gss))
+                       expected=f"a letter and 8 digits like E07000110, or {GSS_PENDING} until ONS publishes it",
+                       found=repr(gss))
     former = fields.text_list("former_gss")
     for code in former:
         if not GSS.match(code):
@@ -98,7 +119,17 @@ def read_council(slug: str, path: Path, rel: str, problems: Problems, root: Path
         problems.error(rel, doc.line("example_data"), "wrong type", field="example_data",
                        expected="true or false", found=describe(example))
         example = False
-    if not (name and gss and kind and nation and website):
+    if start and end and end < start:
+        problems.error(rel, doc.line("end"), "ends before it starts", field="end",
+                       expected=f"a date on or after {start}", found=str(end))
+    successors = read_successors(fields)
+    if end and not successors:
+        problems.error(rel, doc.line("end"), "a council that ends needs the councils that take over its area",
+                       field="successors", expected="a list of council slugs")
+    if successors and not end:
+        problems.error(rel, doc.line("successors"), "only a council that ends has successors", field="end",
+                       expected="the last day the council is in force, like 2027-03-31")
+    if not (name and gss and kind and nation and (website or end or gss == GSS_PENDING)):
         return None
     return Council(
         slug=slug,
@@ -117,9 +148,46 @@ def read_council(slug: str, path: Path, rel: str, problems: Problems, root: Path
         hands_over=read_hands_over(fields),
         alerts=read_alerts(fields),
         example_data=example,
+        start=start,
+        end=end,
+        successors=successors,
         source=rel,
         lines=tuple(sorted(doc.lines.items())),
     )
+
+
+def read_successors(fields: FieldReader) -> tuple[Successor, ...]:
+    """Read `successors`: council slugs, or mappings of a council and the former districts it takes over."""
+    raw = fields.doc.data.get("successors")
+    if raw is None:
+        return ()
+    expected = "a list of council slugs, or of mappings like {council: east-surrey, areas: [elmbridge, tandridge]}"
+    if not isinstance(raw, list) or not raw:
+        fields.problems.error(fields.file, fields.doc.line("successors"), "wrong type", field="successors",
+                              expected=expected, found=describe(raw))
+        return ()
+    found: list[Successor] = []
+    for number, item in enumerate(raw, start=1):
+        where = f"successors[{number}]"
+        line = fields.doc.line(where) or fields.doc.line("successors")
+        council: object = item
+        areas: object = []
+        if isinstance(item, dict):
+            council, areas = item.get("council"), item.get("areas") or []
+            for key in sorted(set(map(str, item)) - {"council", "areas"}):
+                fields.problems.error(fields.file, line, "unknown successor field", field=f"{where}.{key}",
+                                      expected="council and areas", found=repr(key))
+        if not isinstance(council, str) or not is_slug(council):
+            fields.problems.error(fields.file, line, "wrong type", field=where,
+                                  expected="the slug of the council that takes over", found=describe(council))
+            continue
+        if not isinstance(areas, list) or not all(isinstance(a, str) and is_slug(a) for a in areas):
+            fields.problems.error(fields.file, line, "wrong type", field=f"{where}.areas",
+                                  expected="a list of the slugs of the former districts it takes over",
+                                  found=describe(areas))
+            continue
+        found.append(Successor(council=council, areas=tuple(areas), line=line))
+    return tuple(found)
 
 
 def read_contact(fields: FieldReader) -> Contact:
@@ -286,6 +354,8 @@ def check_registry(councils: dict[str, Council], problems: Problems) -> None:
     seen: dict[str, str] = {}
     for council in councils.values():
         for code in (council.gss, *council.former_gss):
+            if code == GSS_PENDING:
+                continue
             if code in seen and seen[code] != council.slug:
                 problems.error(council.source, council.line_of("gss"), f"GSS code {code} is also used by {seen[code]}",
                                field="gss")

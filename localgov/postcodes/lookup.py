@@ -36,7 +36,7 @@ import yaml
 
 from localgov.errors import LocalgovError
 from localgov.load.paths import kind_of
-from localgov.model import Area, Council
+from localgov.model import GSS_PENDING, Area, Council
 
 logger = logging.getLogger(__name__)
 
@@ -341,14 +341,21 @@ def load_former_codes(path: Path) -> dict[str, str | None]:
     return dict(data)
 
 
-def gss_index(councils: Iterable[Council], former_codes: Mapping[str, str | None]) -> dict[str, str]:
-    """Map every current and former GSS code to the slug of the council that now covers it."""
+def gss_index(councils: Iterable[Council], former_codes: Mapping[str, str | None],
+              routes: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Map every current and former GSS code to the slug of the council that now covers it.
+
+    `routes` maps the codes of councils that have ended to their successors (localgov/load/timeline.py).
+    """
     index: dict[str, str] = {}
     slugs: set[str] = set()
     for council in councils:
         slugs.add(council.slug)
         for code in (council.gss, *council.former_gss):
-            _claim(index, code, council.slug)
+            if code != GSS_PENDING:
+                _claim(index, code, council.slug)
+    for code, successor in sorted((routes or {}).items()):
+        _claim(index, code, successor)
     for code, slug in sorted(former_codes.items()):
         if slug is None:
             continue

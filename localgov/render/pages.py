@@ -21,6 +21,7 @@ from markupsafe import Markup
 from localgov.compose import Composed, compose_common, compose_council_page, compose_variant
 from localgov.load.accessibility import RESULTS_FILE
 from localgov.load.markdown import sanitise
+from localgov.load.timeline import long_date, successor_names
 from localgov.model import (
     CONTACT_LABELS,
     Alert,
@@ -115,6 +116,7 @@ def site_jobs(site: Site, *, status: bool = True) -> list[PageJob]:
         jobs.append(PageJob("hub", council.source, council=council.slug))
         jobs += [PageJob("council-topic", council.source, council=council.slug, topic=topic.slug)
                  for topic, _ in council_topics(site, council)]
+    jobs += [PageJob("former-hub", council.source, council=council.slug) for council in site.abolished]
     if status:
         jobs.append(PageJob("status", "templates/status.html"))
         jobs += [PageJob("status-council", "templates/status_council.html", council=slug) for slug in site.councils]
@@ -129,6 +131,26 @@ def variant_jobs(site: Site) -> list[PageJob]:
     jobs += [PageJob("variant", own.source, page=own.slug, council=own.council)
              for own in sorted(site.overrides.pages.values(), key=lambda own: (own.slug, own.council))]
     return jobs
+
+
+def replaced_by(site: Site, council: Council) -> dict[str, object]:
+    """Say what replaced an abolished council and when: the intro, its last day and each successor with its areas."""
+    everyone = {**site.former, **site.councils}
+    successors: list[dict[str, str]] = []
+    for successor in council.successors:
+        target = everyone.get(successor.council)
+        areas = [everyone[a].display_name if a in everyone else a for a in successor.areas]
+        successors.append({
+            "name": target.name if target is not None else successor.council,
+            # Its hub: the council's own, or, if it has ended too, the page that says what replaced it.
+            "href": f"/councils/{target.slug}/" if target is not None else "/councils/",
+            "areas": " and ".join([", ".join(areas[:-1]), areas[-1]]) if len(areas) > 1 else "".join(areas),
+        })
+    vesting = council.vesting_day
+    names = successor_names(council, everyone)
+    intro = (f"{council.name} was abolished on {long_date(vesting)}. {names} took over its services."
+             if vesting is not None else f"{council.name} no longer exists.")
+    return {"intro": intro, "last_day": long_date(council.end) if council.end else "", "successors": successors}
 
 
 def area_services(site: Site, council: Council) -> list[dict[str, str]]:
@@ -523,6 +545,17 @@ class Renderer:
                                         {"text": "Councils A to Z", "href": "/councils/"}])
         return Output(route.path, data, council.source)
 
+    def former_hub(self, reads: Reads, council: Council) -> Output:
+        """Render the hub of a council that has been abolished: what replaced it, and when."""
+        reads.need(dep.STRUCTURE)
+        page = replaced_by(self.site, council)
+        route = Route("former-hub", council=council.slug)
+        data = self.render(reads, "former.html", title=council.name, description=page["intro"], canonical=route.url,
+                           noindex=True, council=council, **page,
+                           breadcrumbs=[{"text": "Home", "href": "/"},
+                                        {"text": "Councils A to Z", "href": "/councils/"}])
+        return Output(route.path, data, council.source)
+
     # -- the coverage report
 
     def coverage(self) -> Coverage:
@@ -652,6 +685,8 @@ class Renderer:
             return self.topic(reads, site.content.topics[job.topic])
         if kind == "hub":
             return self.council_hub(reads, site.councils[job.council])
+        if kind == "former-hub":
+            return self.former_hub(reads, site.former[job.council])
         if kind == "council-topic":
             return self.council_topic(reads, site.councils[job.council], site.content.topics[job.topic])
         if kind == "status-council":
