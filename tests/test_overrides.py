@@ -569,5 +569,6 @@ def test_editing_one_override_changes_only_that_councils_pages(make_site: MakeSi
         "status/kent/index.html",
         "status/coverage.json",
         "status/index.html",
+        "search/words.json",  # the site's words, for spelling in search: the override brings "november"
     }, changed
     assert "Apply by 1 November." in read(root / "build", "/apply-for-a-school-place/kent/")

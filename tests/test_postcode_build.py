@@ -296,10 +296,12 @@ def test_forms_carry_what_the_browser_needs(make_site: MakeSite) -> None:
     assert build(root) == 0
     out = root / "build"
     for url in ("/", "/councils/"):
-        form = re.search(r"<form [^>]*>", read(out, url))
+        form = re.search(r'<form class="lg-postcode-form"[^>]*>', read(out, url))
         assert form and 'data-module="lg-postcode"' in form.group(0) and "data-page" not in form.group(0), url
     html = read(out, "/apply-for-a-school-place/")
-    attributes = dict(re.findall(r'data-(\w+)="([^"]*)"', re.search(r"<form [^>]*>", html).group(0)))  # type: ignore[union-attr]
+    postcode_form = re.search(r'<form class="lg-postcode-form"[^>]*>', html)
+    assert postcode_form is not None
+    attributes = dict(re.findall(r'data-(\w+)="([^"]*)"', postcode_form.group(0)))
     assert attributes["page"] == "apply-for-a-school-place" and attributes["provider"] == "upper"
     unescaped = {k: v.replace("&#34;", '"').replace("&quot;", '"') for k, v in attributes.items()}
     assert json.loads(unescaped["exceptions"]) == {"belfast": ""}

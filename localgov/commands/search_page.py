@@ -75,7 +75,8 @@ def results_page(site_root: Path, query: str, postcode: str | None = None, counc
             partials[name] = Markup(env.get_template(name).render())
         return partials[name]
 
-    env.globals.update(site=config, asset=assets.__getitem__, chrome=chrome)
+    # The live preview's answer to a search: the built pages carry the emergency banners, this one does not.
+    env.globals.update(site=config, asset=assets.__getitem__, chrome=chrome, emergencies=lambda council: [])
     params = {k: v for k, v in (("q", query), ("council", council), ("postcode", postcode)) if v}
     pagination: dict[str, Any] | None = None
     if results is not None and results.total > PAGE_SIZE:
