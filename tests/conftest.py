@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -169,15 +171,18 @@ def make_site(tmp_path: Path) -> MakeSite:
     return make
 
 
+TODAY = "2026-11-24"
+
+
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     """Builds read today's date for alerts; fix it so tests are repeatable."""
-    monkeypatch.setenv("LOCALGOV_TODAY", "2026-11-24")
+    monkeypatch.setenv("LOCALGOV_TODAY", TODAY)
 
 
 # -- the demo site and a real browser (tests/browser.py) -----------------------------------------
 
-DEMO_TODAY = "2026-11-24"
+DEMO_TODAY = TODAY
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -223,13 +228,49 @@ def forget_demo_cache(out: Path) -> None:
     shutil.rmtree(index_dir(REPO, out), ignore_errors=True)
 
 
+def shared_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the temporary folder of the whole run: the same for every pytest-xdist worker."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def demo_out(shared: Path) -> Path:
+    return shared / "demo" / "build"
+
+
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Build the repository's demo site once per session; return its output folder (treat it as read-only)."""
-    out = tmp_path_factory.mktemp("demo") / "build"
-    build_demo(out)
-    yield out
-    forget_demo_cache(out)
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the repository's demo site once per run; return its output folder (treat it as read-only).
+
+    With pytest-xdist the first worker to need it builds it while the others wait for it; the build
+    cache it leaves in the repository is removed once the whole run has finished.
+    """
+    shared = shared_temp(tmp_path_factory)
+    out = demo_out(shared)
+    done, failed = out.parent / "built", out.parent / "failed"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if failed.exists():
+            pytest.fail(failed.read_text(encoding="utf-8"), pytrace=False)
+        if not done.exists():
+            try:
+                build_demo(out)
+            except pytest.fail.Exception as exc:
+                failed.write_text(str(exc.msg), encoding="utf-8")
+                raise
+            done.touch()
+    return out
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Once every worker has finished, remove the build cache the repository keeps for the demo site's folder."""
+    factory: pytest.TempPathFactory | None = getattr(session.config, "_tmp_path_factory", None)
+    if hasattr(session.config, "workerinput") or factory is None:
+        return
+    out = demo_out(factory.getbasetemp())
+    if out.parent.exists():
+        forget_demo_cache(out)
 
 
 @pytest.fixture(scope="session")
