@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import io
+import os
+import shutil
 import textwrap
 from collections.abc import Callable, Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -169,15 +174,93 @@ def make_site(tmp_path: Path) -> MakeSite:
     return make
 
 
+TODAY = "2026-11-24"
+
+
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     """Builds read today's date for alerts; fix it so tests are repeatable."""
-    monkeypatch.setenv("LOCALGOV_TODAY", "2026-11-24")
+    monkeypatch.setenv("LOCALGOV_TODAY", TODAY)
+
+
+# -- small sites built once per session -----------------------------------------------------------
+
+BuiltSite = Callable[..., Path]
+
+
+def build_site(root: Path) -> None:
+    """Build the site at `root` into root/build in this process on the tests' date; fail with what it said if not."""
+    from localgov.cli import main
+
+    said = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(io.StringIO()), redirect_stderr(said):
+        patch.setenv("LOCALGOV_TODAY", TODAY)
+        code = main(["--root", str(root), "build"])
+    if code != 0:
+        pytest.fail(f"{root} does not build (exit {code}):\n{said.getvalue()[-6000:]}", pytrace=False)
+
+
+def copy_site(source: Path, dest: Path) -> Path:
+    """Copy a built site with its build cache to `dest`: the next build of the copy starts where the source's ended.
+
+    The cache names each output folder by its absolute path, so the copy's cache is renamed for dest/build.
+    """
+    from localgov.build.cache import load_manifest, manifest_path, save_manifest
+    from localgov.search.whoosh import index_dir
+
+    shutil.copytree(source, dest, symlinks=True)
+    manifest = load_manifest(source, source / "build")
+    assert manifest is not None, f"{source} has no build cache to copy"
+    manifest_path(dest, source / "build").unlink()
+    manifest.out = str((dest / "build").resolve())
+    save_manifest(dest, dest / "build", manifest)
+    index = index_dir(dest, source / "build")
+    if index.is_dir():
+        index.rename(index_dir(dest, dest / "build"))
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    """Return a function that builds a small site (the defaults plus `files`) once per session and returns its root.
+
+    The site is shared by every test that asks for the same files: only read it (the build is in root/build).
+    A test that edits a site takes its own copy with `built_site`. At the end of the session every shared
+    site is checked to be exactly as it was built.
+    """
+    from tests.helpers import tree_digest
+
+    built: dict[str, tuple[Path, dict[str, str]]] = {}
+
+    def get(files: dict[str, str | bytes | None] | None = None) -> Path:
+        key = repr(sorted((files or {}).items()))
+        if key not in built:
+            root = tmp_path_factory.mktemp("built") / "site"
+            root.mkdir()
+            write_files(root, {**DEFAULT_FILES, **(files or {})})
+            build_site(root)
+            built[key] = (root, tree_digest(root))
+        return built[key][0]
+
+    yield get
+    changed = [str(root) for root, digest in built.values() if tree_digest(root) != digest]
+    assert not changed, f"a test changed a shared built site; take a copy with built_site instead: {changed}"
+
+
+@pytest.fixture
+def built_site(built_sites: BuiltSite, tmp_path: Path) -> BuiltSite:
+    """Return a function that gives this test its own copy of a built small site (the defaults plus `files`),
+    with its build cache, at tmp_path/<name>: as if the test had written the site there and built it."""
+
+    def make(files: dict[str, str | bytes | None] | None = None, *, name: str = "site") -> Path:
+        return copy_site(built_sites(files), tmp_path / name)
+
+    return make
 
 
 # -- the demo site and a real browser (tests/browser.py) -----------------------------------------
 
-DEMO_TODAY = "2026-11-24"
+DEMO_TODAY = TODAY
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -223,13 +306,49 @@ def forget_demo_cache(out: Path) -> None:
     shutil.rmtree(index_dir(REPO, out), ignore_errors=True)
 
 
+def shared_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the temporary folder of the whole run: the same for every pytest-xdist worker."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def demo_out(shared: Path) -> Path:
+    return shared / "demo" / "build"
+
+
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Build the repository's demo site once per session; return its output folder (treat it as read-only)."""
-    out = tmp_path_factory.mktemp("demo") / "build"
-    build_demo(out)
-    yield out
-    forget_demo_cache(out)
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the repository's demo site once per run; return its output folder (treat it as read-only).
+
+    With pytest-xdist the first worker to need it builds it while the others wait for it; the build
+    cache it leaves in the repository is removed once the whole run has finished.
+    """
+    shared = shared_temp(tmp_path_factory)
+    out = demo_out(shared)
+    done, failed = out.parent / "built", out.parent / "failed"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if failed.exists():
+            pytest.fail(failed.read_text(encoding="utf-8"), pytrace=False)
+        if not done.exists():
+            try:
+                build_demo(out)
+            except pytest.fail.Exception as exc:
+                failed.write_text(str(exc.msg), encoding="utf-8")
+                raise
+            done.touch()
+    return out
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Once every worker has finished, remove the build cache the repository keeps for the demo site's folder."""
+    factory: pytest.TempPathFactory | None = getattr(session.config, "_tmp_path_factory", None)
+    if hasattr(session.config, "workerinput") or factory is None:
+        return
+    out = demo_out(factory.getbasetemp())
+    if out.parent.exists():
+        forget_demo_cache(out)
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -11,12 +12,20 @@ HREF = re.compile(r'(?:href|src)="([^"]*)"')
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    """Return path -> sha256 for every file under `folder`."""
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+    """Return path -> sha256 for every file under `folder` (and every link to a file), in path order.
+
+    Links to folders are not followed. os.walk, not Path.rglob: a built demo site has tens of thousands of files.
+    """
+    found: dict[str, str] = {}
+    base = len(str(folder)) + 1
+    for parent, _, names in os.walk(folder):
+        prefix = parent[base:].replace(os.sep, "/") + "/" if len(parent) >= base else ""
+        for name in names:
+            path = os.path.join(parent, name)
+            if os.path.isfile(path):
+                with open(path, "rb") as stream:
+                    found[prefix + name] = hashlib.sha256(stream.read()).hexdigest()
+    return {rel: found[rel] for rel in sorted(found, key=lambda rel: rel.split("/"))}
 
 
 def read(out: Path, url: str) -> str:

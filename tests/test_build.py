@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from localgov.cli import main
-from tests.conftest import MakeSite
+from localgov.search.whoosh import index_dir
+from tests.conftest import BuiltSite, MakeSite
 from tests.helpers import internal_links, read, resolves, tree_digest
 
 
@@ -51,9 +52,8 @@ def test_builds_every_page_type(make_site: MakeSite, capsys: pytest.CaptureFixtu
     assert re.search(r"Built \d+ pages \(\d+ files\) into .* in [\d.]+s, 0 warnings", summary)
 
 
-def test_variants_follow_tiers_and_nations(make_site: MakeSite) -> None:
-    root = make_site()
-    assert build(root) == 0
+def test_variants_follow_tiers_and_nations(built_sites: BuiltSite) -> None:
+    root = built_sites()
     out = root / "build"
     bins = sorted(p.parent.name for p in (out / "bin-collections").glob("*/index.html"))
     assert bins == ["belfast", "cardiff", "glasgow-city", "maidstone", "medway", "thanet", "tunbridge-wells"]
@@ -64,9 +64,8 @@ def test_variants_follow_tiers_and_nations(make_site: MakeSite) -> None:
     assert "Education Authority" in common
 
 
-def test_variant_html_has_govuk_markup_and_council_data(make_site: MakeSite) -> None:
-    root = make_site()
-    assert build(root) == 0
+def test_variant_html_has_govuk_markup_and_council_data(built_sites: BuiltSite) -> None:
+    root = built_sites()
     html = read(root / "build", "/bin-collections/maidstone/")
     assert '<p class="govuk-body">Maidstone Borough Council collects your bins' in html
     assert '<h2 class="govuk-heading-m" id="what-goes">What goes in each bin</h2>' in html
@@ -84,9 +83,8 @@ def test_variant_html_has_govuk_markup_and_council_data(make_site: MakeSite) -> 
     assert '<link rel="canonical" href="https://test.example/bin-collections/maidstone/">' in html
 
 
-def test_missing_council_data_falls_back_to_wording(make_site: MakeSite) -> None:
-    root = make_site()
-    assert build(root) == 0
+def test_missing_council_data_falls_back_to_wording(built_sites: BuiltSite) -> None:
+    root = built_sites()
     html = read(root / "build", "/bin-collections/tunbridge-wells/")
     # No link in council.yaml: say where to find it instead of leaving a blank.
     assert "Report a missed bin on the" in html
@@ -95,9 +93,8 @@ def test_missing_council_data_falls_back_to_wording(make_site: MakeSite) -> None
     assert "your council collects your bins" in common
 
 
-def test_hashed_assets_exist_and_are_brand_neutral(make_site: MakeSite) -> None:
-    root = make_site()
-    assert build(root) == 0
+def test_hashed_assets_exist_and_are_brand_neutral(built_sites: BuiltSite) -> None:
+    root = built_sites()
     out = root / "build"
     html = read(out, "/")
     assets = [h for h in internal_links(html) if h.startswith("/assets/")]
@@ -112,9 +109,8 @@ def test_hashed_assets_exist_and_are_brand_neutral(make_site: MakeSite) -> None:
     assert "govuk-footer__crown" not in html
 
 
-def test_every_internal_link_resolves(make_site: MakeSite) -> None:
-    root = make_site()
-    assert build(root) == 0
+def test_every_internal_link_resolves(built_sites: BuiltSite) -> None:
+    root = built_sites()
     out = root / "build"
     pages = list(out.rglob("*.html"))
     assert len(pages) > 20
@@ -157,10 +153,9 @@ EXPECTED_MESSAGE = {
 
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
 def test_bad_input_reports_clearly_and_leaves_build_untouched(
-    case: str, make_site: MakeSite, capsys: pytest.CaptureFixture[str]
+    case: str, built_site: BuiltSite, make_site: MakeSite, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = make_site()
-    assert build(root) == 0
+    root = built_site()
     before = tree_digest(root / "build")
     capsys.readouterr()
     make_site(BAD_FILES[case])
@@ -217,6 +212,21 @@ def test_strict_turns_warnings_into_failure(make_site: MakeSite, capsys: pytest.
     assert build(root) == 0
     assert "broken internal link to /no-such-page/" in capsys.readouterr().err
     assert build(root, "--strict") == 1
+
+
+def test_a_copy_of_a_built_site_builds_on_from_its_own_cache(built_site: BuiltSite,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Tests that edit a built site take a copy of one built once; its next build must be incremental."""
+    root = built_site()
+    assert build(root) == 0
+    assert re.search(r"; 0 rendered, 0 files written, 0 removed", capsys.readouterr().out)
+    (root / "content/schools/apply-for-a-school-place.md").write_text(
+        "---\ntitle: Apply for a school place\nsummary: Apply.\nprovider: upper\n---\nApply now.\n", encoding="utf-8")
+    assert build(root) == 0
+    found = re.search(r"Built (\d+) pages .*; (\d+) rendered", capsys.readouterr().out)
+    assert found and 0 < int(found.group(2)) < int(found.group(1)), "the copy was built again from scratch"
+    assert "Apply now." in read(root / "build", "/apply-for-a-school-place/kent/")
+    assert [p.name for p in index_dir(root).parent.iterdir()] == [index_dir(root).name], "the search index moved"
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,7 @@ from localgov.build import load_site
 from localgov.cli import main
 from localgov.compose import compose_variant
 from localgov.errors import Problems
-from tests.conftest import MakeSite
+from tests.conftest import BuiltSite, MakeSite
 from tests.helpers import read, tree_digest
 
 BINS_OVERRIDE = "councils/maidstone/rubbish-and-recycling/bin-collections.md"
@@ -417,15 +417,16 @@ HOSTILE: dict[str, tuple[str, str]] = {
 }
 
 
+KENT_OVERRIDE = {"councils/kent/schools/apply-for-a-school-place.md": "## Deadlines {#deadlines}\n\nKent's dates.\n"}
+
+
 def hostile_site(make_site: MakeSite, text: str) -> Path:
-    return make_site({BINS_OVERRIDE: text,
-                      "councils/kent/schools/apply-for-a-school-place.md":
-                          "## Deadlines {#deadlines}\n\nKent's dates.\n"})
+    return make_site({BINS_OVERRIDE: text, **KENT_OVERRIDE})
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_hostile_file_is_refused_and_the_rest_of_the_site_still_builds(
-    case: str, make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    case: str, make_site: MakeSite, built_sites: BuiltSite, capsys: pytest.CaptureFixture[str]
 ) -> None:
     text, pattern = HOSTILE[case]
     root = hostile_site(make_site, text)
@@ -442,12 +443,9 @@ def test_hostile_file_is_refused_and_the_rest_of_the_site_still_builds(
     assert re.search(pattern, err), err
     assert f"built without 1 refused council file ({BINS_OVERRIDE})" in err
     # Every page is what it would be without the refused file; only the report says it was refused.
-    clean = make_site({BINS_OVERRIDE: None, "councils/kent/schools/apply-for-a-school-place.md":
-                       "## Deadlines {#deadlines}\n\nKent's dates.\n"}, name="clean")
-    assert build(clean, "--out", str(tmp_path / "clean-build")) == 0
+    clean = built_sites(KENT_OVERRIDE)  # the same site without the file, built once for every case
     with_file = {k: v for k, v in tree_digest(out).items() if not k.startswith(("status/", "pagefind/"))}
-    without = {k: v for k, v in tree_digest(tmp_path / "clean-build").items()
-               if not k.startswith(("status/", "pagefind/"))}
+    without = {k: v for k, v in tree_digest(clean / "build").items() if not k.startswith(("status/", "pagefind/"))}
     assert with_file == without
     # Kent's override, in the same build, is used.
     assert "Kent's dates." in read(out, "/apply-for-a-school-place/kent/")

@@ -25,7 +25,7 @@ from localgov.errors import Problems
 from localgov.index.shards import lookup_key, shard_bytes, site_postcodes
 from localgov.index.shards import postcode_source as source_of
 from localgov.postcodes import lookup as postcodes
-from tests.conftest import COUNCILS, DEFAULT_FILES, REPO, MakeSite
+from tests.conftest import COUNCILS, DEFAULT_FILES, REPO, BuiltSite, MakeSite
 from tests.helpers import read
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -147,15 +147,19 @@ def expected(row: tuple[str, str, str, str], registry: tuple[dict[str, str], dic
 # --- small sites with their own postcode file ------------------------------------------------------------
 
 
-def small_site(make_site: MakeSite, layout: str = "onspd-2025", files: dict[str, str | bytes | None] | None = None,
-               name: str = "site") -> Path:
-    """Make the test site plus Aberdeen, with its postcodes in `postcodes/test.csv` unless `files` say otherwise."""
-    return make_site({
+def small_files(layout: str = "onspd-2025") -> dict[str, str | bytes | None]:
+    """The files of the test site plus Aberdeen, with its postcodes in `postcodes/test.csv`."""
+    return {
         "site.yaml": "name: Test council services\nbase_url: https://test.example\npostcodes: postcodes/test.csv\n",
         "postcodes/test.csv": postcode_csv(layout),
         "councils/aberdeen/council.yaml": ABERDEEN,
-        **(files or {}),
-    }, name=name)
+    }
+
+
+def small_site(make_site: MakeSite, layout: str = "onspd-2025", files: dict[str, str | bytes | None] | None = None,
+               name: str = "site") -> Path:
+    """Make the test site plus Aberdeen, with its postcodes in `postcodes/test.csv` unless `files` say otherwise."""
+    return make_site({**small_files(layout), **(files or {})}, name=name)
 
 
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
@@ -281,9 +285,8 @@ def test_a_wrong_postcodes_setting_is_a_located_problem(make_site: MakeSite, cap
     assert not (root / "build").exists()
 
 
-def test_no_postcodes_means_no_shards_and_the_plain_form(make_site: MakeSite) -> None:
-    root = make_site()  # postcodes: none
-    assert build(root) == 0
+def test_no_postcodes_means_no_shards_and_the_plain_form(built_sites: BuiltSite) -> None:
+    root = built_sites()  # postcodes: none
     out = root / "build"
     assert not (out / "postcodes").exists()
     for url in ("/", "/councils/", "/bin-collections/"):
@@ -291,9 +294,8 @@ def test_no_postcodes_means_no_shards_and_the_plain_form(make_site: MakeSite) ->
         assert form and 'action="/councils/"' in form.group(0) and "data-module" not in form.group(0), url
 
 
-def test_forms_carry_what_the_browser_needs(make_site: MakeSite) -> None:
-    root = small_site(make_site)
-    assert build(root) == 0
+def test_forms_carry_what_the_browser_needs(built_sites: BuiltSite) -> None:
+    root = built_sites(small_files())
     out = root / "build"
     for url in ("/", "/councils/"):
         form = re.search(r'<form class="lg-postcode-form"[^>]*>', read(out, url))
@@ -313,9 +315,8 @@ def test_forms_carry_what_the_browser_needs(make_site: MakeSite) -> None:
                      r'spellcheck="false" aria-describedby="postcode-hint" autocomplete="postal-code">', html)
 
 
-def test_a_two_tier_hub_shows_both_councils_and_who_does_what(make_site: MakeSite) -> None:
-    root = small_site(make_site)
-    assert build(root) == 0
+def test_a_two_tier_hub_shows_both_councils_and_who_does_what(built_sites: BuiltSite) -> None:
+    root = built_sites(small_files())
     html = read(root / "build", "/councils/maidstone/")
     assert "Maidstone Borough Council and Kent County Council both serve addresses in Maidstone" in html
     who = html[html.index('id="who-does-what"'):]

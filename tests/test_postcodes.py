@@ -506,13 +506,16 @@ def test_builtin_agrees_with_the_published_extract(builtin_lookup: PostcodeLooku
     rows = 0
     rejected: set[str] = set()
     with gzip.open(POSTCODES / "onspd_nov2025_pcd_lad_all_uk.csv.gz", "rt") as stream:
-        for row in csv.DictReader(stream):
+        reader = csv.reader(stream)
+        header = next(reader)
+        pcd, laua = header.index("pcd"), header.index("laua")
+        for row in reader:
             rows += 1
-            if normalise(row["pcd"]) is None:
-                rejected.add(row["pcd"])
+            if normalise(row[pcd]) is None:
+                rejected.add(row[pcd])
             if rng.random() < 0.002:
-                compact = row["pcd"].replace(" ", "")
-                sample.append(PostcodeRecord(f"{compact[:-3]} {compact[-3:]}", _pseudo(row["laua"]), None, False, None))
+                compact = row[pcd].replace(" ", "")
+                sample.append(PostcodeRecord(f"{compact[:-3]} {compact[-3:]}", _pseudo(row[laua]), None, False, None))
     assert len(sample) > 4000
     # Only the pre-1990s Newport outcode "NPT" breaks today's format rules; everything else is read.
     assert {pc[:3] for pc in rejected} == {"NPT"}

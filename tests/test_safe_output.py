@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from localgov.cli import main
-from tests.conftest import COUNCILS, DEMO_TODAY, REPO, MakeSite, build_demo, forget_demo_cache
+from tests.conftest import COUNCILS, DEMO_TODAY, REPO, BuiltSite, MakeSite, build_demo, forget_demo_cache
 from tests.helpers import tree_digest
 
 # The last page in render order: pages render after the site's own pages, sorted by slug, and this
@@ -74,10 +74,9 @@ def leftovers(root: Path) -> list[str]:
 @pytest.mark.parametrize("clean", [False, True], ids=["incremental", "clean"])
 @pytest.mark.parametrize("case", sorted(BREAKS))
 def test_a_failed_build_leaves_the_last_build_as_it_was(
-    make_site: MakeSite, case: str, clean: bool, capsys: pytest.CaptureFixture[str]
+    built_site: BuiltSite, make_site: MakeSite, case: str, clean: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = make_site()
-    assert build(root) == 0
+    root = built_site()
     before = tree_digest(root / "build")
     originals = {rel: (root / rel).read_bytes() if (root / rel).exists() else None for rel in BREAKS[case]}
     capsys.readouterr()
@@ -97,9 +96,8 @@ def test_a_failed_build_leaves_the_last_build_as_it_was(
     assert tree_digest(root / "build") == before
 
 
-def test_a_strict_build_that_fails_on_a_warning_writes_nothing(make_site: MakeSite) -> None:
-    root = make_site()
-    assert build(root) == 0
+def test_a_strict_build_that_fails_on_a_warning_writes_nothing(built_site: BuiltSite, make_site: MakeSite) -> None:
+    root = built_site()
     before = tree_digest(root / "build")
     make_site({"content/schools/apply-for-a-school-place.md":
                "---\ntitle: T\nsummary: S\nprovider: upper\n---\nSee [fees](/no-such-page/).\n"})
@@ -114,9 +112,8 @@ def _limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
 
 
-def test_a_build_that_cannot_write_leaves_the_last_build_as_it_was(make_site: MakeSite) -> None:
-    root = make_site()
-    assert build(root) == 0
+def test_a_build_that_cannot_write_leaves_the_last_build_as_it_was(built_site: BuiltSite) -> None:
+    root = built_site()
     before = tree_digest(root / "build")
     env = {**os.environ, "LOCALGOV_TODAY": DEMO_TODAY, "LOCALGOV_JOBS": "1"}
     result = subprocess.run([sys.executable, "-m", "localgov", "--root", str(root), "build", "--clean"],

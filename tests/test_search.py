@@ -23,7 +23,7 @@ from localgov.search.pagefind import index_folder
 from localgov.search.spelling import SiteWords, distance, stem_key
 from localgov.search.synonyms import CouncilName, Vocabulary, combine, split_postcode, words
 from localgov.search.whoosh import SearchIndex, index_dir, update_index
-from tests.conftest import MakeSite
+from tests.conftest import BuiltSite, MakeSite
 from tests.helpers import tree_digest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -72,11 +72,16 @@ def build(root: Path, *args: str) -> int:
 
 
 @pytest.fixture
-def search_site(make_site: MakeSite) -> Path:
-    """A small site with synonyms, built once; returns its root (the output is root/build)."""
-    root = make_site(SEARCH_FILES)
-    assert build(root) == 0
-    return root
+def search_site(built_sites: BuiltSite) -> Path:
+    """A small site with synonyms, built once per session and shared: only read it. Returns its root (the output
+    is root/build)."""
+    return built_sites(SEARCH_FILES)
+
+
+@pytest.fixture
+def own_search_site(built_site: BuiltSite) -> Path:
+    """This test's own copy of the built search site, to change and build again."""
+    return built_site(SEARCH_FILES)
 
 
 # -- reading queries ---------------------------------------------------------------------------
@@ -291,18 +296,18 @@ def test_whoosh_shows_the_variants_of_the_residents_councils(search_site: Path) 
         assert [h.url for h in postcode_only.council_pages] == ["/councils/maidstone/"]
 
 
-def test_whoosh_index_is_updated_only_where_pages_changed(search_site: Path) -> None:
-    out = search_site / "build"
+def test_whoosh_index_is_updated_only_where_pages_changed(own_search_site: Path) -> None:
+    out = own_search_site / "build"
     pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("index.html"))
     docs = condense(read_docs(out, pages))
     data = (out / "search" / "synonyms.json").read_bytes()
-    again = update_index(index_dir(search_site, out), docs, data)
+    again = update_index(index_dir(own_search_site, out), docs, data)
     assert (again.added, again.updated, again.removed, again.rebuilt) == (0, 0, 0, False)
     edited = [replace(d, body=d.body + " ballot") if d.url == "/polling-stations/" else d
               for d in docs if d.url != "/bin-collections/thanet/"]
-    stats = update_index(index_dir(search_site, out), edited, data)
+    stats = update_index(index_dir(own_search_site, out), edited, data)
     assert (stats.added, stats.updated, stats.removed, stats.rebuilt) == (0, 1, 1, False)
-    with SearchIndex(search_site) as index:
+    with SearchIndex(own_search_site) as index:
         assert index.search("ballot").results[0].url == "/polling-stations/"
         assert [r.url for r in index.search("rubbish", ("thanet",)).results][:1] == ["/bin-collections/"]
 
@@ -311,40 +316,40 @@ BALLOT_PAGE = ("---\ntitle: Polling stations\nsummary: Where to vote.\nprovider:
                "Bring your zymurgy card.\n")
 
 
-def test_a_failed_build_leaves_the_search_index_of_the_published_site(search_site: Path,
+def test_a_failed_build_leaves_the_search_index_of_the_published_site(own_search_site: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from localgov import index
 
     def fail(site: Any, staged: Path, kept: Path, problems: Problems) -> None:
         problems.error("late-step", 0, "fails after the search index was updated")
 
-    published = tree_digest(index_dir(search_site))
-    (search_site / "content/elections/polling-stations.md").write_text(BALLOT_PAGE, encoding="utf-8")
+    published = tree_digest(index_dir(own_search_site))
+    (own_search_site / "content/elections/polling-stations.md").write_text(BALLOT_PAGE, encoding="utf-8")
     monkeypatch.setattr(index, "FINALISERS", (*index.FINALISERS, index.Finaliser("late", fail, index_dir)))
-    assert build(search_site) == 1
-    assert tree_digest(index_dir(search_site)) == published, "the index describes a site that was not published"
-    assert [p.name for p in index_dir(search_site).parent.iterdir()] == [index_dir(search_site).name]
-    with SearchIndex(search_site) as found:
+    assert build(own_search_site) == 1
+    assert tree_digest(index_dir(own_search_site)) == published, "the index describes a site that was not published"
+    assert [p.name for p in index_dir(own_search_site).parent.iterdir()] == [index_dir(own_search_site).name]
+    with SearchIndex(own_search_site) as found:
         assert found.search("zymurgy").total == 0
     monkeypatch.undo()
-    assert build(search_site) == 0
-    with SearchIndex(search_site) as found:
+    assert build(own_search_site) == 0
+    with SearchIndex(own_search_site) as found:
         assert [r.url for r in found.search("zymurgy").results] == ["/polling-stations/"]
 
 
-def test_each_output_folder_has_its_own_search_index(search_site: Path, tmp_path: Path,
+def test_each_output_folder_has_its_own_search_index(own_search_site: Path, tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    (search_site / "content/elections/polling-stations.md").write_text(BALLOT_PAGE, encoding="utf-8")
+    (own_search_site / "content/elections/polling-stations.md").write_text(BALLOT_PAGE, encoding="utf-8")
     other = tmp_path / "other"
-    assert build(search_site, "--out", str(other)) == 0
-    with SearchIndex(search_site, other) as found:
+    assert build(own_search_site, "--out", str(other)) == 0
+    with SearchIndex(own_search_site, other) as found:
         assert found.search("zymurgy").total == 1
-    with SearchIndex(search_site) as found:
+    with SearchIndex(own_search_site) as found:
         assert found.search("zymurgy").total == 0, "building another folder changed the index of build/"
     capsys.readouterr()
-    assert main(["--root", str(search_site), "search", "zymurgy", "--out", str(other)]) == 0
+    assert main(["--root", str(own_search_site), "search", "zymurgy", "--out", str(other)]) == 0
     assert "/polling-stations/" in capsys.readouterr().out
-    assert main(["--root", str(search_site), "search", "zymurgy"]) == 1
+    assert main(["--root", str(own_search_site), "search", "zymurgy"]) == 1
 
 
 def test_pagefind_bundle_is_the_same_for_the_same_pages(tmp_path: Path) -> None:
