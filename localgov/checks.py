@@ -73,12 +73,8 @@ def check_council_files(councils: Mapping[str, Council], content: Content, overr
     so nothing can fail or slip through at render time.
     """
     env = content_environment()
-    lgsl = {p.slug: str(p.lgsl) for p in content.pages.values() if p.lgsl is not None}
-    page_keys = set(content.pages) | set(lgsl.values())
-
-    def keys_for(key: str) -> tuple[str, ...]:
-        code = lgsl.get(key)
-        return (key, code) if code else (key,)
+    page_keys = set(content.pages) | set(content.codes())
+    keys_for = content.link_keys
 
     accepted: dict[tuple[str, str], Override | CouncilPage] = {}
     refused: set[Problem] = set(overrides.refused)
@@ -144,7 +140,7 @@ def check_link_key(rel: str, line: int, key: str, known: set[str], problems: Pro
 def check_council_references(content: Content, councils: Mapping[str, Council], overrides: Overrides,
                              resolution: Resolution, root: Path, problems: Problems) -> None:
     """Check what council files name: link keys, alert pages and topics, features, and unused overrides."""
-    lgsl = {str(p.lgsl) for p in content.pages.values() if p.lgsl is not None}
+    lgsl = set(content.codes())
     # Pages with errors of their own are not loaded; do not report links to them as well.
     page_keys = set(content.pages) | lgsl | {path.stem for path in (root / "content").glob("*/*.md")}
     used_features = {f for p in content.pages.values() for f in p.requires} | KNOWN_FEATURES
@@ -240,11 +236,7 @@ def check_nation_terms(content: Content, councils: Mapping[str, Council], resolu
     variant would show it (the sections for its nation, its branches of `council.nation`).
     """
     env = content_environment()
-    lgsl = {p.slug: str(p.lgsl) for p in content.pages.values() if p.lgsl is not None}
-
-    def keys_for(key: str) -> tuple[str, ...]:
-        code = lgsl.get(key)
-        return (key, code) if code else (key,)
+    keys_for = content.link_keys
 
     for page in sorted(content.pages.values(), key=lambda p: p.source):
         first: dict[str, Council] = {}

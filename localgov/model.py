@@ -332,7 +332,7 @@ class Page:
     summary: str
     provider: str
     sections: tuple[Section, ...]
-    lgsl: int | None = None
+    lgsl: tuple[int, ...] = ()  # Local Government Service List codes
     keywords: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     provided_elsewhere: tuple[tuple[str, str], ...] = ()
@@ -423,6 +423,15 @@ class Content:
     def __post_init__(self) -> None:
         _freeze(self, "topics", "pages")
 
+    def codes(self) -> dict[str, str]:
+        """Each LGSL code a page carries, as text, and that page's slug."""
+        return {str(code): page.slug for page in self.pages.values() for code in page.lgsl}
+
+    def link_keys(self, key: str) -> tuple[str, ...]:
+        """The keys a council's links may give a page under: its slug, then each of its LGSL codes."""
+        page = self.pages.get(key)
+        return (key, *(str(code) for code in page.lgsl)) if page else (key,)
+
 
 @dataclass(frozen=True)
 class Override:
@@ -465,7 +474,7 @@ class CouncilPage:
     source: str
     sections: tuple[Section, ...] = ()
     keywords: tuple[str, ...] = ()
-    lgsl: int | None = None
+    lgsl: tuple[int, ...] = ()  # Local Government Service List codes
     last_reviewed: dt.date | None = None
     owner: str | None = None
     link_keys: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import textwrap
 from pathlib import Path
 
 import jinja2
@@ -15,10 +16,11 @@ from localgov.errors import Problems
 from localgov.load.markdown import convert
 from localgov.model import Council, is_home_page
 from localgov.sandbox import CouncilView, Missing, SectionTemplates, content_environment
-from tests.conftest import COUNCILS, REPO, MakeSite
+from tests.conftest import BINS, COUNCILS, REPO, MakeSite
 from tests.helpers import read
 
 MAIDSTONE_YAML = COUNCILS["maidstone"]
+BINS_WITH_CODES = textwrap.dedent(BINS).lstrip("\n").replace("lgsl: 524", "lgsl: [524, 533]")
 
 
 def build(root: Path, *args: str) -> int:
@@ -123,6 +125,25 @@ def test_links_by_page_slug_lgsl_code_or_own_page_are_accepted(make_site: MakeSi
     assert f'<a class="govuk-link" href="https://www.medway.gov.uk/bins">Report a missed bin{hidden}</a>' in html
     assert f'<a class="govuk-link" href="https://www.medway.gov.uk/huts">Book a hut{hidden}</a>' in read(
         root / "build", "/beach-huts/medway/")
+
+
+def test_a_page_with_several_lgsl_codes_takes_a_link_given_under_any_of_them(make_site: MakeSite) -> None:
+    root = make_site({
+        "content/rubbish-and-recycling/bin-collections.md": BINS_WITH_CODES,
+        "councils/medway/council.yaml": council_yaml("links:\n  '533': https://www.medway.gov.uk/recycling\n"),
+    })
+    assert "error" not in load_problems(root)
+    assert build(root) == 0
+    html = read(root / "build", "/bin-collections/medway/")
+    assert 'href="https://www.medway.gov.uk/recycling"' in html
+
+
+@pytest.mark.parametrize("codes", ["[524, 524]", "[]", "[524, x]", "[-1]", "true"])
+def test_lgsl_codes_must_be_whole_numbers_listed_once(make_site: MakeSite, codes: str) -> None:
+    root = make_site({"content/rubbish-and-recycling/bin-collections.md":
+                      BINS_WITH_CODES.replace("lgsl: [524, 533]", f"lgsl: {codes}")})
+    messages = load_problems(root)
+    assert re.search(r"content/rubbish-and-recycling/bin-collections.md:\d+: error: 'lgsl': ", messages), messages
 
 
 def test_council_yaml_that_is_a_link_out_of_its_folder_is_refused(make_site: MakeSite, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ EVERY_FIELD = Page(
     slug="bin-collections", topic="rubbish-and-recycling", title="Bin collections", summary="When bins go.",
     provider="lower",
     sections=(Section("intro", "", "<p>{{ council.name }}</p>"), Section("missed", "Missed", "<p>x</p>")),
-    lgsl=524, keywords=("bin day", "refuse"), requires=("coastline",),
+    lgsl=(524,), keywords=("bin day", "refuse"), requires=("coastline",),
     provided_elsewhere=(("northern-ireland", "<p>The Education Authority</p>"),), last_reviewed=dt.date(2026, 10, 1),
     owner="waste", source="content/rubbish-and-recycling/bin-collections.md", templated=True,
 )
@@ -48,7 +48,7 @@ def test_a_page_with_every_field_is_the_same_after_plain_data() -> None:
 def test_a_saved_memo_gives_back_equal_pages_and_problems(make_site: MakeSite) -> None:
     root = make_site({"content/schools/long.md": LONG})
     pages, problems = read_all(root, None)
-    assert problems and pages["long"] and pages["bin-collections"].lgsl == 524
+    assert problems and pages["long"] and pages["bin-collections"].lgsl == (524,)
     first = PageMemo(root, CODE)
     assert read_all(root, first) == (pages, problems)
     first.save()

@@ -36,7 +36,7 @@ class Keys:
         self.env = env
         self.parsed = parsed  # template digest -> the names it refers to, kept between builds
         files = inputs.files
-        lgsl = sorted((p.slug, str(p.lgsl)) for p in site.content.pages.values() if p.lgsl is not None)
+        lgsl = sorted(site.content.codes().items())
         self.global_key = combine(
             b"global", files.get("site.yaml", b""), repr(sorted(assets.items())), inputs.libraries,
             *[v for k, v in sorted(files.items()) if k.startswith("code:")], repr(lgsl),

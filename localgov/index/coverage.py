@@ -89,11 +89,7 @@ def coverage(site: Site, problems: Problems | Iterable[Problem] = (), known: Kno
     today = site.config.today
     known = known or {}
     compiled = sections  # compiled only if some page's data is not known
-    lgsl = {p.slug: str(p.lgsl) for p in site.content.pages.values() if p.lgsl is not None}
-
-    def keys_for(key: str) -> tuple[str, ...]:
-        code = lgsl.get(key)
-        return (key, code) if code else (key,)
+    keys_for = site.content.link_keys
 
     items = problems.items if isinstance(problems, Problems) else list(problems)
     by_council: dict[str, list[Problem]] = defaultdict(list)

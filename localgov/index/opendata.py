@@ -92,7 +92,7 @@ def services(site: Site) -> Json:
         elsewhere = sorted(nation for nation, _ in page.provided_elsewhere)
         found.append({
             "slug": page.slug, "title": page.title, "summary": page.summary, "topic": page.topic,
-            "url": site.config.absolute(page.url), "lgsl": page.lgsl, "tier": page.provider,
+            "url": site.config.absolute(page.url), "lgsl": list(page.lgsl), "tier": page.provider,
             "nations": [] if page.provider == "national" else
             [n for n in ("england", "wales", "scotland", "northern-ireland") if n not in elsewhere],
             "provided_elsewhere": elsewhere, "requires": list(page.requires),
@@ -103,7 +103,8 @@ def services(site: Site) -> Json:
 def services_schema() -> Json:
     service: Json = {"type": "object", "additionalProperties": False, "properties": {
         "slug": SLUG, "title": TEXT, "summary": {"type": "string"}, "topic": SLUG, "url": URL,
-        "lgsl": {"type": ["integer", "null"], "description": "the Local Government Service List code"},
+        "lgsl": {"type": "array", "items": {"type": "integer"},
+                 "description": "the Local Government Service List codes of the page"},
         "tier": {"enum": ["lower", "upper", "all", "national"]},
         "nations": {"type": "array", "items": TEXT, "description": "the nations where councils provide it"},
         "provided_elsewhere": {"type": "array", "items": TEXT, "description": "nations where others provide it"},
@@ -148,7 +149,7 @@ def providers_schema() -> Json:
 
 
 def links(site: Site) -> Json:
-    by_lgsl = {str(p.lgsl): p.slug for p in site.content.pages.values() if p.lgsl is not None}
+    by_lgsl = site.content.codes()
     found = []
     for council in sorted(site.councils.values(), key=lambda c: c.slug):
         for key, link in council.links:

@@ -126,7 +126,7 @@ def read_page(path: Path, topic: str, root: Path, problems: Problems) -> Page | 
         problems.warn(rel, document.meta.line("summary"), "summary is long; keep it to one sentence", field="summary",
                       expected=f"at most {SUMMARY_LIMIT} characters", found=f"{len(summary)} characters")
     elsewhere = read_elsewhere(fields)
-    lgsl = fields.integer("lgsl")
+    lgsl = fields.integers("lgsl")
     keywords = fields.text_list("keywords")
     requires = fields.text_list("requires")
     last_reviewed = fields.date("last_reviewed")

@@ -137,6 +137,20 @@ class FieldReader:
             return None
         return value
 
+    def integers(self, key: str) -> tuple[int, ...]:
+        """A whole number, or a list of them."""
+        value = self.doc.data.get(key)
+        if value is None:
+            return ()
+        values = value if isinstance(value, list) else [value]
+        if not values or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in values):
+            self._error(key, "wrong type", "a whole number or a list of them", value)
+            return ()
+        if len(set(values)) != len(values):
+            self._error(key, "a code is listed twice", "each code once", value)
+            return ()
+        return tuple(values)
+
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.doc.data.get(key)
         if value is None:

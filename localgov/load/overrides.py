@@ -300,7 +300,7 @@ class _Reader:
         title = fields.text("title", required=True)
         summary = fields.text("summary", required=True)
         keywords = fields.text_list("keywords")
-        lgsl = fields.integer("lgsl")
+        lgsl = fields.integers("lgsl")
         reviewed = fields.date("last_reviewed")
         owner = fields.text("owner")
         converted = self.convert(rel, body, body_line)

@@ -269,7 +269,6 @@ class Renderer:
         self.report = coverage
         self._chrome: dict[str, Markup] = {}
         self._templates: dict[str, jinja2.Template] = {}
-        self._lgsl = {p.slug: str(p.lgsl) for p in site.content.pages.values() if p.lgsl is not None}
         self._az_all = self._council_az()
         self._council_topics: dict[str, list[tuple[Topic, list[dict[str, str]]]]] = {}
         self._national: list[Entry] | None = None
@@ -308,8 +307,7 @@ class Renderer:
         return self._templates[name]
 
     def keys_for(self, key: str) -> tuple[str, ...]:
-        lgsl = self._lgsl.get(key)
-        return (key, lgsl) if lgsl else (key,)
+        return self.site.content.link_keys(key)
 
     # -- content sections, compiled once per build
     def render_sections(self, composed: Composed, view: object) -> tuple[Markup, list[tuple[str, str]]]:
