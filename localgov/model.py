@@ -309,6 +309,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Retired:
+    """A Local Government Service List code whose service no longer exists: no page carries it."""
+
+    lgsl: int
+    service: str
+    reason: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
 class Section:
     """A part of a page body, from one h2 to the next; `intro` is what precedes the first h2."""
 
@@ -419,6 +429,7 @@ class Content:
     topics: Mapping[str, Topic]
     pages: Mapping[str, Page]
     synonyms: tuple[tuple[str, ...], ...] = ()
+    retired: tuple[Retired, ...] = ()
 
     def __post_init__(self) -> None:
         _freeze(self, "topics", "pages")

@@ -12,6 +12,7 @@ from localgov.load.frontmatter import FrontMatterProblem, read_document
 from localgov.load.jinja_checks import check_source_template
 from localgov.load.markdown import convert, markup, report
 from localgov.load.paths import RESERVED, Unreadable, escapes, is_slug, read_source, relative
+from localgov.load.retired import check_codes_unique, load_retired
 from localgov.model import NATIONS, PROVIDERS, Content, Page, Section, Topic
 
 TOPIC_FILE = "_topic.yaml"
@@ -67,7 +68,8 @@ def load_content(root: Path, problems: Problems, read: PageReader | None = None)
     for slug, page in pages.items():
         if slug in topics:
             problems.error(page.source, 1, f"page slug '{slug}' is also a topic, and both would be /{slug}/")
-    return Content(topics, pages, load_synonyms(root, problems))
+    check_codes_unique(pages, problems)
+    return Content(topics, pages, load_synonyms(root, problems), load_retired(root, pages, problems))
 
 
 def read_topic(topic_dir: Path, root: Path, problems: Problems) -> Topic | None:
