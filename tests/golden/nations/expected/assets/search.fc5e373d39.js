@@ -636,7 +636,7 @@ async function start() {
     let fromPostcode = false;
     if (postcode) {
       // A postcode in the box scopes the search to its councils, as the postcode form does.
-      const { normalisePostcode, findArea } = await import("/assets/localgov.31dcf249b9.js");
+      const { normalisePostcode, findArea } = await import("/assets/localgov.6b28fc99e7.js");
       const normal = normalisePostcode(postcode);
       const found = normal ? await findArea(normal).catch(() => null) : null;
       if (found && found.area) {
