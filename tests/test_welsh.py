@@ -362,3 +362,62 @@ def test_the_scan_finds_english_left_on_a_page() -> None:
     page_text = '<html lang="cy"><body><footer>Copyright and re-use</footer><main>Search this site</main></body></html>'
     assert english_left(chrome_text(page_text)) == ["Copyright and re-use"]
 
+
+# -- check and report
+
+
+def cli(root: Path, *args: str) -> int:
+    from localgov.cli import main
+
+    return main(["--root", str(root), *args])
+
+
+def test_check_lists_pages_not_in_welsh_and_strict_fails(make_site: MakeSite,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    root = site_with_welsh(make_site)
+    cli(root, "check", "--verbose")
+    said = capsys.readouterr()
+    words = said.out + said.err
+    assert "content/schools/apply-for-a-school-place.md: warning: no Welsh translation" in words
+    assert "content/schools/apply-for-a-school-place.cy.md" in words  # what is expected, and where
+    assert "bin-collections.md: warning: no Welsh translation" not in words
+    assert cli(root, "check", "--strict") == 1
+    capsys.readouterr()
+    # With every page a council in Wales provides in Welsh, strict passes the Welsh part.
+    schools = (root / "content/schools/apply-for-a-school-place.md").read_bytes()
+    (root / "content/schools/apply-for-a-school-place.cy.md").write_text(SCHOOLS_CY.format(
+        digest=hashlib.sha256(schools).hexdigest()[:12]), encoding="utf-8")
+    cli(root, "check", "--verbose")
+    said = capsys.readouterr()
+    assert "no Welsh translation" not in said.out + said.err, said.out + said.err
+
+
+def test_check_warns_when_the_english_page_changed_since_translation(make_site: MakeSite,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    root = site_with_welsh(make_site, **{"content/rubbish-and-recycling/bin-collections.cy.md":
+                                         BINS_CY.format(digest="0123456789ab")})
+    cli(root, "check", "--verbose")
+    words = capsys.readouterr()
+    text = words.out + words.err
+    line = next(line for line in text.splitlines() if "has changed since it was translated" in line)
+    assert line.startswith("content/rubbish-and-recycling/bin-collections.cy.md:6: warning:")
+    assert "content/rubbish-and-recycling/bin-collections.md has changed" in line
+    assert digest(BINS) in text and "0123456789ab" in text
+
+
+def test_report_lists_what_each_council_in_wales_lacks_in_welsh(make_site: MakeSite,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    root = site_with_welsh(make_site)
+    assert cli(root, "report", "--welsh") == 0
+    text = capsys.readouterr().out
+    assert "cardiff: Cyngor Caerdydd: 1 of 2 pages in Welsh" in text
+    assert "not in Welsh: apply-for-a-school-place" in text
+    assert cli(root, "report", "--welsh", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [c["slug"] for c in data["councils"]] == ["cardiff"]
+    assert data["councils"][0]["missing"] == ["apply-for-a-school-place"]
+    states = {p["slug"]: p["state"] for p in data["pages"]}
+    assert states == {"bin-collections": "translated", "apply-for-a-school-place": "missing"}
+
