@@ -421,3 +421,46 @@ def test_report_lists_what_each_council_in_wales_lacks_in_welsh(make_site: MakeS
     states = {p["slug"]: p["state"] for p in data["pages"]}
     assert states == {"bin-collections": "translated", "apply-for-a-school-place": "missing"}
 
+
+# -- search in Welsh
+
+
+@pytest.fixture
+def welsh_search_site(make_site: MakeSite, tmp_path: Path) -> Path:
+    root = site_with_welsh(make_site, **{"content/_synonyms.cy.yaml": "- [sbwriel, gwastraff]\n"})
+    build(root, root / "build")
+    return root
+
+
+def test_pagefind_makes_an_index_for_each_language(welsh_search_site: Path) -> None:
+    import json
+
+    entry = json.loads((welsh_search_site / "build/pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    assert {"en", "cy"} <= set(entry["languages"])
+    assert entry["languages"]["cy"]["page_count"] >= 2  # the Welsh common page and Cardiff's variant
+
+
+def test_whoosh_finds_welsh_pages_for_a_welsh_query(welsh_search_site: Path) -> None:
+    from localgov.search.whoosh import search
+
+    welsh = search(welsh_search_site, "casgliadau biniau", lang="cy")
+    assert [r.url for r in welsh.results] == ["/cy/bin-collections/"]
+    assert search(welsh_search_site, "casgliadau biniau").results == ()  # not among the English pages
+    english = search(welsh_search_site, "bin collections")
+    assert english.results and all(not r.url.startswith("/cy/") for r in english.results)
+    # A Welsh synonym: "gwastraff" finds the page whose keywords say "sbwriel".
+    assert [r.url for r in search(welsh_search_site, "gwastraff", lang="cy").results] == ["/cy/bin-collections/"]
+
+
+def test_a_welsh_place_name_finds_the_councils_pages(welsh_search_site: Path) -> None:
+    import json
+
+    from localgov.search.whoosh import search
+
+    found = search(welsh_search_site, "biniau Caerdydd", lang="cy")
+    assert found.named == ("cardiff",)
+    assert [r.url for r in found.results] == ["/cy/bin-collections/cardiff/"]
+    assert search(welsh_search_site, "bins Caerdydd").named == ("cardiff",)
+    # The browser's search reads the same names (search/synonyms.json).
+    names = json.loads((welsh_search_site / "build/search/synonyms.json").read_text(encoding="utf-8"))["names"]
+    assert names["caerdydd"] == "cardiff" and names["cyngor caerdydd"] == "cardiff"
