@@ -464,3 +464,21 @@ def test_a_welsh_place_name_finds_the_councils_pages(welsh_search_site: Path) ->
     # The browser's search reads the same names (search/synonyms.json).
     names = json.loads((welsh_search_site / "build/search/synonyms.json").read_text(encoding="utf-8"))["names"]
     assert names["caerdydd"] == "cardiff" and names["cyngor caerdydd"] == "cardiff"
+
+
+def test_adding_a_welsh_page_rebuilds_the_english_pages_that_link_to_it(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"councils/cardiff/council.yaml": CARDIFF_CY})
+    out = tmp_path / "out"
+    build(root, out, finalise=False)
+    assert "hreflang" not in page(out, "/bin-collections/cardiff/")
+    assert "Nid yw’r dudalen hon ar gael yn Gymraeg eto" in page(out, "/cy/bin-collections/cardiff/")
+    (root / "content/rubbish-and-recycling/bin-collections.cy.md").write_text(
+        textwrap.dedent(BINS_CY.format(digest=digest(BINS))).lstrip("\n"), encoding="utf-8")
+    build(root, out, finalise=False)
+    assert hreflangs(page(out, "/bin-collections/cardiff/"))["cy"].endswith("/cy/bin-collections/cardiff/")
+    assert "Casgliadau biniau" in page(out, "/cy/bin-collections/cardiff/")
+    clean = tmp_path / "clean"
+    build(root, clean, finalise=False, incremental=False)
+    for path in sorted(clean.rglob("*.html")):
+        rel = path.relative_to(clean)
+        assert (out / rel).read_bytes() == path.read_bytes(), rel

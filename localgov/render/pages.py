@@ -500,6 +500,11 @@ class Renderer:
     def variant(self, reads: Reads, page: Page, council: Council) -> Output:
         reads.need(dep.source(page.source), dep.history(page.source), dep.council(council.slug),
                    dep.council_page(council.slug, page.slug))
+        if council.nation == "wales":
+            # Whether it has a Welsh page (its hreflang links and language switch) follows the Welsh files.
+            english = self.site.content.pages[page.slug].source
+            reads.need(dep.source(english.removesuffix(".md") + ".cy.md"),
+                       dep.council_page(council.slug, f"{page.slug}.cy"))
         overrides = self.site.overrides.welsh if page.lang == "cy" else self.site.overrides.overrides
         override = overrides.get((council.slug, page.slug))
         composed = compose_variant(page, council.slug, override, nation=council.nation)
