@@ -155,6 +155,10 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--no-render", action="store_true",
                        help="skip rendering every page (faster; no check of links in rendered pages)")
+    check.add_argument("--style", action="store_true",
+                       help="also print each page's reading ease and long sentences, hardest first")
+    check.add_argument("--services", type=Path, default=None, metavar="CSV",
+                       help="GOV.UK's list of local services (LGSL CSV): name each service no page carries")
     add_as_at(check)
     check.set_defaults(run=run_check)
 
@@ -245,10 +249,14 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from localgov.commands.check import check
+    from localgov.style import format_styles
 
     root = args.root.resolve()
     with _progress(args) as progress:
-        report = check(root, render=not args.no_render, progress=progress, as_at=args.as_at)
+        report = check(root, render=not args.no_render, progress=progress, as_at=args.as_at,
+                       services=args.services)
+    if args.style:
+        print(format_styles(report.styles))
     shown, grouped = report.grouped(verbose=args.verbose)
     print_problems(shown, root)
     for line in grouped:

@@ -316,6 +316,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Retired:
+    """A Local Government Service List code whose service no longer exists: no page carries it."""
+
+    lgsl: int
+    service: str
+    reason: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
 class Section:
     """A part of a page body, from one h2 to the next; `intro` is what precedes the first h2."""
 
@@ -444,6 +454,7 @@ class Content:
     topics: Mapping[str, Topic]
     pages: Mapping[str, Page]
     synonyms: tuple[tuple[str, ...], ...] = ()
+    retired: tuple[Retired, ...] = ()
     welsh: Mapping[str, Translation] = field(default_factory=dict)  # page slug -> its Welsh translation
     welsh_topics: Mapping[str, Topic] = field(default_factory=dict)  # topic slug -> its Welsh title and summary
     synonyms_cy: tuple[tuple[str, ...], ...] = ()

@@ -188,14 +188,14 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
 BuiltSite = Callable[..., Path]
 
 
-def build_site(root: Path) -> None:
+def build_site(root: Path, *options: str) -> None:
     """Build the site at `root` into root/build in this process on the tests' date; fail with what it said if not."""
     from localgov.cli import main
 
     said = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, redirect_stdout(io.StringIO()), redirect_stderr(said):
         patch.setenv("LOCALGOV_TODAY", TODAY)
-        code = main(["--root", str(root), "build"])
+        code = main(["--root", str(root), "build", *options])
     if code != 0:
         pytest.fail(f"{root} does not build (exit {code}):\n{said.getvalue()[-6000:]}", pytrace=False)
 
@@ -222,7 +222,8 @@ def copy_site(source: Path, dest: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
-    """Return a function that builds a small site (the defaults plus `files`) once per session and returns its root.
+    """Return a function that builds a small site (the defaults plus `files`, with the build's `options`) once per
+    session and returns its root.
 
     The site is shared by every test that asks for the same files: only read it (the build is in root/build).
     A test that edits a site takes its own copy with `built_site`. At the end of the session every shared
@@ -232,13 +233,13 @@ def built_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]
 
     built: dict[str, tuple[Path, dict[str, str]]] = {}
 
-    def get(files: dict[str, str | bytes | None] | None = None) -> Path:
-        key = repr(sorted((files or {}).items()))
+    def get(files: dict[str, str | bytes | None] | None = None, *options: str) -> Path:
+        key = repr((sorted((files or {}).items()), options))
         if key not in built:
             root = tmp_path_factory.mktemp("built") / "site"
             root.mkdir()
             write_files(root, {**DEFAULT_FILES, **(files or {})})
-            build_site(root)
+            build_site(root, *options)
             built[key] = (root, tree_digest(root))
         return built[key][0]
 

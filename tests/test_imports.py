@@ -15,7 +15,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("localgov.load",),
     ("localgov.postcodes",),
     ("localgov.resolve",),
-    ("localgov.checks",),
+    ("localgov.checks", "localgov.style"),
     ("localgov.compose",),
     ("localgov.render",),
     ("localgov.search",),

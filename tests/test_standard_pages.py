@@ -14,7 +14,7 @@ from localgov.cli import main
 from localgov.render.standard import ENFORCERS, PAGES, REGULATIONS, STORED
 from localgov.urls import STANDARD_KINDS
 from tests.browser import REPO, outline
-from tests.conftest import MakeSite
+from tests.conftest import BuiltSite, MakeSite
 from tests.helpers import read
 
 NewPage = Callable[..., Any]
@@ -46,16 +46,8 @@ def footer_links(html: str) -> list[str]:
     return re.findall(r'class="govuk-footer__link" href="([^"]+)"', footer)
 
 
-@pytest.fixture
-def plain(make_site: MakeSite, tmp_path: Path) -> Path:
-    """A small site that sets none of the standard pages' options."""
-    return build(make_site(), tmp_path / "plain")
-
-
-@pytest.fixture
-def full(make_site: MakeSite, tmp_path: Path) -> Path:
-    """A small site that sets every option the standard pages read."""
-    root = make_site({"site.yaml": """
+# The site.yaml of a site that sets every option the standard pages read.
+FULL = """
         name: Test services
         base_url: https://test.example
         postcodes: none
@@ -65,8 +57,19 @@ def full(make_site: MakeSite, tmp_path: Path) -> Path:
         accessibility_issues: [Some older PDF forms are not accessible]
         accessibility_prepared: 2026-10-01
         accessibility_reviewed: 2026-11-20
-    """}, name="full")
-    return build(root, tmp_path / "full-out")
+"""
+
+
+@pytest.fixture
+def plain(built_sites: BuiltSite) -> Path:
+    """The output of a small site that sets none of the standard pages' options, built once and shared."""
+    return built_sites(None, "--no-search") / "build"
+
+
+@pytest.fixture
+def full(built_sites: BuiltSite) -> Path:
+    """The output of a small site that sets every option the standard pages read, built once and shared."""
+    return built_sites({"site.yaml": FULL}, "--no-search") / "build"
 
 
 def test_every_standard_page_is_built_and_has_one_h1(plain: Path) -> None:
@@ -130,7 +133,7 @@ def test_the_cookies_page_lists_what_the_scripts_store(plain: Path) -> None:
 
 def test_the_sitemap_lists_every_topic_and_page(plain: Path) -> None:
     html = read(plain, "/sitemap/")
-    content = plain.parent / "site" / "content"
+    content = plain.parent / "content"  # the output is the site's build/ folder
     topics = {p.parent.name for p in content.glob("*/_topic.yaml")}
     pages = {p.stem for p in content.glob("*/*.md")}
     assert pages and topics

@@ -8,6 +8,9 @@
 - council data that common text needs and a council lacks (the fallback wording shows instead);
 - pages that name no `sources`, and England-only terms that a variant in another nation shows;
 - services that no council and no body provides somewhere, or whose provider only a note names;
+- style: each page's reading ease, sentences over 25 words and words on GOV.UK's list of words to
+  avoid (warnings), and pages that state rules without sources (errors), in localgov/style.py;
+- with `--services FILE` (GOV.UK's list of local services), each listed service no page carries;
 - pages that look like near-duplicates of another (Whoosh "more like this" finds candidates,
   then the share of their three-word phrases in common decides).
 
@@ -31,6 +34,7 @@ from localgov.load.markdown import plain_text
 from localgov.load.timeline import NOTICE_DAYS, long_date, transitions
 from localgov.load.yamlfile import YamlProblem, parse_mapping
 from localgov.model import CONTACT_LABELS, Council, Site
+from localgov.style import PageStyle, check_service_list, check_style, read_service_list
 from localgov.translation import MISSING_MARKER, check_welsh
 from localgov.urls import FEED_NAMES, resolves, routes, target_of
 
@@ -66,6 +70,12 @@ GROUPED = (
                 "Welsh pages say so; 'localgov report --welsh' lists them by council"),
     WarningKind("no sources", "{count} pages name no sources for the rules they state; "
                 "'localgov check --verbose' lists them"),
+    WarningKind("long sentence (", "{count} sentences are longer than 25 words; 'localgov check --verbose' lists "
+                "them, 'localgov check --style' scores each page"),
+    WarningKind("words to avoid", "{count} uses of words on GOV.UK's list of words to avoid; "
+                "'localgov check --verbose' lists them"),
+    WarningKind("hard to read: reading ease", "{count} pages score under 60 for reading ease; "
+                "'localgov check --style' lists every page's score"),
 )
 
 
@@ -77,6 +87,7 @@ class CheckReport:
     pages: int = 0
     files: int = 0
     strict: bool = False  # site.yaml says `strict: true`: warnings fail, as with --strict
+    styles: list[PageStyle] = field(default_factory=list)  # each page's readability
 
     @property
     def errors(self) -> list[Problem]:
@@ -106,8 +117,13 @@ class CheckReport:
 
 
 def check(root: Path, *, render: bool = True, workers: int | None = None,
-          progress: Callable[[str, int, int], None] | None = None, as_at: dt.date | None = None) -> CheckReport:
-    """Check the site at `root` and return every problem, errors first; `progress` hears of each stage."""
+          progress: Callable[[str, int, int], None] | None = None, as_at: dt.date | None = None,
+          services: Path | None = None) -> CheckReport:
+    """Check the site at `root` and return every problem, errors first; `progress` hears of each stage.
+
+    `services` is GOV.UK's list of local services (a CSV): each listed code no page carries, and that is not
+    retired, is named.
+    """
     from localgov.build import load_site
     from localgov.build.parallel import Job, Unit, render_all, workers_wanted
     from localgov.render.assets import build_assets
@@ -166,6 +182,9 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
     check_sources(site, problems)
     check_nation_terms(site.content, site.councils, site.resolution, root, problems)
     check_providers(site.content, site.councils, site.resolution, problems, site.bodies)
+    report.styles = check_style(root, site.content, problems)
+    if services is not None:
+        check_service_list(site.content, read_service_list(services, problems), str(services), problems)
     stage("Looking for near-duplicate pages")
     check_duplicates(root, site, problems)
     found = set(problems.items)

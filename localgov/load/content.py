@@ -13,6 +13,7 @@ from localgov.load.jinja_checks import check_source_template
 from localgov.load.markdown import convert, report
 from localgov.load.pagefields import check_sections, load_synonyms, read_elsewhere
 from localgov.load.paths import RESERVED, Unreadable, escapes, is_slug, read_source, relative
+from localgov.load.retired import check_codes_unique, load_retired
 from localgov.load.welsh import load_welsh
 from localgov.model import PROVIDERS, Content, Page, Topic
 
@@ -71,9 +72,10 @@ def load_content(root: Path, problems: Problems, read: PageReader | None = None)
     for slug, page in pages.items():
         if slug in topics:
             problems.error(page.source, 1, f"page slug '{slug}' is also a topic, and both would be /{slug}/")
+    check_codes_unique(pages, problems)
     welsh, welsh_topics, synonyms_cy = load_welsh(root, topics, pages, problems)
-    return Content(topics, pages, load_synonyms(root, problems), welsh=welsh, welsh_topics=welsh_topics,
-                   synonyms_cy=synonyms_cy)
+    return Content(topics, pages, load_synonyms(root, problems), load_retired(root, pages, problems), welsh=welsh,
+                   welsh_topics=welsh_topics, synonyms_cy=synonyms_cy)
 
 
 def read_topic(topic_dir: Path, root: Path, problems: Problems) -> Topic | None:
