@@ -327,6 +327,46 @@ SCRIPT_MESSAGES: dict[str, str] = {
     "Sorry, we could not look up your postcode": "Mae’n ddrwg gennym, nid oeddem yn gallu chwilio am eich cod post",
     "Check your internet connection and try again, or find your council in the":
         "Gwiriwch eich cysylltiad â’r rhyngrwyd a rhowch gynnig arall arni, neu dewch o hyd i’ch cyngor yn y",
+    # The search page (templates/static/search.js)
+    "Provided by your district, borough, city or unitary council":
+        "Yn cael ei ddarparu gan eich cyngor dosbarth, bwrdeistref, dinas neu unedol",
+    "Provided by your county or unitary council": "Yn cael ei ddarparu gan eich cyngor sir neu unedol",
+    "Provided by your county and district councils, or your unitary council":
+        "Yn cael ei ddarparu gan eich cynghorau sir a dosbarth, neu eich cyngor unedol",
+    "Search results pages": "Tudalennau canlyniadau chwilio",
+    "page": "tudalen",
+    "Previous": "Blaenorol",
+    "Next": "Nesaf",
+    "Page %(number)s": "Tudalen %(number)s",
+    "Also from": "Hefyd gan",
+    "find your council": "dewch o hyd i’ch cyngor",
+    "Showing pages for %(names)s.": "Yn dangos tudalennau ar gyfer %(names)s.",
+    "Search pages for every council": "Chwilio tudalennau pob cyngor",
+    "No pages have": "Does dim tudalennau’n cynnwys",
+    "Showing results for": "Yn dangos canlyniadau ar gyfer",
+    "instead": "yn lle hynny",
+    "or": "neu",
+    "No pages on this site have": "Does dim tudalennau ar y wefan hon yn cynnwys",
+    "There are no matching pages.": "Does dim tudalennau sy’n cyfateb.",
+    "Did you mean": "Oeddech chi’n golygu",
+    "You can": "Gallwch",
+    "search for \u2018%(rest)s\u2019": "chwilio am \u2018%(rest)s\u2019",
+    "%(name)s may have what you are looking for on": "Efallai bod yr hyn rydych chi’n chwilio amdano gan %(name)s ar",
+    "its own website": "ei wefan ei hun",
+    "Improve your search results by:": "Gwella eich canlyniadau chwilio drwy:",
+    "checking your spelling": "wirio eich sillafu",
+    "using fewer or different words": "ddefnyddio llai o eiriau neu eiriau gwahanol",
+    "browsing": "bori",
+    "services by topic": "gwasanaethau fesul pwnc",
+    "finding your council": "ddod o hyd i’ch cyngor",
+    "result": "canlyniad",
+    "results": "canlyniad",
+    "Services, contact details and who does what in this council's area.":
+        "Gwasanaethau, manylion cyswllt a phwy sy’n gwneud beth yn ardal y cyngor hwn.",
+    "Search is not working at the moment. You can": "Nid yw’r chwilio’n gweithio ar hyn o bryd. Gallwch",
+    "browse services by topic": "bori gwasanaethau fesul pwnc",
+    "Searching\u2026": "Yn chwilio\u2026",
+    "Search results for \u201c%(typed)s\u201d": "Canlyniadau chwilio am \u201c%(typed)s\u201d",
 }
 CY.update(SCRIPT_MESSAGES)
 

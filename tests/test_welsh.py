@@ -298,9 +298,12 @@ def test_the_scripts_messages_and_labels_from_code_have_welsh() -> None:
     assert [text for text in texts if text not in CY] == []
 
 
-def test_every_message_of_the_postcode_journey_has_welsh() -> None:
-    script = (REPO / "templates/static/localgov.js").read_text(encoding="utf-8")
-    used = set(re.findall(r'\bt\(\s*"((?:[^"\\]|\\.)*)"', script))
+@pytest.mark.parametrize("name", ["localgov.js", "search.js"])
+def test_every_message_of_the_scripts_has_welsh(name: str) -> None:
+    import json
+
+    script = (REPO / "templates/static" / name).read_text(encoding="utf-8")
+    used = {json.loads(f'"{text}"') for text in re.findall(r'\bt\(\s*"((?:[^"\\]|\\.)*)"', script)}
     used |= set(re.findall(r'\? "([^"]+)" : "([^"]+)",\n', script)[0]) if "provide this service" in script else set()
     assert len(used) > 15
     assert sorted(used - set(SCRIPT_MESSAGES)) == []

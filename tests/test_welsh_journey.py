@@ -125,3 +125,19 @@ def test_axe_finds_nothing_in_the_welsh_postcode_error_state(welsh_site: str, ne
     violations = axe_violations(page)
     assert not violations, describe_violations(violations)
 
+
+
+def test_the_welsh_search_page_finds_welsh_pages_in_welsh(welsh_site: str, new_page: NewPage) -> None:
+    page = new_page()
+    page.goto(welsh_site + "/cy/search/?q=casgliadau+biniau")
+    page.locator("#search-list").wait_for(state="visible")
+    count = page.locator("#search-count").inner_text()
+    assert re.fullmatch(r"\d+ canlyniad", count.strip()), count
+    links = page.locator("#search-list h2 a")
+    assert links.first.get_attribute("href") == "/cy/bin-collections/"
+    assert links.first.inner_text() == "Casgliadau biniau"
+    assert page.title().startswith("Canlyniadau chwilio am “casgliadau biniau”")
+    # Nothing found: the advice is in Welsh too.
+    page.goto(welsh_site + "/cy/search/?q=xylophone")
+    page.get_by_text("Gwella eich canlyniadau chwilio drwy:").wait_for()
+    assert not page.errors, str(page.errors)
