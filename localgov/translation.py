@@ -16,6 +16,7 @@ from localgov.model import Site
 
 MISSING_MARKER = "no Welsh translation"  # in the warning of each page a council in Wales lacks in Welsh
 STALE_MARKER = "has changed since it was translated"
+WELSH_NAME_MARKER = "needs its Welsh name"
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def check_welsh(site: Site, problems: Problems) -> None:
                               found="no such file")
         if not council.name_cy:
             source = site.councils[council.slug].source
-            problems.warn(source, 0, "a council in Wales needs its Welsh name for its Welsh pages", field="name_cy",
+            problems.warn(source, 0, f"a council in Wales {WELSH_NAME_MARKER} for its Welsh pages", field="name_cy",
                           expected="the council's name in Welsh, like Cyngor Caerdydd", found="nothing")
 
 

@@ -485,3 +485,14 @@ def test_adding_a_welsh_page_rebuilds_the_english_pages_that_link_to_it(make_sit
     for path in sorted(clean.rglob("*.html")):
         rel = path.relative_to(clean)
         assert (out / rel).read_bytes() == path.read_bytes(), rel
+
+
+def test_check_asks_for_the_welsh_name_of_a_council_in_wales(make_site: MakeSite,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    cli(make_site(), "check", "--verbose")
+    said = capsys.readouterr()
+    assert "councils/cardiff/council.yaml: warning: 'name_cy': a council in Wales needs its Welsh name" in (
+        said.out + said.err)
+    cli(site_with_welsh(make_site), "check", "--verbose")
+    said = capsys.readouterr()
+    assert "needs its Welsh name" not in said.out + said.err

@@ -35,7 +35,7 @@ from localgov.load.timeline import NOTICE_DAYS, long_date, transitions
 from localgov.load.yamlfile import YamlProblem, parse_mapping
 from localgov.model import CONTACT_LABELS, Council, Site
 from localgov.style import PageStyle, check_service_list, check_style, read_service_list
-from localgov.translation import MISSING_MARKER, check_welsh
+from localgov.translation import MISSING_MARKER, WELSH_NAME_MARKER, check_welsh
 from localgov.urls import FEED_NAMES, resolves, routes, target_of
 
 # Markdown links and images, reference definitions, and HTML links, with the address in group 1.
@@ -66,6 +66,8 @@ GROUPED = (
                 "allows; 'localgov check --verbose' lists them"),
     WarningKind("no last_reviewed date", "{count} pages have no last_reviewed date; "
                 "'localgov check --verbose' lists them"),
+    WarningKind(WELSH_NAME_MARKER, "{count} councils in Wales have no Welsh name (name_cy) for their Welsh pages; "
+                "'localgov report --welsh' lists them"),
     WarningKind(MISSING_MARKER, "{count} pages that councils in Wales provide have no Welsh translation, so their "
                 "Welsh pages say so; 'localgov report --welsh' lists them by council"),
     WarningKind("no sources", "{count} pages name no sources for the rules they state; "
