@@ -409,10 +409,10 @@ def number(value: int, lang: str = "en") -> str:
 
 
 def script_messages(lang: str, councils: tuple[str, ...] = ()) -> str:
-    """Return the browser's messages in `lang` as JSON, safe inside a <script> element.
+    """Return the browser's messages in `lang` as JSON, for the `data-lg-messages` attribute of a page's body.
 
     `councils` are the councils with pages in `lang`, under "@councils": the postcode journey leads there.
     """
     table: dict[str, object] = {text: translate(text, lang) for text in SCRIPT_MESSAGES}
     table["@councils"] = list(councils)
-    return json.dumps(table, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+    return json.dumps(table, ensure_ascii=False, sort_keys=True)

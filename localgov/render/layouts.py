@@ -21,7 +21,6 @@ from pathlib import Path
 
 import jinja2
 from jinja2.loaders import split_template_path
-from markupsafe import Markup
 
 from localgov.errors import LocalgovError
 from localgov.i18n import gettext_for, long_date, ngettext_for, script_messages
@@ -212,6 +211,6 @@ def layout_environment(root: Path, lang: str = "en") -> jinja2.Environment:
                             auto_reload=False, bytecode_cache=bytecode_cache(root), extensions=["jinja2.ext.i18n"])
     env.install_gettext_callables(gettext_for(lang), ngettext_for(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(lang=lang, long_date=lambda day: long_date(day, lang),
-                       script_messages=lambda: Markup(script_messages(lang)),
+                       script_messages=lambda: script_messages(lang),
                        example_postcode=EXAMPLE_POSTCODES.get(lang, EXAMPLE_POSTCODES["en"]))
     return env

@@ -336,7 +336,7 @@ class Renderer:
             env = self.envs[lang] = layout_environment(site.config.root, lang)
             env.globals.update(site=site.config, asset=self.asset, chrome=self.chrome, emergencies=self.emergencies)
         wales = welsh_councils(site)
-        self.envs["cy"].globals["script_messages"] = lambda: Markup(script_messages("cy", wales))
+        self.envs["cy"].globals["script_messages"] = lambda: script_messages("cy", wales)
         self.env = self.envs["en"]
         self.sections = sections
         self.report = coverage

@@ -21,9 +21,10 @@ export const AREA_KEY = "localgov:area";
 
 const SHARDS = "/postcodes/";
 
-// The page's words in its language: a Welsh page carries them as JSON (English message -> Welsh, and under
-// "@councils" the councils that have Welsh pages), from the catalogue in localgov/i18n.py. An English page has none.
-const MESSAGES = readJson(document.getElementById("lg-messages")?.textContent);
+// The page's words in its language: a Welsh page carries them as JSON in its body's data-lg-messages attribute
+// (English message -> Welsh, and under "@councils" the councils that have Welsh pages), from the catalogue in
+// localgov/i18n.py. An English page has none.
+const MESSAGES = readJson(document.body?.dataset.lgMessages);
 const WELSH = document.documentElement.lang === "cy";
 const WELSH_COUNCILS = new Set(Array.isArray(MESSAGES["@councils"]) ? MESSAGES["@councils"] : []);
 

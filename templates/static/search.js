@@ -17,7 +17,7 @@ const COMMON = "common";
 // The page's words in its language (see localgov.js): a Welsh page carries them as JSON; an English page has none.
 const MESSAGES = (() => {
   try {
-    return JSON.parse((typeof document !== "undefined" && document.getElementById("lg-messages")?.textContent) || "{}");
+    return JSON.parse((typeof document !== "undefined" && document.body?.dataset.lgMessages) || "{}");
   } catch {
     return {};
   }

@@ -17,7 +17,7 @@ const COMMON = "common";
 // The page's words in its language (see localgov.js): a Welsh page carries them as JSON; an English page has none.
 const MESSAGES = (() => {
   try {
-    return JSON.parse((typeof document !== "undefined" && document.getElementById("lg-messages")?.textContent) || "{}");
+    return JSON.parse((typeof document !== "undefined" && document.body?.dataset.lgMessages) || "{}");
   } catch {
     return {};
   }
@@ -664,7 +664,7 @@ async function start() {
     let fromPostcode = false;
     if (postcode) {
       // A postcode in the box scopes the search to its councils, as the postcode form does.
-      const { normalisePostcode, findArea } = await import("/assets/localgov.6b28fc99e7.js");
+      const { normalisePostcode, findArea } = await import("/assets/localgov.2abe76ca60.js");
       const normal = normalisePostcode(postcode);
       const found = normal ? await findArea(normal).catch(() => null) : null;
       if (found && found.area) {
