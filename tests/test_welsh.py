@@ -496,3 +496,19 @@ def test_check_asks_for_the_welsh_name_of_a_council_in_wales(make_site: MakeSite
     cli(site_with_welsh(make_site), "check", "--verbose")
     said = capsys.readouterr()
     assert "needs its Welsh name" not in said.out + said.err
+
+
+def test_a_councils_welsh_override_changes_its_welsh_page(make_site: MakeSite, tmp_path: Path) -> None:
+    override = {"councils/cardiff/rubbish-and-recycling/bin-collections.md":
+                "## Missed collections {#missed}\n\nRing us.\n"}
+    root = site_with_welsh(make_site, **override)
+    build(root, tmp_path / "without", finalise=False)
+    # The council changes the page in English only: its Welsh page is not yet in Welsh.
+    assert "Nid yw’r dudalen hon ar gael yn Gymraeg eto" in page(tmp_path / "without", "/cy/bin-collections/cardiff/")
+    (root / "councils/cardiff/rubbish-and-recycling/bin-collections.cy.md").write_text(
+        "## Casgliadau a fethwyd {#missed}\n\nFfoniwch ni.\n", encoding="utf-8")
+    build(root, tmp_path / "with", finalise=False)
+    welsh, english = page(tmp_path / "with", "/cy/bin-collections/cardiff/"), page(tmp_path / "with",
+                                                                                  "/bin-collections/cardiff/")
+    assert "Ffoniwch ni." in welsh and "Ring us." not in welsh
+    assert "Ring us." in english and "Ffoniwch ni." not in english
