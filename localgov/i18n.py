@@ -327,6 +327,15 @@ SCRIPT_MESSAGES: dict[str, str] = {
     "Sorry, we could not look up your postcode": "Mae’n ddrwg gennym, nid oeddem yn gallu chwilio am eich cod post",
     "Check your internet connection and try again, or find your council in the":
         "Gwiriwch eich cysylltiad â’r rhyngrwyd a rhowch gynnig arall arni, neu dewch o hyd i’ch cyngor yn y",
+    "Guernsey": "Ynys y Garn",
+    "the Isle of Man": "Ynys Manaw",
+    "%(postcode)s is in %(place)s": "Mae %(postcode)s yn %(place)s",
+    "%(place)s is not part of the UK and has no UK council, so this site has no pages for it.":
+        "Nid yw %(place)s yn rhan o’r DU ac nid oes ganddi gyngor yn y DU, felly nid oes gan y wefan hon dudalennau ar"
+        " ei chyfer.",
+    "If your address is in England, Scotland, Wales or Northern Ireland, check the postcode or find your council in"
+    " the": "Os yw eich cyfeiriad yng Nghymru, Lloegr, yr Alban neu Ogledd Iwerddon, gwiriwch y cod post neu dewch o"
+    " hyd i’ch cyngor yn y",
     # The search page (templates/static/search.js)
     "Provided by your district, borough, city or unitary council":
         "Yn cael ei ddarparu gan eich cyngor dosbarth, bwrdeistref, dinas neu unedol",

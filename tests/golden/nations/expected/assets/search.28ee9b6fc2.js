@@ -664,7 +664,7 @@ async function start() {
     let fromPostcode = false;
     if (postcode) {
       // A postcode in the box scopes the search to its councils, as the postcode form does.
-      const { normalisePostcode, findArea } = await import("/assets/localgov.2abe76ca60.js");
+      const { normalisePostcode, findArea } = await import("/assets/localgov.bec944c041.js");
       const normal = normalisePostcode(postcode);
       const found = normal ? await findArea(normal).catch(() => null) : null;
       if (found && found.area) {

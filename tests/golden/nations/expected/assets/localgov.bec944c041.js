@@ -47,7 +47,7 @@ const A_TO_Z = WELSH ? "/cy/councils/" : "/councils/";
 const ERRORS = { empty: t("Enter a postcode"), invalid: t("Enter a real postcode") };
 const ERROR_TITLE_PREFIX = `${t("Error")}: `;
 /** Places with postcodes but no UK council (the ONS pseudo codes L99999999 and M99999999). */
-const NO_COUNCIL_PLACES = { JE: "Jersey", GY: "Guernsey", IM: "the Isle of Man" };
+const NO_COUNCIL_PLACES = { JE: "Jersey", GY: t("Guernsey"), IM: t("the Isle of Man") }; // Jersey is Jersey in Welsh
 
 // What Python's str.split() treats as whitespace, and the dashes localgov.postcodes drops.
 const SPACES = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g;
@@ -288,12 +288,12 @@ const messages = {
       };
     }
     return {
-      heading: `${postcode} is in ${place}`,
+      heading: t("%(postcode)s is in %(place)s", { postcode, place }),
       paragraphs: [
-        [`${place[0].toUpperCase()}${place.slice(1)} is not part of the UK and has no UK council, `
-          + "so this site has no pages for it."],
-        ["If your address is in England, Scotland, Wales or Northern Ireland, check the postcode "
-          + "or find your council in the ", AZ_LINK, "."],
+        [t("%(place)s is not part of the UK and has no UK council, so this site has no pages for it.",
+          { place: `${place[0].toUpperCase()}${place.slice(1)}` })],
+        [`${t("If your address is in England, Scotland, Wales or Northern Ireland, check the postcode or find your council in the")} `,
+          AZ_LINK, "."],
       ],
     };
   },
