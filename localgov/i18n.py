@@ -115,7 +115,7 @@ CY: dict[str, str] = {
         'pori gwasanaethau fesul pwnc</a> neu <a class="govuk-link" href="/councils/">ddod o hyd i’ch cyngor</a>.',
     # Service pages
     "Contents": "Cynnwys",
-    "Contact %(name)s": "Cysylltu â %(name)s",
+    "Contact %(name)s": "Manylion cyswllt %(name)s",  # no "â": it would mutate the name
     "These contact details, links and notices for %(name)s are examples, not the council's own. Check them on the"
     ' <a class="govuk-link" href="%(website)s">%(name)s website</a>.':
         "Enghreifftiau yw’r manylion cyswllt, y dolenni a’r hysbysiadau hyn ar gyfer %(name)s, nid rhai’r cyngor ei"
@@ -133,7 +133,7 @@ CY: dict[str, str] = {
     "Last updated %(day)s": "Diweddarwyd ddiwethaf %(day)s",
     "Last reviewed %(day)s": "Adolygwyd ddiwethaf %(day)s",
     "%(name)s provides this service for addresses in %(area)s.":
-        "Mae %(name)s yn darparu’r gwasanaeth hwn ar gyfer cyfeiriadau yn %(area)s.",
+        "Mae %(name)s yn darparu’r gwasanaeth hwn ar gyfer cyfeiriadau yn ardal %(area)s.",
     'This page is only about %(name)s. <a class="govuk-link" href="%(href)s">Not your council? Find yours</a>.':
         'Mae’r dudalen hon am %(name)s yn unig. <a class="govuk-link" href="%(href)s">Nid eich cyngor chi?'
         " Dewch o hyd i’ch un chi</a>.",
@@ -144,15 +144,15 @@ CY: dict[str, str] = {
     'This page is about %(name)s. <a class="govuk-link" href="%(href)s">Not your council? Find yours</a>.':
         'Mae’r dudalen hon am %(name)s. <a class="govuk-link" href="%(href)s">Nid eich cyngor chi? Dewch o hyd i’ch'
         " un chi</a>.",
-    "Help from %(name)s": "Help gan %(name)s",
+    "Help from %(name)s": "Cymorth: %(name)s",
     "%(name)s provides part of this service for addresses in %(area)s.":
-        "Mae %(name)s yn darparu rhan o’r gwasanaeth hwn ar gyfer cyfeiriadau yn %(area)s.",
+        "Mae %(name)s yn darparu rhan o’r gwasanaeth hwn ar gyfer cyfeiriadau yn ardal %(area)s.",
     "%(name)s also provides part of this service.": "Mae %(name)s hefyd yn darparu rhan o’r gwasanaeth hwn.",
     # Topics and hubs
     '<a class="govuk-link" href="%(href)s">See this topic for all councils</a>.':
         '<a class="govuk-link" href="%(href)s">Gweld y pwnc hwn ar gyfer pob cyngor</a>.',
-    "From %(by)s": "Gan %(by)s",
-    "from %(by)s": "gan %(by)s",
+    "From %(by)s": "Darparwr: %(by)s",
+    "from %(by)s": "darparwr: %(by)s",
     "Contact details, links and notices for %(name)s on this site are examples. Check them on the"
     ' <a class="govuk-link" href="%(website)s">%(name)s website</a>.':
         "Enghreifftiau yw’r manylion cyswllt, y dolenni a’r hysbysiadau ar gyfer %(name)s ar y wefan hon. Gwiriwch"
@@ -164,13 +164,14 @@ CY: dict[str, str] = {
     "Services other organisations provide": "Gwasanaethau y mae sefydliadau eraill yn eu darparu",
     "For addresses in %(area)s, these services are provided, in whole or in part, by organisations that are not"
     " councils.":
-        "Ar gyfer cyfeiriadau yn %(area)s, mae sefydliadau nad ydynt yn gynghorau yn darparu’r gwasanaethau hyn,"
+        "Ar gyfer cyfeiriadau yn ardal %(area)s, mae sefydliadau nad ydynt yn gynghorau yn darparu’r gwasanaethau hyn,"
         " yn llawn neu’n rhannol.",
     "For addresses in %(area)s, these services are provided by organisations that are not councils.":
-        "Ar gyfer cyfeiriadau yn %(area)s, mae sefydliadau nad ydynt yn gynghorau yn darparu’r gwasanaethau hyn.",
-    "partly by %(body)s": "yn rhannol gan %(body)s",
-    "by %(body)s": "gan %(body)s",
-    "Service status: disruptions and notices from %(name)s": "Statws gwasanaethau: tarfu a hysbysiadau gan %(name)s",
+        "Ar gyfer cyfeiriadau yn ardal %(area)s, mae sefydliadau nad ydynt yn gynghorau yn darparu’r gwasanaethau hyn.",
+    "partly by %(body)s": "darparwr rhan ohono: %(body)s",
+    "by %(body)s": "darparwr: %(body)s",
+    "Service status: disruptions and notices from %(name)s":
+        "Statws gwasanaethau %(name)s: tarfu a hysbysiadau",
     "%(name)s provides council services for addresses in its area.":
         "Mae %(name)s yn darparu gwasanaethau cyngor ar gyfer cyfeiriadau yn ei ardal.",
     "%(name)s provides council services for addresses in its area. Other organisations provide some services"
@@ -216,7 +217,7 @@ CY: dict[str, str] = {
         ' href="%(href)s">%(searched)s</a> yn lle hynny.',
     "Services, contact details and who does what in this council's area.":
         "Gwasanaethau, manylion cyswllt a phwy sy’n gwneud beth yn ardal y cyngor hwn.",
-    'Also from <a class="govuk-link" href="%(href)s">%(name)s</a>': 'Hefyd gan <a class="govuk-link"'
+    'Also from <a class="govuk-link" href="%(href)s">%(name)s</a>': 'Hefyd: <a class="govuk-link"'
     ' href="%(href)s">%(name)s</a>',
     '<a class="govuk-link" href="%(href)s">find your council</a>': '<a class="govuk-link" href="%(href)s">dewch o'
     " hyd i’ch cyngor</a>",
@@ -226,8 +227,8 @@ CY: dict[str, str] = {
     'You can <a class="govuk-link" href="%(href)s">search for &lsquo;%(rest)s&rsquo;</a> instead.':
         'Gallwch <a class="govuk-link" href="%(href)s">chwilio am &lsquo;%(rest)s&rsquo;</a> yn lle hynny.',
     '%(name)s may have what you are looking for on <a class="govuk-link" href="%(website)s">its own website</a>.':
-        'Efallai bod yr hyn rydych chi’n chwilio amdano gan %(name)s ar <a class="govuk-link" href="%(website)s">ei'
-        " wefan ei hun</a>.",
+        'Efallai bod yr hyn rydych chi’n chwilio amdano ar <a class="govuk-link" href="%(website)s">wefan'
+        " %(name)s</a>.",
     "Improve your search results by:": "Gwella eich canlyniadau chwilio drwy:",
     "checking your spelling": "wirio eich sillafu",
     "using fewer or different words": "ddefnyddio llai o eiriau neu eiriau gwahanol",
@@ -247,15 +248,15 @@ CY: dict[str, str] = {
     "Service status: %(name)s": "Statws gwasanaethau: %(name)s",
     "Current emergencies, disruptions and notices for council services.":
         "Argyfyngau, tarfu a hysbysiadau cyfredol ar gyfer gwasanaethau cynghorau.",
-    "Current disruptions and notices from %(name)s.": "Tarfu a hysbysiadau cyfredol gan %(name)s.",
+    "Current disruptions and notices from %(name)s.": "Tarfu a hysbysiadau cyfredol ar gyfer %(name)s.",
     "From %(start)s to %(end)s": "O %(start)s i %(end)s",
     '<a class="govuk-link" href="%(href)s">%(name)s</a>': '<a class="govuk-link" href="%(href)s">%(name)s</a>',
     'from <a class="govuk-link" href="%(href)s">%(name)s</a>': 'gan <a class="govuk-link" href="%(href)s">%(name)s</a>',
     "Current disruptions to services and notices from %(name)s.":
-        "Tarfu cyfredol ar wasanaethau a hysbysiadau gan %(name)s.",
+        "Tarfu cyfredol ar wasanaethau a hysbysiadau ar gyfer %(name)s.",
     "Current emergencies, disruptions and notices for council services across the UK.":
         "Argyfyngau, tarfu a hysbysiadau cyfredol ar gyfer gwasanaethau cynghorau ledled y DU.",
-    "%(name)s has no disruptions or notices today.": "Does gan %(name)s ddim tarfu na hysbysiadau heddiw.",
+    "%(name)s has no disruptions or notices today.": "Nid oes tarfu na hysbysiadau ar gyfer %(name)s heddiw.",
     "There are no national disruptions or notices today.": "Does dim tarfu na hysbysiadau cenedlaethol heddiw.",
     "From councils": "Gan gynghorau",
     "No council has a disruption or notice today.": "Does gan yr un cyngor darfu na hysbysiad heddiw.",
@@ -303,7 +304,7 @@ SCRIPT_MESSAGES: dict[str, str] = {
     "Enter a postcode": "Rhowch god post",
     "Enter a real postcode": "Rhowch god post go iawn",
     "Error": "Gwall",
-    "There is a problem": "Mae problem wedi codi",
+    "There is a problem": "Mae yna broblem",
     "Important": "Pwysig",
     "A to Z of councils": "rhestr A i Y o gynghorau",
     "We could not find %(postcode)s": "Nid oeddem yn gallu dod o hyd i %(postcode)s",
@@ -347,7 +348,7 @@ SCRIPT_MESSAGES: dict[str, str] = {
     "Previous": "Blaenorol",
     "Next": "Nesaf",
     "Page %(number)s": "Tudalen %(number)s",
-    "Also from": "Hefyd gan",
+    "Also from": "Hefyd:",
     "find your council": "dewch o hyd i’ch cyngor",
     "Showing pages for %(names)s.": "Yn dangos tudalennau ar gyfer %(names)s.",
     "Search pages for every council": "Chwilio tudalennau pob cyngor",
@@ -360,8 +361,9 @@ SCRIPT_MESSAGES: dict[str, str] = {
     "Did you mean": "Oeddech chi’n golygu",
     "You can": "Gallwch",
     "search for \u2018%(rest)s\u2019": "chwilio am \u2018%(rest)s\u2019",
-    "%(name)s may have what you are looking for on": "Efallai bod yr hyn rydych chi’n chwilio amdano gan %(name)s ar",
-    "its own website": "ei wefan ei hun",
+    "%(name)s may have what you are looking for on":
+        "Efallai bod yr hyn rydych chi’n chwilio amdano (%(name)s) ar",
+    "its own website": "ei wefan",
     "Improve your search results by:": "Gwella eich canlyniadau chwilio drwy:",
     "checking your spelling": "wirio eich sillafu",
     "using fewer or different words": "ddefnyddio llai o eiriau neu eiriau gwahanol",

@@ -174,7 +174,7 @@ def test_a_welsh_councils_variant_is_in_welsh(welsh_out: Path) -> None:
     assert '<html lang="cy"' in text
     assert "<title>Casgliadau biniau: Cyngor Caerdydd" in text
     assert "Mae Cyngor Caerdydd yn casglu eich biniau" in text  # {{ council.name }} in Welsh
-    assert "Cysylltu â Cyngor Caerdydd" in text and "Neidio i’r prif gynnwys" in text
+    assert "Manylion cyswllt Cyngor Caerdydd" in text and "Neidio i’r prif gynnwys" in text
     assert 'href="/cy/rubbish-and-recycling/"' in text  # the breadcrumb leads to the Welsh topic
 
 

@@ -61,7 +61,7 @@ def test_a_welsh_resident_goes_from_the_welsh_home_page_to_a_welsh_service_page(
     submit(page, "")
     summary = page.locator(".govuk-error-summary")
     summary.wait_for(state="visible")
-    assert "Mae problem wedi codi" in summary.inner_text() and "Rhowch god post" in summary.inner_text()
+    assert "Mae yna broblem" in summary.inner_text() and "Rhowch god post" in summary.inner_text()
     assert page.title().startswith("Gwall: ")
     assert "Gwall:" in page.locator(".govuk-error-message").inner_text()
     submit(page, "not a postcode")
