@@ -69,6 +69,9 @@ FEED_NAMES = {"atom": "feed.atom", "json": "feed.json"}
 COVERAGE_JSON = "status/coverage.json"
 SYNONYMS_JSON = "search/synonyms.json"
 COUNCIL_PAGES_DIR = "search/councils"
+# Search scopes: a common page; a council's own variant (its slug); a page's text for one nation.
+SEARCH_COMMON = "common"
+NATION_SCOPE = "nation:"
 POSTCODES_DIR = "postcodes"
 # Kinds of page that ask search engines not to index them, and that the sitemap leaves out.
 # Service status pages change from day to day and have feeds for that: search engines would show them stale.

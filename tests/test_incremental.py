@@ -180,7 +180,12 @@ def test_only_the_outputs_an_edit_affects_are_rewritten(make_site: MakeSite, tmp
     incremental(root, out)
     changed = rewritten(before, stats(out))
     assert "bin-collections/maidstone/index.html" in changed
-    assert not {p for p in changed if p.startswith("bin-collections/") and "maidstone" not in p}
+    # ...and the next council of its nation, whose page now stands for England's text of the page in search
+    # (localgov/render/pages.py, search_scope): Maidstone's is indexed for Maidstone's residents only.
+    assert {p for p in changed if p.startswith("bin-collections/")} == {
+        "bin-collections/maidstone/index.html", "bin-collections/medway/index.html"}
+    assert 'data-pagefind-filter="council:nation:england"' in (out / "bin-collections/medway/index.html").read_text(
+        encoding="utf-8")
     assert not {p for p in changed if p.startswith("apply-for-a-school-place/")}
 
 

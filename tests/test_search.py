@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import textwrap
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -22,8 +23,8 @@ from localgov.search.extract import condense, extract, read_docs
 from localgov.search.pagefind import index_folder
 from localgov.search.spelling import SiteWords, distance, stem_key
 from localgov.search.synonyms import CouncilName, Vocabulary, combine, split_postcode, words
-from localgov.search.whoosh import SearchIndex, index_dir, update_index
-from tests.conftest import BuiltSite, MakeSite
+from localgov.search.whoosh import DATA_FILE, SearchIndex, index_dir, update_index
+from tests.conftest import BINS, BuiltSite, MakeSite
 from tests.helpers import tree_digest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -234,7 +235,8 @@ def test_build_writes_both_indexes_and_the_vocabulary(search_site: Path) -> None
     data = json.loads((out / "search" / "synonyms.json").read_text(encoding="utf-8"))
     assert ["bin", "bins", "refuse", "rubbish", "waste collection"] in data["groups"]
     assert data["councils"]["maidstone"] == {"name": "Maidstone Borough Council", "short": "Maidstone",
-                                             "parent": "kent", "website": "https://www.maidstone.gov.uk/"}
+                                             "parent": "kent", "website": "https://www.maidstone.gov.uk/",
+                                             "nation": "england"}
     site_words = json.loads((out / "search" / "words.json").read_text(encoding="utf-8"))["words"]
     assert site_words["hwrc"] >= 1 and "xylophone" not in site_words
     assert site_words["collections"] >= 1, "words of every searchable page, common and variants"
@@ -245,9 +247,12 @@ def test_build_writes_both_indexes_and_the_vocabulary(search_site: Path) -> None
     search = (out / "search" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<script type="module" src="/assets/search\.[0-9a-f]{10}\.js"></script>', search)
     assert "data-pagefind-body" not in search
+    # Each page is indexed once, and once more for each nation's text: from its first council there.
     variant = (out / "bin-collections" / "maidstone" / "index.html").read_text(encoding="utf-8")
-    assert 'data-pagefind-filter="council:maidstone"' in variant and "<main" in variant
+    assert 'data-pagefind-filter="council:nation:england"' in variant and "<main" in variant
     assert re.search(r'<main [^>]*data-pagefind-body', variant)
+    other = (out / "bin-collections" / "thanet" / "index.html").read_text(encoding="utf-8")
+    assert "<main" in other and "data-pagefind-body" not in other and "data-pagefind-filter" not in other
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "data-pagefind-body" not in home
 
@@ -300,16 +305,48 @@ def test_whoosh_index_is_updated_only_where_pages_changed(own_search_site: Path)
     out = own_search_site / "build"
     pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("index.html"))
     docs = condense(read_docs(out, pages))
-    data = (out / "search" / "synonyms.json").read_bytes()
+    data = (index_dir(own_search_site, out) / DATA_FILE).read_bytes()  # the vocabulary and each council's variants
     again = update_index(index_dir(own_search_site, out), docs, data)
     assert (again.added, again.updated, again.removed, again.rebuilt) == (0, 0, 0, False)
     edited = [replace(d, body=d.body + " ballot") if d.url == "/polling-stations/" else d
-              for d in docs if d.url != "/bin-collections/thanet/"]
+              for d in docs if d.url != "/bin-collections/maidstone/"]
     stats = update_index(index_dir(own_search_site, out), edited, data)
     assert (stats.added, stats.updated, stats.removed, stats.rebuilt) == (0, 1, 1, False)
     with SearchIndex(own_search_site) as index:
         assert index.search("ballot").results[0].url == "/polling-stations/"
-        assert [r.url for r in index.search("rubbish", ("thanet",)).results][:1] == ["/bin-collections/"]
+        # A resident's own variant comes from the build's list of variants, not from a document of its own.
+        assert [r.url for r in index.search("rubbish", ("thanet", "kent")).results][:1] == ["/bin-collections/thanet/"]
+
+
+NATION_TEXT = {
+    "councils/thanet/rubbish-and-recycling/bin-collections.md":
+        "---\nsummary: Thanet's bins.\n---\n## Quokka collections {#quokka}\n\nThanet collects quokka bins.\n",
+    "content/rubbish-and-recycling/bin-collections.md": textwrap.dedent(BINS).lstrip("\n").replace(
+        "collects your bins every week or fortnight.",
+        "collects your bins every week or fortnight.{% if council.nation == 'wales' %} Ask about zymurgy sacks."
+        "{% endif %}"),
+}
+
+
+def test_the_index_holds_each_page_once_with_each_nations_text_and_each_councils_own(
+        built_sites: BuiltSite) -> None:
+    root = built_sites(NATION_TEXT)
+    out = root / "build"
+    scoped = {}
+    for path in out.glob("bin-collections/*/index.html"):
+        found = re.search(r'data-pagefind-filter="council:([^"]+)"', path.read_text(encoding="utf-8"))
+        scoped[path.parent.name] = found.group(1) if found else None
+    assert scoped == {"maidstone": "nation:england", "thanet": "thanet", "medway": None, "tunbridge-wells": None,
+                      "cardiff": "nation:wales", "glasgow-city": "nation:scotland",
+                      "belfast": "nation:northern-ireland"}
+    with SearchIndex(root) as index:
+        # Wales's text is found by Welsh residents, on their own council's page, and not by others.
+        assert [r.url for r in index.search("zymurgy", ("cardiff",)).results] == ["/bin-collections/cardiff/"]
+        assert index.search("zymurgy", ("maidstone", "kent")).results == ()
+        assert index.search("zymurgy").results == ()
+        # A council's own text is found by its residents only.
+        assert [r.url for r in index.search("quokka", ("thanet", "kent")).results] == ["/bin-collections/thanet/"]
+        assert index.search("quokka", ("maidstone", "kent")).results == ()
 
 
 BALLOT_PAGE = ("---\ntitle: Polling stations\nsummary: Where to vote.\nprovider: national\n---\n"
@@ -622,11 +659,11 @@ def test_search_page_says_when_nothing_matches(csp_site: str, new_page: Callable
     assert "No pages on this site have \u2018xylophone\u2019 or \u2018zeppelin\u2019." in said
     # With a known area the resident's council is named, with a link to its website.
     page.evaluate("() => localStorage.setItem('localgov:area', JSON.stringify({lower: 'maidstone', county: 'kent'}))")
-    page.goto(csp_site + "/search/?q=HMO+licence")
+    page.goto(csp_site + "/search/?q=quokka+licence")
     page.locator("#search-count").wait_for()
     main = page.locator("main").inner_text()
     assert page.locator("#search-count").inner_text() == "0 results"
-    assert "No pages on this site have \u2018hmo\u2019" in main
+    assert "No pages on this site have \u2018quokka\u2019" in main
     own = page.locator(".lg-search-own-council a")
     assert own.get_attribute("href") == "https://www.maidstone.gov.uk/"
     assert page.get_by_role("link", name="search for \u2018licence\u2019").get_attribute("href").startswith(

@@ -50,6 +50,7 @@ from localgov.urls import (
     COVERAGE_JSON,
     HREFLANG,
     LANGUAGES,
+    NATION_SCOPE,
     Route,
     english_url,
     feed_url,
@@ -517,6 +518,7 @@ class Renderer:
         route = Route("variant", lang=self.lang, page=page.slug, council=council.slug)
         data = self.render(reads, "variant.html", title=f"{page.title}: {council.name}", description=composed.summary,
                            canonical=route.url, page=shown, council=council, body=body,
+                           search_scope=self.search_scope(reads, page, council, override is not None),
                            summary=composed.summary, contents=contents,
                            alerts=self.alerts(reads, council, page.slug, page.topic),
                            also=self.also(reads, page, council), partners=self.partners(reads, page, council),
@@ -536,6 +538,7 @@ class Renderer:
         route = Route("council-page", lang=self.lang, page=page.slug, council=council.slug)
         data = self.render(reads, "variant.html", title=f"{page.title}: {council.name}", description=page.summary,
                            canonical=route.url, page=page, council=council, body=body, summary=page.summary,
+                           search_scope=council.slug,
                            contents=contents, alerts=self.alerts(reads, council, page.slug, page.topic), also=None,
                            find_href="/councils/", council_only=True,
                            breadcrumbs=[{"text": self.t("Home"), "href": "/"},
@@ -549,6 +552,28 @@ class Renderer:
             topic = self.site.content.welsh_topics[slug]
             reads.need(dep.source(topic.source))
         return topic
+
+    def search_scope(self, reads: Reads, page: Page, council: Council, overridden: bool) -> str | None:
+        """Say whether search indexes this variant, and under which scope.
+
+        The search indexes hold each common page once, not once per council: a variant is indexed only
+        where it says something its common page does not. A council's override is indexed for that
+        council's residents (scope: the council's slug). Text that differs by nation (a page's
+        `{% if council.nation %}` branches) is indexed once per nation, from the first council of that
+        nation (by slug) that has a variant and no override (scope: `nation:<nation>`). Every other
+        variant is left out; search maps a result to the resident's own council's variant by page.
+        """
+        if overridden:
+            return council.slug
+        reads.need(dep.resolution(page.slug))
+        for slug in self.site.resolution.councils_for(page.slug):
+            other = self.site.councils.get(slug)
+            if other is None or other.nation != council.nation:
+                continue
+            reads.need(dep.council(slug), dep.council_page(slug, page.slug))
+            if self.site.overrides.for_variant(slug, page.slug) is None:
+                return f"{NATION_SCOPE}{council.nation}" if slug == council.slug else None
+        return None
 
     def also(self, reads: Reads, page: Page, council: Council) -> dict[str, str] | None:
         """Say which other council shares an 'all' service in a two-tier area."""

@@ -10,8 +10,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from localgov.search.synonyms import words
+from localgov.urls import SEARCH_COMMON
 
-COMMON = "common"
+COMMON = SEARCH_COMMON
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,11 @@ def extract(text: str, path: str) -> Doc | None:
     return Doc(url=url, page=page, scope=filters.get("council", COMMON), title=clean["title"], summary=clean["summary"],
                keywords=clean["keywords"], body=clean["body"], council_name=clean["council_name"],
                provider=meta.get("provider", ""), lang=lang.group(1).lower().split("-")[0] if lang else "en")
+
+
+def doc_path(url: str) -> str:
+    """Return the file of a page's URL, relative to the output folder: `/bins/kent/` is `bins/kent/index.html`."""
+    return f"{url.strip('/')}/index.html" if url.strip("/") else "index.html"
 
 
 def read_docs(folder: Path, paths: Iterable[str]) -> Iterator[Doc]:

@@ -12,10 +12,13 @@ import gzip
 import hashlib
 import json
 import logging
+import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -33,6 +36,9 @@ UNUSED_FILES = (
 _INDEXED = re.compile(r"Indexed (\d+) pages?")
 
 
+PAGES_SUBDIR = ".pagefind-pages"  # the pages to index, linked here while Pagefind reads them
+
+
 @dataclass
 class Running:
     """A Pagefind process indexing a folder."""
@@ -40,24 +46,47 @@ class Running:
     process: subprocess.Popen[bytes]
     log_file: IO[bytes]
     site: Path
+    source: Path  # the folder Pagefind reads: the site, or the links to the pages it indexes
 
 
-def command(site: Path) -> list[str]:
-    """Return the command that indexes `site` into `site/pagefind/`."""
-    return [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", OUTPUT_SUBDIR]
+def command(source: Path, bundle: Path) -> list[str]:
+    """Return the command that indexes the pages in `source` into the folder `bundle`."""
+    return [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(bundle)]
 
 
-def start(site: Path, problems: Problems) -> Running | None:
-    """Start indexing `site` in the background; None (and a warning) when Pagefind is not installed."""
+def start(site: Path, problems: Problems, pages: Iterable[str] | None = None) -> Running | None:
+    """Start indexing `site` into `site/pagefind/` in the background; None (and a warning) without Pagefind.
+
+    `pages` (POSIX paths relative to `site`) are the pages to index: Pagefind reads only those (linked
+    into a folder of their own inside `site`, removed when it has finished), not every page of a site
+    whose variants it does not index.
+    """
     try:
         import pagefind  # noqa: F401
     except ImportError:
         problems.warn("pagefind", 0, "Pagefind is not installed, so the site has no search index",
                       expected="pip install 'pagefind[bin]'")
         return None
+    source = site if pages is None else _link_pages(site, pages)
     log_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish()
-    process = subprocess.Popen(command(site), stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    return Running(process, log_file, site)
+    process = subprocess.Popen(command(source, site / OUTPUT_SUBDIR), stdout=log_file, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL)
+    return Running(process, log_file, site, source)
+
+
+def _link_pages(site: Path, pages: Iterable[str]) -> Path:
+    """Link each page to index into a folder of its own inside `site`, at the same relative path."""
+    source = site / PAGES_SUBDIR
+    shutil.rmtree(source, ignore_errors=True)
+    for rel in pages:
+        target = source / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(site / rel, target)
+        except OSError:
+            shutil.copyfile(site / rel, target)
+    source.mkdir(exist_ok=True)
+    return source
 
 
 def finish(running: Running, problems: Problems, timeout: float = 1800) -> int:
@@ -71,6 +100,8 @@ def finish(running: Running, problems: Problems, timeout: float = 1800) -> int:
     running.log_file.seek(0)
     output = running.log_file.read().decode("utf-8", "replace")
     running.log_file.close()
+    if running.source != running.site:
+        shutil.rmtree(running.source, ignore_errors=True)
     if code != 0:
         tail = "\n".join(output.strip().splitlines()[-15:])
         problems.error("pagefind", 0, f"Pagefind could not index the site (exit {code}):\n{tail}")

@@ -91,10 +91,25 @@ class SiteWords:
         self.counts = {w: int(n) for w, n in counts.items()}
         for word in extra:
             self.counts.setdefault(word, 0)
-        self.stems = {stem_key(w) for w in self.counts}
+        self.stems: dict[str, int] = {}
+        for w, n in self.counts.items():
+            self.stems[stem_key(w)] = self.stems.get(stem_key(w), 0) + n
 
     def known(self, word: str) -> bool:
         return word in STOP_WORDS or word in self.counts or stem_key(word) in self.stems
+
+    def respelt(self, word: str) -> str | None:
+        """Return the site's word a known-looking word is a misspelling of ("swiming": "swimming"), or None.
+
+        A word no page has can still look like a form of one ("swiming" is "swim" + "ing"); when a site
+        word one edit away is used by more pages than every form of that stem together, it is the word meant.
+        """
+        if word in STOP_WORDS or word in self.counts or len(word) < MIN_CORRECTED or _DIGIT.search(word):
+            return None
+        near = self._near(word, 1, same_start=False)
+        if near and self.counts[near[0]] > self.stems.get(stem_key(word), 0):
+            return near[0]
+        return None
 
     def correction(self, word: str) -> str | None:
         """Return the site's word nearest to a misspelt word, or None if none is close enough."""
@@ -131,6 +146,11 @@ class SiteWords:
         unknown: list[str] = []
         suggestions: list[str] = []
         for word in words(query):
+            respelt = None if word in keep else self.respelt(word)
+            if respelt is not None:
+                corrected.append((word, respelt))
+                out.append(respelt)
+                continue
             if word in keep or self.known(word):
                 out.append(word)
                 continue

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from localgov.urls import NATION_SCOPE, SEARCH_COMMON
+
 # Words that carry no meaning for finding a service page. Negations ("not", "werent") stay
 # out of this list on purpose: "bins not collected" is not "bins collected".
 STOP_WORDS: frozenset[str] = frozenset(
@@ -107,6 +109,7 @@ class CouncilName:
     website: str = ""
     # Pages that need a feature the council's area lacks (Beach safety inland): search leaves them out.
     lacks: tuple[str, ...] = ()
+    nation: str = ""
     welsh: tuple[str, ...] = ()  # its Welsh names, which residents may type too ("Caerdydd")
 
 
@@ -185,6 +188,12 @@ class Vocabulary:
                 area.append(council.parent)
         return tuple(dict.fromkeys(area))
 
+    def scopes(self, area: Sequence[str]) -> tuple[str, ...]:
+        """Return the search scopes for an area: common pages, each nation's text of a page, the area's own."""
+        nations = [f"{NATION_SCOPE}{self.councils[c].nation}" for c in area
+                   if c in self.councils and self.councils[c].nation]
+        return tuple(dict.fromkeys((SEARCH_COMMON, *nations, *area)))
+
     def lacking(self, area: Sequence[str]) -> frozenset[str]:
         """Return the pages that do not apply where the area's first (lower tier) council is."""
         council = self.councils.get(area[0]) if area else None
@@ -210,7 +219,7 @@ class Vocabulary:
             "councils": {
                 slug: {"name": c.name, "short": c.short_name, **({"parent": c.parent} if c.parent else {}),
                        **({"website": c.website} if c.website else {}), **({"lacks": list(c.lacks)} if c.lacks else {}),
-                       **({"welsh": list(c.welsh)} if c.welsh else {})}
+                       **({"nation": c.nation} if c.nation else {}), **({"welsh": list(c.welsh)} if c.welsh else {})}
                 for slug, c in sorted(self.councils.items())
             },
             "names": {" ".join(key): slug for key, slug in sorted(self._names.items())},
@@ -221,7 +230,7 @@ class Vocabulary:
         councils_raw = data.get("councils", {})
         assert isinstance(councils_raw, dict)
         councils = {slug: CouncilName(slug, str(c["name"]), str(c.get("short", "")), c.get("parent"),
-                                      str(c.get("website", "")), tuple(c.get("lacks", ())),
+                                      str(c.get("website", "")), tuple(c.get("lacks", ())), str(c.get("nation", "")),
                                       tuple(c.get("welsh", ())))
                     for slug, c in councils_raw.items()}
         groups = data.get("groups", [])

@@ -17,7 +17,7 @@ def vocabulary(site: Site) -> Vocabulary:
     councils = {
         slug: CouncilName(slug, c.name, c.short_name, c.parent, c.website,
                           tuple(sorted(page for page, features in needs.items() if not features <= c.features)),
-                          tuple(name for name in (c.name_cy, c.short_name_cy) if name))
+                          c.nation, tuple(name for name in (c.name_cy, c.short_name_cy) if name))
         for slug, c in sorted(site.councils.items())
     }
     # One vocabulary for both languages: Welsh synonyms beside the English ones, Welsh place names beside English.
@@ -29,15 +29,26 @@ def vocabulary_json(site: Site) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
+def variants(site: Site) -> dict[str, list[str]]:
+    """Return, for each council, the pages it has a variant of (search links a result to the resident's own)."""
+    pages: dict[str, list[str]] = {slug: [] for slug in site.councils}
+    for page in sorted(site.content.pages):
+        for council in site.resolution.councils_for(page):
+            pages.setdefault(council, []).append(page)
+    return pages
+
+
+def search_data(site: Site) -> bytes:
+    """Return what the server-side search keeps beside its index: the vocabulary and each council's variants."""
+    return json.dumps({**vocabulary(site).to_json(), "variants": variants(site)}, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+
+
 def synonyms_file(site: Site, page_paths: list[str], problems: Problems) -> Iterable[Output]:
     """Return /search/synonyms.json (stop words, synonym groups and council names for search.js) and,
     for each council, /search/councils/<slug>.json: the pages it has a variant of, so the browser can
     link a result to the resident's own council without loading the variant."""
     yield Output(SYNONYMS_JSON, vocabulary_json(site), "content/_synonyms.yaml")
-    pages: dict[str, list[str]] = {slug: [] for slug in site.councils}
-    for page in sorted(site.content.pages):
-        for council in site.resolution.councils_for(page):
-            pages.setdefault(council, []).append(page)
-    for council, slugs in sorted(pages.items()):
+    for council, slugs in sorted(variants(site).items()):
         data = json.dumps({"pages": slugs}, separators=(",", ":")).encode("utf-8")
         yield Output(f"{COUNCIL_PAGES_DIR}/{council}.json", data, site.councils[council].source)

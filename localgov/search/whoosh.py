@@ -27,11 +27,11 @@ from typing import Any, Self
 
 from localgov.errors import Problems
 from localgov.model import Site
-from localgov.search.extract import COMMON, Doc, condense, read_docs
+from localgov.search.extract import COMMON, Doc, condense, doc_path, read_docs
 from localgov.search.spelling import WORDS_FILE, WORDS_JSON, SiteWords, count_words
 from localgov.search.synonyms import Vocabulary, combine
-from localgov.search.vocabulary import vocabulary_json
-from localgov.urls import in_language
+from localgov.search.vocabulary import search_data
+from localgov.urls import NATION_SCOPE, in_language
 
 log = logging.getLogger(__name__)
 
@@ -183,14 +183,16 @@ def build_search_indexes(site: Site, staged: Path, cache: Path, problems: Proble
     from localgov.search import pagefind as pagefind_index
 
     pages = sorted(p.relative_to(staged).as_posix() for p in staged.rglob("index.html"))
-    running = pagefind_index.start(staged, problems)
+    found = list(read_docs(staged, pages))
+    # Pagefind reads only the pages search indexes (each common page, each nation's text, councils' own).
+    running = pagefind_index.start(staged, problems, [doc_path(doc.url) for doc in found])
     try:
-        docs = condense(read_docs(staged, pages))
+        docs = condense(found)
         site_words = words_json(docs)
         target = staged / WORDS_JSON
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(site_words)
-        stats = update_index(cache, docs, vocabulary_json(site), site_words=site_words)
+        stats = update_index(cache, docs, search_data(site), site_words=site_words)
         log.info("Whoosh: %d pages (%d added, %d updated, %d removed%s) in %.1fs", stats.pages, stats.added,
                  stats.updated, stats.removed, ", rebuilt" if stats.rebuilt else "", stats.seconds)
     except Exception as exc:  # noqa: BLE001 - the site is still usable without server-side search
@@ -262,7 +264,9 @@ class SearchIndex:
             raise NoIndex(f"no search index in {folder}: run 'localgov build' first")
         self.root = root
         self.ix = index.open_dir(str(folder), indexname=INDEX_NAME)
-        self.vocabulary = Vocabulary.from_json(json.loads((folder / DATA_FILE).read_text(encoding="utf-8")))
+        data = json.loads((folder / DATA_FILE).read_text(encoding="utf-8"))
+        self.vocabulary = Vocabulary.from_json(data)
+        self.variants: dict[str, frozenset[str]] = {c: frozenset(p) for c, p in data.get("variants", {}).items()}
         words_path = folder / WORDS_FILE
         counts = json.loads(words_path.read_text(encoding="utf-8")) if words_path.is_file() else None
         self.words = (SiteWords.from_json(counts, self.vocabulary.known_words()) if counts is not None else None)
@@ -309,19 +313,21 @@ class SearchIndex:
             rest = " ".join(w for w in searched.split() if w not in reading.unknown)
             rest = rest if self.vocabulary.parse(rest).segments else ""
             return Results(query, 0, (), area, named, (), offset, typed, **extra, rest=rest)
-        scopes = (COMMON, *area)
+        scopes = self.vocabulary.scopes(area)
         scope_query = q.And([q.Or([q.Term("scope", s) for s in scopes]), q.Term("lang", lang)])
         per_doc: dict[int, list[float]] = {}
+        # Words the index leaves out ("not", "3") narrow nothing: a segment of only such words is not required.
+        segments = [[(matcher, alternative.weight) for alternative in segment.alternatives
+                     if (matcher := self._alternative(alternative.text)) is not None]
+                    for segment in parsed.segments]
+        segments = [matchers for matchers in segments if matchers]
         with self.ix.searcher() as searcher:
-            for number, segment in enumerate(parsed.segments):
-                for alternative in segment.alternatives:
-                    matcher = self._alternative(alternative.text)
-                    if matcher is None:
-                        continue
+            for number, matchers in enumerate(segments):
+                for matcher, weight in matchers:
                     hits = searcher.search(q.Require(matcher, scope_query), limit=None, scored=True)
                     for hit in hits:
-                        scores = per_doc.setdefault(hit.docnum, [0.0] * len(parsed.segments))
-                        scores[number] = max(scores[number], hit.score * alternative.weight)
+                        scores = per_doc.setdefault(hit.docnum, [0.0] * len(segments))
+                        scores[number] = max(scores[number], hit.score * weight)
             best: dict[str, tuple[float, int]] = {}
             lacking = self.vocabulary.lacking(area)
             for docnum, scores in per_doc.items():
@@ -332,7 +338,7 @@ class SearchIndex:
                 if page not in best or score > best[page][0]:
                     best[page] = (score, docnum)
             ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
-            variants = self._variants(searcher, area, [page for page, _ in ranked[offset:offset + limit]], lang)
+            variants = self._variants(area, [page for page, _ in ranked[offset:offset + limit]], lang)
             results = tuple(self._result(searcher, page, docnum, score, variants.get(page, ()))
                             for page, (score, docnum) in ranked[offset:offset + limit])
         return Results(query, len(ranked), results, area, named, (), offset, typed, **extra)
@@ -347,23 +353,32 @@ class SearchIndex:
                      for name in FIELD_BOOSTS])
 
     def _has(self, url: str, lang: str) -> bool:
-        """Say whether the index has a page in `lang` at the English URL `url` (a Welsh council's hub has)."""
+        """Say whether the site has a page in `lang` at the English URL `url` (a Welsh council's hub has)."""
         return lang == "en" or url.startswith("/councils/") and any(
-            c.welsh for slug, c in self.vocabulary.councils.items() if url == f"/councils/{slug}/")
+            c.nation == "wales" for slug, c in self.vocabulary.councils.items() if url == f"/councils/{slug}/")
 
     def _council_name(self, slug: str, lang: str) -> str:
         council = self.vocabulary.councils[slug]
         return council.welsh[0] if lang == "cy" and council.welsh else council.name
 
-    def _variants(self, searcher: Any, area: Sequence[str], pages: list[str],
-                  lang: str = "en") -> dict[str, tuple[Link, ...]]:
-        """Return, for each page, its variants in `lang` for the area's councils (lower tier first)."""
+    def _variants(self, area: Sequence[str], pages: list[str], lang: str = "en") -> dict[str, tuple[Link, ...]]:
+        """Return, for each page, its variants for the area's councils (lower tier first), in `lang` where they are.
+
+        The index holds most pages once, not once per council, so which councils have a variant of a
+        page comes from the build's list (the same one the browser reads from /search/councils/). Councils
+        in Wales have each variant in Welsh too.
+        """
         found: dict[str, list[Link]] = {}
         for council in area:
+            has = self.variants.get(council, frozenset())
+            name = self.vocabulary.councils[council].name if council in self.vocabulary.councils else council
             for page in pages:
-                stored = searcher.document(url=in_language(f"/{page}/{council}/", lang))
-                if stored is not None:
-                    found.setdefault(page, []).append(Link(stored["url"], council, stored.get("council_name", "")))
+                if page in has:
+                    url = f"/{page}/{council}/"
+                    welsh = lang == "cy" and council in self.vocabulary.councils \
+                        and self.vocabulary.councils[council].nation == "wales"
+                    found.setdefault(page, []).append(Link(in_language(url, "cy") if welsh else url, council,
+                                                           self._council_name(council, lang) if welsh else name))
         return {page: tuple(links) for page, links in found.items()}
 
     def _result(self, searcher: Any, page: str, docnum: int, score: float, variants: tuple[Link, ...]) -> Result:
@@ -373,6 +388,9 @@ class SearchIndex:
             return Result(page, first.url, stored["title"], stored.get("summary", ""), score, first.council,
                           first.council_name, stored.get("provider", ""), also)
         scope = stored["scope"]
+        if scope.startswith(NATION_SCOPE):  # one nation's text of a page none of the area's councils has
+            return Result(page, f"/{page}/", stored["title"], stored.get("summary", ""), score, None, "",
+                          stored.get("provider", ""))
         return Result(page, stored["url"], stored["title"], stored.get("summary", ""), score,
                       None if scope == COMMON else scope, stored.get("council_name", ""), stored.get("provider", ""))
 

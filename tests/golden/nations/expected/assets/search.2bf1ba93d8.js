@@ -39,6 +39,10 @@ function here(href, council = null) {
   }
   return href;
 }
+
+// Each page is indexed once, as its common page, and once more for each nation whose councils' pages say
+// something else (scope "nation:wales"); a council's own changes are indexed under the council's slug.
+const NATION = "nation:";
 // Pagefind also counts words that merely start with a search word ("bus" in "business"): weigh
 // exact matches more, as Whoosh matches whole words only.
 export const RANKING = { termSimilarity: 5 };
@@ -170,6 +174,13 @@ export class Vocabulary {
     return this.councils[slug] ? this.councils[slug].name : "";
   }
 
+  scopes(area) {
+    // The search scopes for an area: common pages, each nation's text of a page, the area's own pages.
+    const nations = area.map((slug) => this.councils[slug] && this.councils[slug].nation)
+      .filter((nation) => nation).map((nation) => NATION + nation);
+    return [...new Set([COMMON, ...nations, ...area])];
+  }
+
   lacking(area) {
     const council = area.length ? this.councils[area[0]] : null;
     return new Set((council && council.lacks) || []);
@@ -227,13 +238,24 @@ export class SiteWords {
   constructor(data, extra = [], stopWords = new Set()) {
     this.counts = new Map(Object.entries((data && data.words) || {}));
     for (const word of extra) if (!this.counts.has(word)) this.counts.set(word, 0);
-    this.stems = new Set([...this.counts.keys()].map(stemKey));
+    this.stems = new Map();
+    for (const [word, count] of this.counts) this.stems.set(stemKey(word), (this.stems.get(stemKey(word)) || 0) + count);
     this.stopWords = stopWords;
     this.optional = new Set((data && data.optional) || []);
   }
 
   known(word) {
     return this.stopWords.has(word) || this.counts.has(word) || this.stems.has(stemKey(word));
+  }
+
+  respelt(word) {
+    // A word no page has can look like a form of one ("swiming" is "swim" + "ing"): when a site word one
+    // edit away is used by more pages than every form of that stem together, it is the word meant.
+    if (this.stopWords.has(word) || this.counts.has(word) || word.length < MIN_CORRECTED || DIGIT.test(word)) {
+      return null;
+    }
+    const near = this.near(word, 1, false);
+    return near.length && this.counts.get(near[0]) > (this.stems.get(stemKey(word)) || 0) ? near[0] : null;
   }
 
   near(word, limit, sameStart) {
@@ -264,6 +286,12 @@ export class SiteWords {
     const unknown = [];
     const suggestions = [];
     for (const word of words(query)) {
+      const respelt = this.respelt(word);
+      if (respelt !== null) {
+        corrected.push([word, respelt]);
+        out.push(respelt);
+        continue;
+      }
       if (this.known(word)) {
         out.push(word);
         continue;
@@ -350,7 +378,7 @@ export async function search(pagefind, vocabulary, query, options = {}) {
     return outcome;
   }
 
-  const filters = area.length ? { council: { any: [COMMON, ...area] } } : { council: COMMON };
+  const filters = area.length ? { council: { any: vocabulary.scopes(area) } } : { council: COMMON };
   const jobs = [];
   parsed.segments.forEach((segment, number) => {
     for (const alternative of segment.alternatives) jobs.push({ number, alternative });
@@ -421,6 +449,10 @@ export async function search(pagefind, vocabulary, query, options = {}) {
       return { ...base, url: links[0].url, council: links[0].council, councilName: links[0].councilName, also: links.slice(1) };
     }
     const scope = ((data.filters && data.filters.council) || [COMMON])[0];
+    if (scope.startsWith(NATION)) {
+      // One nation's text of a page none of the area's councils has a page of: show the common page.
+      return { ...base, url: `/${page}/`, council: null, councilName: "", also: [] };
+    }
     const council = scope !== COMMON ? scope : null;
     return {
       ...base, url: data.url, council,
