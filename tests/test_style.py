@@ -181,3 +181,18 @@ def test_every_service_on_govuks_list_has_a_page_or_is_retired_with_a_reason() -
     assert not carried & set(retired)
     for entry in retired.values():
         assert entry.reason and entry.sources, entry
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(make_site: MakeSite) -> None:
+    import subprocess
+    import sys
+
+    root = make_site()
+    command = [sys.executable, "-m", "localgov", "--root", str(root), "check", "--no-render", "--style"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # like `| head -0`: the first line printed finds nobody reading
+    err = process.stderr.read().decode("utf-8")
+    process.wait(timeout=60)
+    assert "Traceback" not in err, err
+    assert process.returncode in (0, 141), err
