@@ -53,7 +53,7 @@ class Composed:
 
 def page_key(page: Page) -> str:
     """Return the key under which a common page's sections are compiled."""
-    return f"page:{page.slug}"
+    return f"page:{page.slug}" + ("" if page.lang == "en" else f".{page.lang}")
 
 
 def compose_common(page: Page) -> Composed:

@@ -174,6 +174,8 @@ class Council:
     nation: str
     website: str
     short_name: str = ""
+    name_cy: str = ""  # the council's name in Welsh (councils in Wales)
+    short_name_cy: str = ""  # the area's name in Welsh, as ONS publishes it
     parent: str | None = None
     former_gss: tuple[str, ...] = ()
     contact: Contact = field(default_factory=Contact)
@@ -210,6 +212,11 @@ class Council:
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    def in_welsh(self) -> Council:
+        """Return the council as a Welsh page names it: its Welsh names where it has them."""
+        return replace(self, name=self.name_cy or self.name,
+                       short_name=self.short_name_cy or self.short_name)
 
     @property
     def is_county(self) -> bool:
@@ -353,6 +360,7 @@ class Page:
     sources: tuple[Source, ...] = ()
     change_note: str | None = None  # what the last change did, shown beside "Last updated"
     updated: dt.date | None = None  # when the source file last changed, from the repository's history
+    lang: str = "en"  # "cy": the page's Welsh translation (see Translation)
 
     @property
     def url(self) -> str:
@@ -423,16 +431,36 @@ class SiteConfig:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A page's Welsh text (`<page>.cy.md`), and what it was translated from."""
+
+    page: Page  # the Welsh page: Welsh title, summary, keywords and sections; the rest from the English page
+    translated: dt.date | None
+    translated_from: str  # the first 12 hex digits of the SHA-256 of the English file when it was translated
+    english_digest: str  # the same digits of the English file now
+    source: str = ""
+    line: int = field(default=0, compare=False)  # the line of `translated_from`
+
+    @property
+    def current(self) -> bool:
+        """Say whether the English page is as it was when it was translated."""
+        return self.translated_from == self.english_digest
+
+
+@dataclass(frozen=True)
 class Content:
-    """Every topic and common page of a site."""
+    """Every topic and common page of a site, and their Welsh translations."""
 
     topics: Mapping[str, Topic]
     pages: Mapping[str, Page]
     synonyms: tuple[tuple[str, ...], ...] = ()
     retired: tuple[Retired, ...] = ()
+    welsh: Mapping[str, Translation] = field(default_factory=dict)  # page slug -> its Welsh translation
+    welsh_topics: Mapping[str, Topic] = field(default_factory=dict)  # topic slug -> its Welsh title and summary
+    synonyms_cy: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
-        _freeze(self, "topics", "pages")
+        _freeze(self, "topics", "pages", "welsh", "welsh_topics")
 
     def codes(self) -> dict[str, str]:
         """Each LGSL code a page carries, as text, and that page's slug."""
@@ -463,11 +491,12 @@ class Override:
     # The Markdown as written and the line it starts on, to put a problem found later at its line.
     body: str = field(default="", compare=False, repr=False)
     body_line: int = field(default=0, compare=False, repr=False)
+    lang: str = "en"  # "cy": the council's Welsh override (`<page>.cy.md`)
 
     @property
     def key(self) -> str:
         """The key under which this file's sections are compiled."""
-        return f"override:{self.council}/{self.page}"
+        return f"override:{self.council}/{self.page}" + ("" if self.lang == "en" else f".{self.lang}")
 
     def section_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.sections)
@@ -514,9 +543,10 @@ class Overrides:
     pages: Mapping[tuple[str, str], CouncilPage] = field(default_factory=dict)
     refused: frozenset[Problem] = frozenset()
     refused_files: tuple[str, ...] = ()
+    welsh: Mapping[tuple[str, str], Override] = field(default_factory=dict)  # the councils' Welsh overrides
 
     def __post_init__(self) -> None:
-        _freeze(self, "overrides", "pages")
+        _freeze(self, "overrides", "pages", "welsh")
 
     def for_variant(self, council: str, page: str) -> Override | None:
         """Return the council's override of a common page, if it has one."""
@@ -535,6 +565,7 @@ class Overrides:
     def sources(self) -> dict[str, str]:
         """Return compile key -> file for every accepted council file."""
         found = {o.key: o.source for o in self.overrides.values()}
+        found.update({o.key: o.source for o in self.welsh.values()})
         found.update({p.key: p.source for p in self.pages.values()})
         return found
 

@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup, escape
 
+from localgov.i18n import translate
 from localgov.model import Council, ServiceLink, is_home_page
 
 # What `council` offers content: properties, and methods with their (fewest, most) arguments.
@@ -291,6 +292,11 @@ class Missing:
         self.items.add((council, page, name))
 
 
+def say(message: str, lang: str, **parts: str | Markup) -> Markup:
+    """Return a message of the catalogue (localgov/i18n.py) in `lang` as markup, its parts escaped unless markup."""
+    return Markup(translate(message, lang)) % parts
+
+
 class CouncilView:
     """What `{{ council }}` means in content: data filled in, or plain fallback wording, never a blank."""
 
@@ -301,11 +307,13 @@ class CouncilView:
         *,
         keys_for: Callable[[str], tuple[str, ...]] = lambda key: (key,),
         missing: Missing | None = None,
+        lang: str = "en",
     ) -> None:
         self._council = council
         self._page = page
         self._keys_for = keys_for
         self._missing = missing
+        self._lang = lang
 
     def _lack(self, name: str) -> None:
         if self._missing is not None:
@@ -319,8 +327,8 @@ class CouncilView:
     @property
     def _website_text(self) -> str:
         if self._council.website:
-            return f"{self._council.name} website"
-        return f"{self._council.name} page on this site"
+            return translate("the %(name)s website", self._lang, name=self._council.name).removeprefix("the ")
+        return translate("the %(name)s page on this site", self._lang, name=self._council.name).removeprefix("the ")
 
     @property
     def _home(self) -> str:
@@ -367,11 +375,11 @@ class CouncilView:
         if value:
             return str(value)
         self._lack(name)
-        return Markup(f"{escape(fallback)} {self._website_link(self._website_text)}")
+        return say(fallback, self._lang, link=self._website_link(self._website_text))
 
     @property
     def phone(self) -> Markup | str:
-        return self._contact("phone", "the number given on the")
+        return self._contact("phone", "the number given on the %(link)s")
 
     @property
     def email(self) -> Markup | str:
@@ -379,15 +387,15 @@ class CouncilView:
         if value:
             return Markup(f'<a class="govuk-link" href="mailto:{escape(value)}">{escape(value)}</a>')
         self._lack("email")
-        return Markup(f"the contact details on the {self._website_link(self._website_text)}")
+        return say("the contact details on the %(link)s", self._lang, link=self._website_link(self._website_text))
 
     @property
     def address(self) -> Markup | str:
-        return self._contact("address", "the address given on the")
+        return self._contact("address", "the address given on the %(link)s")
 
     @property
     def opening_hours(self) -> Markup | str:
-        return self._contact("opening_hours", "the opening hours given on the")
+        return self._contact("opening_hours", "the opening hours given on the %(link)s")
 
     def link(self, key: str, text: str | None = None) -> Markup:
         """Link to the council's own online service for `key`, or say where to find it."""
@@ -398,11 +406,12 @@ class CouncilView:
                 return Markup(f'<a class="govuk-link" href="{escape(found.url)}">{escape(found.url)}</a>')
             # Say where the link goes, for anyone who meets it out of context (the page's own title may be
             # the same words, leading to the common page).
+            where = say(" on the %(name)s website", self._lang, name=self._council.name)
             return Markup(f'<a class="govuk-link" href="{escape(found.url)}">{escape(label)}<span class='
-                          f'"govuk-visually-hidden"> on the {escape(self._council.name)} website</span></a>')
+                          f'"govuk-visually-hidden">{where}</span></a>')
         self._lack(f"link:{key}")
-        label = text or "Find out more"
-        return Markup(f"{escape(label)} on the {self._website_link(self._website_text)}")
+        label = text or translate("Find out more", self._lang)
+        return say("%(label)s on the %(link)s", self._lang, label=label, link=self._website_link(self._website_text))
 
     def service_url(self, key: str) -> str:
         found = self._service_link(str(key))
@@ -425,8 +434,6 @@ class CouncilView:
 class GenericCouncilView:
     """The `council` of a common page, before the resident has said where they live."""
 
-    name = "your council"
-    short_name = "your council"
     slug = ""
     website = "/councils/"
     nation = ""
@@ -434,35 +441,49 @@ class GenericCouncilView:
     is_county = False
     url = "/councils/"
 
+    def __init__(self, lang: str = "en") -> None:
+        self._lang = lang
+
+    @property
+    def name(self) -> str:
+        return translate("your council", self._lang)
+
+    @property
+    def short_name(self) -> str:
+        return translate("your council", self._lang)
+
     def has(self, feature: str) -> bool:
         return False
 
     def _find(self, text: str) -> Markup:
-        return Markup('<a class="govuk-link" href="#find-your-council">{}</a>').format(text)
+        return Markup('<a class="govuk-link" href="#find-your-council">{}</a>').format(translate(text, self._lang))
+
+    def _where(self, message: str) -> Markup:
+        return say(message, self._lang, link=self._find("your council’s website"))
 
     @property
     def phone(self) -> Markup:
-        return Markup("the number on {}").format(self._find("your council’s website"))
+        return self._where("the number on %(link)s")
 
     @property
     def email(self) -> Markup:
-        return Markup("the contact details on {}").format(self._find("your council’s website"))
+        return self._where("the contact details on %(link)s")
 
     @property
     def address(self) -> Markup:
-        return Markup("the address on {}").format(self._find("your council’s website"))
+        return self._where("the address on %(link)s")
 
     @property
     def opening_hours(self) -> Markup:
-        return Markup("the opening hours on {}").format(self._find("your council’s website"))
+        return self._where("the opening hours on %(link)s")
 
     def link(self, key: str, text: str | None = None) -> Markup:
         if not text:
             return self._find("Find your council")
         # The link leads to the postcode form, not the service: say so, so its text (often a section's
         # heading too) makes sense out of context.
-        return Markup('<a class="govuk-link" href="#find-your-council">{}<span class="govuk-visually-hidden">:'
-                      " find your council first</span></a>").format(text)
+        return Markup('<a class="govuk-link" href="#find-your-council">{}<span class="govuk-visually-hidden">{}'
+                      "</span></a>").format(text, translate(": find your council first", self._lang))
 
     def service_url(self, key: str) -> str:
         return "#find-your-council"

@@ -8,7 +8,7 @@ and served from `<url>/index.html`; a few files keep their own names (`/404.html
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -42,6 +42,15 @@ PATTERNS: dict[str, str] = {
     "variant": "/{page}/{council}/",
     "council-page": "/{page}/{council}/",
 }
+
+# Languages: English at the root, Welsh under /cy/ (WELSH_PREFIX), each with its `hreflang` and `lang` codes.
+LANGUAGES = ("en", "cy")
+HREFLANG = {"en": "en-GB", "cy": "cy"}
+WELSH_PREFIX = "/cy"
+# The kinds of page that have a Welsh version at /cy/<url>, when the site has it (see `routes`).
+WELSH_KINDS = frozenset({"home", "councils", "search", "topic", "common", "hub", "council-topic", "variant",
+                         "council-page", "service-status", "service-status-council", "help", "privacy", "cookies",
+                         "accessibility", "contact", "terms", "sitemap"})
 
 # The pages every public service owes its users, in the order the footer links to them.
 STANDARD_KINDS = ("help", "privacy", "cookies", "accessibility", "contact", "terms", "sitemap")
@@ -78,10 +87,12 @@ class Route:
     topic: str = ""
     page: str = ""
     council: str = ""
+    lang: str = "en"
+    translated: bool = field(default=True, compare=False)  # False: a Welsh URL whose page is not in Welsh yet
 
     @property
     def url(self) -> str:
-        return url(self.kind, topic=self.topic, page=self.page, council=self.council)
+        return in_language(url(self.kind, topic=self.topic, page=self.page, council=self.council), self.lang)
 
     @property
     def path(self) -> str:
@@ -90,7 +101,7 @@ class Route:
     @property
     def indexed(self) -> bool:
         """Say whether search engines may index the page (and the sitemap lists it)."""
-        return self.kind not in NOINDEX_KINDS
+        return self.kind not in NOINDEX_KINDS and self.translated
 
 
 def routes(site: Site) -> tuple[Route, ...]:
@@ -111,7 +122,73 @@ def routes(site: Site) -> tuple[Route, ...]:
               for page in sorted(site.content.pages) for council in site.resolution.councils_for(page)]
     found += [Route("council-page", page=page, council=council)
               for page, council in sorted((own.slug, own.council) for own in site.overrides.pages.values())]
-    return tuple(found)
+    return tuple(found) + welsh_routes(site)
+
+
+def welsh_councils(site: Site) -> tuple[str, ...]:
+    """Return the councils in Wales, by slug: the only councils with Welsh pages."""
+    return tuple(slug for slug, council in sorted(site.councils.items()) if council.nation == "wales")
+
+
+def welsh_routes(site: Site) -> tuple[Route, ...]:
+    """Return the Welsh pages of a site: the site's own pages, every topic and common page, and Welsh councils' pages.
+
+    A page with no Welsh text yet still has its Welsh URL, which says so in Welsh and links to the English page.
+    """
+    found = [Route("home", lang="cy"), Route("councils", lang="cy"), Route("search", lang="cy")]
+    found += [Route(kind, lang="cy") for kind in STANDARD_KINDS]
+    found += [Route("topic", topic=slug, lang="cy") for slug in site.content.topics]
+    found += [Route("common", page=slug, lang="cy") for slug in site.content.pages]
+    wales = welsh_councils(site)
+    for council in wales:
+        found.append(Route("hub", council=council, lang="cy"))
+        found += [Route("council-topic", topic=topic, council=council, lang="cy")
+                  for topic in site.resolution.topics_of(council)]
+    found.append(Route("service-status", lang="cy"))
+    found += [Route("service-status-council", council=council, lang="cy") for council in wales]
+    found += [Route("variant", page=page, council=council, lang="cy")
+              for page in sorted(site.content.pages) for council in site.resolution.councils_for(page)
+              if council in wales]
+    found += [Route("council-page", page=page, council=council, lang="cy")
+              for page, council in sorted((own.slug, own.council) for own in site.overrides.pages.values())
+              if council in wales]
+    translated = welsh_pages(site)
+    return tuple(replace(route, translated=english_url(route.url) in translated) for route in found)
+
+
+def welsh_pages(site: Site) -> frozenset[str]:
+    """Return the English URLs of the pages that have a Welsh version (not a page saying there is none yet).
+
+    The site's own pages have one (their words are in localgov/i18n.py), but for the standard pages, whose
+    text is English; a topic or common page when it has its Welsh file; a Welsh council's hub and service
+    status page; its topic pages when the topic is in Welsh; and its variants when the common page is in
+    Welsh and, if the council changes the page, so is the council's file.
+    """
+    found = {Route("home").url, Route("councils").url, Route("search").url, Route("service-status").url}
+    found.update(Route("topic", topic=slug).url for slug in site.content.welsh_topics)
+    found.update(Route("common", page=slug).url for slug in site.content.welsh)
+    for council in welsh_councils(site):
+        found.add(Route("hub", council=council).url)
+        found.add(Route("service-status-council", council=council).url)
+        found.update(Route("council-topic", topic=topic, council=council).url
+                     for topic in site.resolution.topics_of(council) if topic in site.content.welsh_topics)
+        for page in site.resolution.pages_of(council):
+            if page in site.content.welsh and (site.overrides.for_variant(council, page) is None
+                                               or (council, page) in site.overrides.welsh):
+                found.add(Route("variant", page=page, council=council).url)
+    return frozenset(found)
+
+
+def in_language(address: str, lang: str) -> str:
+    """Return the URL of a page in `lang`: in_language("/bins/", "cy") -> "/cy/bins/"."""
+    return WELSH_PREFIX + address if lang == "cy" else address
+
+
+def english_url(address: str) -> str:
+    """Return the English URL of a page at either language's URL: "/cy/bins/" -> "/bins/"."""
+    if address == WELSH_PREFIX + "/" or address.startswith(WELSH_PREFIX + "/"):
+        return address[len(WELSH_PREFIX):]
+    return address
 
 
 def route_at(address: str, table: Iterable[Route]) -> Route | None:

@@ -80,7 +80,7 @@ def test_every_standard_page_is_built_and_has_one_h1(plain: Path) -> None:
 
 
 def test_every_page_has_the_footer_links(plain: Path) -> None:
-    pages = sorted(plain.rglob("*.html"))
+    pages = sorted(p for p in plain.rglob("*.html") if not p.relative_to(plain).as_posix().startswith("cy/"))
     assert len(pages) > 20
     for path in pages:
         links = footer_links(path.read_text(encoding="utf-8"))

@@ -58,7 +58,7 @@ from localgov.load.timeline import on_date
 from localgov.model import Content, Coverage, Site
 from localgov.render.assets import AssetFile, build_assets
 from localgov.render.layouts import default_templates, find_govuk_frontend, layout_environment
-from localgov.render.pages import Renderer, site_jobs, variant_jobs
+from localgov.render.pages import Renderer, site_jobs, variant_jobs, variant_unit
 from localgov.render.sections import compile_sections
 from localgov.resolve import resolve
 from localgov.sandbox import SectionTemplates
@@ -373,11 +373,12 @@ def _plan(loaded: Loaded, old: Manifest, intact: set[str], problems: Problems) -
     counts: Counter[str] = Counter()
     for job in site_jobs(loaded.site):
         # Named by what the page is, not its place in the list: the councils in force change with the date.
-        name = "/".join(part for part in (job.kind, job.topic, job.page, job.council) if part)
+        name = "/".join(part for part in (job.lang if job.lang != "en" else "", job.kind, job.topic, job.page,
+                                           job.council) if part)
         number = counts[f"{job.source}#{name}"]
         counts[f"{job.source}#{name}"] += 1
         plan.units.append(Unit(f"site:{job.source}#{name}" + (f"#{number}" if number else ""), job))
-    plan.units += [Unit(f"page:{job.page}/{job.council}", job) for job in variant_jobs(loaded.site)]
+    plan.units += [Unit(variant_unit(job), job) for job in variant_jobs(loaded.site)]
     # Keyed without the report first: a variant never reads it, and the report needs to know which are unchanged.
     now = {unit.id: keys.key(old.named(old.units[unit.id].needs)) for unit in plan.units if unit.id in old.units}
     plan.report = coverage(loaded.site, list(problems.items), _known(plan, old, now), loaded.sections)
@@ -400,7 +401,7 @@ def _known(plan: Plan, old: Manifest, now: Mapping[str, bytes | None]) -> Known:
     known: dict[tuple[str, str], tuple[str, ...]] = {}
     for unit in plan.units:
         entry = old.units.get(unit.id)
-        if unit.job.kind == "variant" and entry is not None and now[unit.id] == entry.key:
+        if unit.job.kind == "variant" and unit.job.lang == "en" and entry is not None and now[unit.id] == entry.key:
             known[(unit.job.council, unit.job.page)] = tuple(UnitEntry.split(entry.missing))
     return known
 

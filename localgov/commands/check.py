@@ -35,6 +35,7 @@ from localgov.load.timeline import NOTICE_DAYS, long_date, transitions
 from localgov.load.yamlfile import YamlProblem, parse_mapping
 from localgov.model import CONTACT_LABELS, Council, Site
 from localgov.style import PageStyle, check_service_list, check_style, read_service_list
+from localgov.translation import MISSING_MARKER, WELSH_NAME_MARKER, check_welsh
 from localgov.urls import FEED_NAMES, resolves, routes, target_of
 
 # Markdown links and images, reference definitions, and HTML links, with the address in group 1.
@@ -65,6 +66,10 @@ GROUPED = (
                 "allows; 'localgov check --verbose' lists them"),
     WarningKind("no last_reviewed date", "{count} pages have no last_reviewed date; "
                 "'localgov check --verbose' lists them"),
+    WarningKind(WELSH_NAME_MARKER, "{count} councils in Wales have no Welsh name (name_cy) for their Welsh pages; "
+                "'localgov report --welsh' lists them"),
+    WarningKind(MISSING_MARKER, "{count} pages that councils in Wales provide have no Welsh translation, so their "
+                "Welsh pages say so; 'localgov report --welsh' lists them by council"),
     WarningKind("no sources", "{count} pages name no sources for the rules they state; "
                 "'localgov check --verbose' lists them"),
     WarningKind("long sentence (", "{count} sentences are longer than 25 words; 'localgov check --verbose' lists "
@@ -124,7 +129,7 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
     from localgov.build import load_site
     from localgov.build.parallel import Job, Unit, render_all, workers_wanted
     from localgov.render.assets import build_assets
-    from localgov.render.pages import Renderer, site_jobs, variant_jobs
+    from localgov.render.pages import Renderer, site_jobs, variant_jobs, variant_unit
     from localgov.render.sections import compile_sections
 
     def stage(label: str, done: int = 0, total: int = 0) -> None:
@@ -147,10 +152,11 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
     if render:
         renderer = Renderer(site, {a.name: a.url for a in build_assets(root)},
                             compile_sections(site, problems=problems))
-        renderer.env.bytecode_cache = None  # compile templates in memory: check writes nothing into the site
+        for env in renderer.envs.values():
+            env.bytecode_cache = None  # compile templates in memory: check writes nothing into the site
         # Pages that show the coverage report (/status/) are left out: they show council data, not content.
         units = [Unit(f"site:{job.source}#{n}", job) for n, job in enumerate(site_jobs(site, status=False))]
-        units += [Unit(f"page:{job.page}/{job.council}", job) for job in variant_jobs(site)]
+        units += [Unit(variant_unit(job), job) for job in variant_jobs(site)]
         count = workers if workers is not None else (workers_wanted() if len(units) > 600 else 1)
         jobs = {unit.id: unit.job for unit in units}
         stage("Rendering pages", 0, len(units))
@@ -174,6 +180,7 @@ def check(root: Path, *, render: bool = True, workers: int | None = None,
         check_missing_data(root, site, missing, problems)
     check_stale(root, site, problems)
     check_transitions(site, problems)
+    check_welsh(site, problems)
     check_sources(site, problems)
     check_nation_terms(site.content, site.councils, site.resolution, root, problems)
     check_providers(site.content, site.councils, site.resolution, problems, site.bodies)

@@ -90,7 +90,7 @@ def _render(renderer: Renderer, route: Route) -> Output:
     """Render the one page at `route`, and no other."""
     kind = "variant" if route.kind in ("variant", "council-page") else route.kind
     return renderer.render_page(PageJob(kind, "", page=route.page, council=route.council,
-                                        topic=route.topic)).output
+                                        topic=route.topic, lang=route.lang)).output
 
 
 def _sources(root: Path, site: Site, route: Route, output: Output) -> list[Item]:

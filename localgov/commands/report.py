@@ -7,6 +7,7 @@ import json
 import sys
 import textwrap
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from localgov.commands.dates import add_as_at
@@ -14,6 +15,9 @@ from localgov.errors import Problems
 from localgov.index.coverage import coverage, to_json
 from localgov.load.timeline import Transition, transitions
 from localgov.model import CONTACT_LABELS, Coverage, Site, describe_missing
+from localgov.translation import to_json as welsh_json
+from localgov.translation import to_text as welsh_text
+from localgov.translation import welsh_status
 
 
 def to_text(report: Coverage, council: str | None = None, width: int = 100) -> str:
@@ -109,6 +113,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                                  "link, an override, missing data or an expired alert.")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.add_argument("--council", metavar="SLUG", help="only this council")
+    report.add_argument("--welsh", action="store_true",
+                        help="show what is not yet in Welsh: each common page, and each council in Wales")
     add_as_at(report)
     report.set_defaults(run=run_report)
 
@@ -129,6 +135,15 @@ def run_report(args: argparse.Namespace) -> int:
 
         print(f"error: no council '{args.council}'{did_you_mean(args.council, site.councils.keys())}", file=sys.stderr)
         return 2
+    if args.welsh:
+        status = welsh_status(site)
+        if args.council:
+            status = replace(status, councils=tuple(c for c in status.councils if c.slug == args.council))
+        if args.json:
+            sys.stdout.write(json.dumps(welsh_json(status), indent=1, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(welsh_text(status) or "No council in Wales and no Welsh page.\n")
+        return 0
     report = coverage(site, problems)
     if args.json:
         data = to_json(report, args.council)

@@ -29,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     where.add_argument("--council", metavar="SLUG", help="show the variants of this council (and its county) first")
     parser.add_argument("-n", "--limit", type=int, default=10, help="how many results to show (default: 10)")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--welsh", action="store_true", help="search the Welsh pages (under /cy/)")
     parser.add_argument("--root", type=Path, default=argparse.SUPPRESS, help="the site folder (default: here)")
     parser.add_argument("--out", type=Path, default=None,
                         help="the output folder the site was built into (default: build/ in the site)")
@@ -73,7 +74,7 @@ def run_search(args: argparse.Namespace, out: TextIO | None = None) -> int:
             if not area:
                 print(f"{args.postcode}: no council found for this postcode; showing pages for every council",
                       file=sys.stderr)
-        results = index.search(query, area, limit=args.limit)
+        results = index.search(query, area, limit=args.limit, lang="cy" if getattr(args, "welsh", False) else "en")
         names = {slug: c.name for slug, c in index.vocabulary.councils.items()}
     found = results.total + len(results.council_pages)
     if args.json:

@@ -31,7 +31,7 @@ from localgov.model import (
 COUNCIL_FILE = "council.yaml"
 FIELDS = frozenset(
     {
-        "name", "short_name", "gss", "former_gss", "type", "nation", "parent", "website",
+        "name", "short_name", "name_cy", "short_name_cy", "gss", "former_gss", "type", "nation", "parent", "website",
         "contact", "links", "features", "takes_on", "hands_over", "alerts", "example_data",
         "start", "end", "successors",
     }
@@ -135,6 +135,8 @@ def read_council(slug: str, path: Path, rel: str, problems: Problems, root: Path
         slug=slug,
         name=name,
         short_name=fields.text("short_name") or "",
+        name_cy=fields.text("name_cy") or "",
+        short_name_cy=fields.text("short_name_cy") or "",
         gss=gss,
         type=kind,
         nation=nation,

@@ -16,6 +16,7 @@ HTML that is merely unsupported (a `style` attribute, an image) is removed with 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -58,6 +59,7 @@ def load_overrides(root: Path, councils: Mapping[str, Council], content: Content
     folder = root / "councils"
     overrides: dict[tuple[str, str], Override] = {}
     pages: dict[tuple[str, str], CouncilPage] = {}
+    welsh: dict[tuple[str, str], Override] = {}
     refused: set[Problem] = set()
     refused_files: set[str] = set()
     reader = _Reader(root, content, problems)
@@ -73,6 +75,8 @@ def load_overrides(root: Path, councils: Mapping[str, Council], content: Content
             if errors or result is None:
                 refused.update(errors)
                 refused_files.add(rel)
+            elif isinstance(result, Override) and result.lang == "cy":
+                welsh[(slug, result.page)] = result
             elif isinstance(result, Override):
                 overrides[(slug, result.page)] = result
             else:
@@ -81,8 +85,17 @@ def load_overrides(root: Path, councils: Mapping[str, Council], content: Content
         refused_files.update(reader.refused_files)
         reader.refused.clear()
         reader.refused_files.clear()
+    for (slug, page), override in sorted(welsh.items()):
+        if (slug, page) not in overrides:
+            problem = Problem(override.source, 0, "a Welsh override translates the council's English override"
+                              " beside it", "", override.source.removesuffix(".cy.md") + ".md",
+                              "no English override", "error")
+            problems.items.append(problem)
+            refused.add(problem)
+            refused_files.add(override.source)
+    welsh = {key: override for key, override in welsh.items() if key in overrides}
     return Overrides(overrides=overrides, pages=pages, refused=frozenset(refused),
-                     refused_files=tuple(sorted(refused_files)))
+                     refused_files=tuple(sorted(refused_files)), welsh=welsh)
 
 
 def _council_files(root: Path, council_dir: Path, reader: _Reader) -> list[tuple[Path, str]]:
@@ -146,6 +159,9 @@ class _Reader:
     def read(self, path: Path, rel: str, council: Council, topic: str) -> Override | CouncilPage | None:
         problems = self.problems
         slug = path.stem
+        lang = "en"
+        if path.name.endswith(".cy.md"):
+            slug, lang = path.name[: -len(".cy.md")], "cy"
         try:
             data = read_source(path, self.root / "councils" / council.slug, self.root, limit=MAX_BYTES)
         except Unreadable as exc:
@@ -181,6 +197,13 @@ class _Reader:
         meta = _shift(document.meta, offset)
         body_line = document.body_line + offset
         page = self.content.pages.get(slug)
+        if lang == "cy":
+            if page is None:
+                problems.error(rel, 0, "a Welsh council file must be named after a common page",
+                               expected="<page>.cy.md beside the council's <page>.md", found=repr(path.name))
+                return None
+            found = self.read_override(rel, council, topic, page, meta, document.body, body_line)
+            return dataclasses.replace(found, lang="cy") if found is not None else None
         if page is not None:
             return self.read_override(rel, council, topic, page, meta, document.body, body_line)
         if slug in self.broken:

@@ -12,7 +12,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # First path segments the site itself uses; no topic, page or council may take them.
 RESERVED = frozenset({"assets", "councils", "search", "postcodes", "status", "data", "pagefind", "404",
                       "help", "privacy", "cookies", "accessibility", "contact", "terms", "sitemap",
-                      "service-status", "api"})
+                      "service-status", "api", "cy"})
 
 
 def is_slug(name: str) -> bool:

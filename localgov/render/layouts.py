@@ -23,6 +23,7 @@ import jinja2
 from jinja2.loaders import split_template_path
 
 from localgov.errors import LocalgovError
+from localgov.i18n import gettext_for, long_date, ngettext_for, script_messages
 from localgov.load.paths import escapes
 from localgov.render.memo import LayoutEnvironment
 
@@ -195,9 +196,21 @@ def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
     return SiteBytecodeCache(str(root / ".localgov-cache" / "jinja"))
 
 
-def layout_environment(root: Path) -> jinja2.Environment:
-    """Return the environment for layouts: site templates shadow the defaults, which stay reachable as localgov/."""
+EXAMPLE_POSTCODES = {"en": "ME15 6JQ", "cy": "CF10 1EP"}  # the hint of the postcode form in each language
+
+
+def layout_environment(root: Path, lang: str = "en") -> jinja2.Environment:
+    """Return the environment for layouts: site templates shadow the defaults, which stay reachable as localgov/.
+
+    Each language has its own environment, its interface words from localgov/i18n.py: `_()`, `{% trans %}`,
+    `ngettext()`, `long_date()` and `lang` are fixed for all its templates.
+    """
     # Templates are compiled once per build (a new environment each time), their compiled code is kept in the
     # site's cache between builds, and components are remembered.
-    return LayoutEnvironment(loader=layer_loader(root), autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                             auto_reload=False, bytecode_cache=bytecode_cache(root))
+    env = LayoutEnvironment(loader=layer_loader(root), autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                            auto_reload=False, bytecode_cache=bytecode_cache(root), extensions=["jinja2.ext.i18n"])
+    env.install_gettext_callables(gettext_for(lang), ngettext_for(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(lang=lang, long_date=lambda day: long_date(day, lang),
+                       script_messages=lambda: script_messages(lang),
+                       example_postcode=EXAMPLE_POSTCODES.get(lang, EXAMPLE_POSTCODES["en"]))
+    return env

@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from localgov.compose import Composed, compose_common, compose_council_page, compose_variant
+from localgov.i18n import LANGUAGE_NAMES, script_messages, translate
 from localgov.load.accessibility import RESULTS_FILE
 from localgov.load.markdown import sanitise
 from localgov.load.timeline import long_date, successor_names
@@ -45,7 +46,19 @@ from localgov.render.service_status import Entry, all_entries, council_entries, 
 from localgov.render.standard import PAGES, standard_context
 from localgov.resolve import provider_for
 from localgov.sandbox import CouncilView, GenericCouncilView, SectionTemplates
-from localgov.urls import COVERAGE_JSON, NATION_SCOPE, Route, feed_url
+from localgov.urls import (
+    COVERAGE_JSON,
+    HREFLANG,
+    LANGUAGES,
+    NATION_SCOPE,
+    Route,
+    english_url,
+    feed_url,
+    in_language,
+    welsh_councils,
+    welsh_pages,
+    welsh_routes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +113,7 @@ class PageJob:
     page: str = ""
     council: str = ""
     topic: str = ""
+    lang: str = "en"  # "cy": the page's Welsh version, under /cy/
 
 
 def site_jobs(site: Site, *, status: bool = True) -> list[PageJob]:
@@ -120,7 +134,39 @@ def site_jobs(site: Site, *, status: bool = True) -> list[PageJob]:
     if status:
         jobs.append(PageJob("status", "templates/status.html"))
         jobs += [PageJob("status-council", "templates/status_council.html", council=slug) for slug in site.councils]
+    return jobs + welsh_site_jobs(site)
+
+
+def welsh_site_jobs(site: Site) -> list[PageJob]:
+    """Return the Welsh pages that are not variants, in the order of localgov.urls.welsh_routes."""
+    jobs: list[PageJob] = []
+    for route in welsh_routes(site):
+        if route.kind in ("variant", "council-page"):
+            continue
+        jobs.append(PageJob(route.kind, welsh_source(site, route), page=route.page, council=route.council,
+                            topic=route.topic, lang="cy"))
     return jobs
+
+
+def welsh_source(site: Site, route: Route) -> str:
+    """Return the file a Welsh page is made from: its Welsh file if it has one, else its English page's."""
+    if route.kind == "common":
+        translation = site.content.welsh.get(route.page)
+        return translation.source if translation else site.content.pages[route.page].source
+    if route.kind == "topic":
+        topic = site.content.welsh_topics.get(route.topic) or site.content.topics[route.topic]
+        return topic.source
+    if route.kind == "variant":
+        translation = site.content.welsh.get(route.page)
+        return translation.source if translation else site.content.pages[route.page].source
+    if route.kind == "council-page":
+        own = site.overrides.council_page(route.council, route.page)
+        return own.source if own else ""
+    if route.council:
+        return site.councils[route.council].source
+    if route.kind in PAGES:
+        return f"templates/{PAGES[route.kind].template}"
+    return f"templates/{route.kind.replace('-', '_')}.html"
 
 
 def variant_jobs(site: Site) -> list[PageJob]:
@@ -130,7 +176,29 @@ def variant_jobs(site: Site) -> list[PageJob]:
             for council in site.resolution.councils_for(page.slug)]
     jobs += [PageJob("variant", own.source, page=own.slug, council=own.council)
              for own in sorted(site.overrides.pages.values(), key=lambda own: (own.slug, own.council))]
+    jobs += [PageJob("variant", welsh_source(site, route), page=route.page, council=route.council, lang="cy")
+             for route in welsh_routes(site) if route.kind in ("variant", "council-page")]
     return jobs
+
+
+def variant_unit(job: PageJob) -> str:
+    """Return the build's name for a variant: `page:bins/kent`, and for its Welsh page `page-cy:bins/cardiff`."""
+    return f"page:{job.page}/{job.council}" if job.lang == "en" else f"page-{job.lang}:{job.page}/{job.council}"
+
+
+# An internal link or form target of a page, unless it is marked as leading to the English page.
+LOCAL_TARGET = re.compile(r'(?<!hreflang="en-GB" )(href|action)="(/(?!/)[^"#?]*)([^"]*)"')
+
+
+def to_welsh_links(html: str, welsh: frozenset[str]) -> str:
+    """Point a Welsh page's internal links at the Welsh pages where there are some (`welsh`: their English URLs)."""
+    def swap(match: re.Match[str]) -> str:
+        attribute, path, rest = match.groups()
+        if path in welsh:
+            return f'{attribute}="{in_language(path, "cy")}{rest}"'
+        return match.group(0)
+
+    return LOCAL_TARGET.sub(swap, html)
 
 
 def replaced_by(site: Site, council: Council) -> dict[str, object]:
@@ -263,13 +331,23 @@ class Renderer:
                  coverage: Coverage | None = None) -> None:
         self.site = site
         self.assets = assets
-        self.env = layout_environment(site.config.root)
-        self.env.globals.update(site=site.config, asset=self.asset, chrome=self.chrome, emergencies=self.emergencies)
+        self.lang = "en"  # the language of the page being rendered (render_page sets it)
+        self.envs: dict[str, jinja2.Environment] = {}
+        for lang in LANGUAGES:
+            env = self.envs[lang] = layout_environment(site.config.root, lang)
+            env.globals.update(site=site.config, asset=self.asset, chrome=self.chrome, emergencies=self.emergencies)
+        wales = welsh_councils(site)
+        self.envs["cy"].globals["script_messages"] = lambda: script_messages("cy", wales)
+        self.env = self.envs["en"]
         self.sections = sections
         self.report = coverage
-        self._chrome: dict[str, Markup] = {}
-        self._templates: dict[str, jinja2.Template] = {}
+        self._chrome: dict[tuple[str, str], Markup] = {}
+        self._templates: dict[tuple[str, str], jinja2.Template] = {}
         self._az_all = self._council_az()
+        self._az_cy = az_groups([(self.named(c, "cy").display_name, f"/councils/{c.slug}/", c.type_label)
+                                 for c in site.councils.values()])
+        self.welsh = welsh_pages(site)
+        self._welsh_urls = frozenset(english_url(route.url) for route in welsh_routes(site))
         self._council_topics: dict[str, list[tuple[Topic, list[dict[str, str]]]]] = {}
         self._national: list[Entry] | None = None
         self._local: dict[str, list[Entry]] = {}
@@ -283,10 +361,11 @@ class Renderer:
             raise jinja2.TemplateRuntimeError(f"no asset called {name!r}") from None
 
     def chrome(self, name: str) -> Markup:
-        """Render a partial that is the same on every page once, and reuse it."""
-        if name not in self._chrome:
-            self._chrome[name] = Markup(self.template(name).render())
-        return self._chrome[name]
+        """Render a partial that is the same on every page of a language once, and reuse it."""
+        key = (self.lang, name)
+        if key not in self._chrome:
+            self._chrome[key] = Markup(self.template(name).render())
+        return self._chrome[key]
 
     def emergencies(self, council: str | None) -> list[Entry]:
         """Return the emergency banners of a page: the nation's, and its council's local emergencies.
@@ -302,9 +381,36 @@ class Renderer:
         return self._national + self._local[council]
 
     def template(self, name: str) -> jinja2.Template:
-        if name not in self._templates:
-            self._templates[name] = self.env.get_template(name)
-        return self._templates[name]
+        key = (self.lang, name)
+        if key not in self._templates:
+            self._templates[key] = self.envs[self.lang].get_template(name)
+        return self._templates[key]
+
+    # -- the language of the page
+
+    def t(self, message: str, **parts: object) -> str:
+        """Return an interface message in the language of the page being rendered."""
+        return translate(message, self.lang, **parts)
+
+    def named(self, council: Council, lang: str | None = None) -> Council:
+        """Return a council as a page in `lang` (default: the page's) names it: in Welsh, by its Welsh names."""
+        return council.in_welsh() if (lang or self.lang) == "cy" else council
+
+    def topic_in(self, topic: Topic) -> Topic:
+        """Return a topic in the language of the page: its Welsh title and summary where it has them."""
+        return self.site.content.welsh_topics.get(topic.slug, topic) if self.lang == "cy" else topic
+
+    def alternates(self, canonical: object) -> list[dict[str, object]]:
+        """Return the page in each language (hreflang links and the language switch), if it has both."""
+        if not isinstance(canonical, str):
+            return []
+        english = english_url(canonical)
+        if english not in self.welsh:
+            return []
+        return [{"lang": lang, "hreflang": HREFLANG[lang], "href": in_language(english, lang),
+                 "name": LANGUAGE_NAMES[lang], "current": lang == self.lang,
+                 "change": translate("Change the language to English" if lang == "en" else
+                                     "Change the language to Welsh", lang)} for lang in LANGUAGES]
 
     def keys_for(self, key: str) -> tuple[str, ...]:
         return self.site.content.link_keys(key)
@@ -330,34 +436,40 @@ class Renderer:
 
     def render(self, reads: Reads, template: str, **context: object) -> bytes:
         reads.template(template)
-        return self.template(template).render(**context).encode("utf-8")
+        context.setdefault("alternates", self.alternates(context.get("canonical")))
+        html = self.template(template).render(**context)
+        if self.lang == "cy":
+            html = to_welsh_links(html, self._welsh_urls)
+        return html.encode("utf-8")
 
     def home(self, reads: Reads) -> Output:
         reads.need(dep.STRUCTURE)
-        topics = sorted(self.site.content.topics.values(), key=lambda t: (t.order, t.title))
-        route = Route("home")
-        data = self.render(reads, "home.html", title="Home", description=self.site.config.name, canonical=route.url,
+        topics = sorted((self.topic_in(t) for t in self.site.content.topics.values()), key=lambda t: (t.order, t.title))
+        route = Route("home", lang=self.lang)
+        data = self.render(reads, "home.html", title=self.t("Home"), description=self.site.config.name,
+                           canonical=route.url,
                            topics=topics, breadcrumbs=None)
         return Output(route.path, data, "templates/home.html")
 
     def topic(self, reads: Reads, topic: Topic) -> Output:
         reads.need(dep.STRUCTURE)
-        pages = sorted((p for p in self.site.content.pages.values() if p.topic == topic.slug), key=lambda p: p.title)
-        route = Route("topic", topic=topic.slug)
+        pages = sorted((self.page_in(p) for p in self.site.content.pages.values() if p.topic == topic.slug),
+                       key=lambda p: p.title)
+        route = Route("topic", lang=self.lang, topic=topic.slug)
         data = self.render(reads, "topic.html", title=topic.title, description=topic.summary, canonical=route.url,
                            topic=topic, pages=pages, council=None,
-                           breadcrumbs=[{"text": "Home", "href": "/"}])
+                           breadcrumbs=[{"text": self.t("Home"), "href": "/"}])
         return Output(route.path, data, topic.source)
 
     def common_page(self, reads: Reads, page: Page) -> Output:
         # Its text, and what the structure of the site says: its topic and the councils that provide it.
         reads.need(dep.source(page.source), dep.history(page.source), dep.STRUCTURE)
         composed = compose_common(page)
-        body, contents = self.render_sections(composed, GenericCouncilView())
-        topic = self.site.content.topics[page.topic]
+        body, contents = self.render_sections(composed, GenericCouncilView(self.lang))
+        topic = self.topic_in(self.site.content.topics[page.topic])
         councils = self.site.councils
         az = az_groups([
-            (councils[slug].display_name, f"/{page.slug}/{slug}/", councils[slug].type_label)
+            (self.named(councils[slug]).display_name, f"/{page.slug}/{slug}/", councils[slug].type_label)
             for slug in self.site.resolution.councils_for(page.slug)
         ])
         lookup = None
@@ -375,28 +487,35 @@ class Renderer:
                 "bodies": json.dumps(bodies_in, separators=(",", ":"), sort_keys=True),
             }
         elsewhere = [(nation, Markup(html)) for nation, html in page.provided_elsewhere]
-        route = Route("common", page=page.slug)
+        route = Route("common", lang=self.lang, page=page.slug)
         data = self.render(reads, "page.html", title=page.title, description=page.summary, canonical=route.url,
                            page=page, body=body, contents=contents, az=az, az_id="az",
-                           az_label=f"Councils that provide {page.title.lower()}", lookup=lookup,
-                           tier_text=TIER_TEXT.get(page.provider, ""), elsewhere=elsewhere,
+                           az_label=self.t("Councils that provide %(page)s", page=page.title.lower()), lookup=lookup,
+                           tier_text=self.t(TIER_TEXT[page.provider]) if page.provider in TIER_TEXT else "",
+                           elsewhere=elsewhere,
                            bodies=body_insets(self.site, page),
-                           breadcrumbs=[{"text": "Home", "href": "/"},
+                           breadcrumbs=[{"text": self.t("Home"), "href": "/"},
                                         {"text": topic.title, "href": f"/{topic.slug}/"}])
         return Output(route.path, data, page.source)
 
     def variant(self, reads: Reads, page: Page, council: Council) -> Output:
         reads.need(dep.source(page.source), dep.history(page.source), dep.council(council.slug),
                    dep.council_page(council.slug, page.slug))
-        override = self.site.overrides.for_variant(council.slug, page.slug)
+        if council.nation == "wales":
+            # Whether it has a Welsh page (its hreflang links and language switch) follows the Welsh files.
+            english = self.site.content.pages[page.slug].source
+            reads.need(dep.source(english.removesuffix(".md") + ".cy.md"),
+                       dep.council_page(council.slug, f"{page.slug}.cy"))
+        overrides = self.site.overrides.welsh if page.lang == "cy" else self.site.overrides.overrides
+        override = overrides.get((council.slug, page.slug))
         composed = compose_variant(page, council.slug, override, nation=council.nation)
-        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=reads.missing)
+        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=reads.missing, lang=self.lang)
         body, contents = self.render_sections(composed, view)
         topic = self._topic(reads, page.topic)
         # Templates read the summary and search words from `page`: give them the council's.
         shown = page if override is None else dataclasses.replace(page, summary=composed.summary,
                                                                    keywords=composed.keywords)
-        route = Route("variant", page=page.slug, council=council.slug)
+        route = Route("variant", lang=self.lang, page=page.slug, council=council.slug)
         data = self.render(reads, "variant.html", title=f"{page.title}: {council.name}", description=composed.summary,
                            canonical=route.url, page=shown, council=council, body=body,
                            search_scope=self.search_scope(reads, page, council, override is not None),
@@ -404,7 +523,8 @@ class Renderer:
                            alerts=self.alerts(reads, council, page.slug, page.topic),
                            also=self.also(reads, page, council), partners=self.partners(reads, page, council),
                            find_href=f"/{page.slug}/#find-your-council",
-                           breadcrumbs=[{"text": "Home", "href": "/"}, {"text": topic.title, "href": f"/{topic.slug}/"},
+                           breadcrumbs=[{"text": self.t("Home"), "href": "/"},
+                                        {"text": topic.title, "href": f"/{topic.slug}/"},
                                         {"text": page.title, "href": page.url}])
         return Output(route.path, data, page.source)
 
@@ -412,22 +532,25 @@ class Renderer:
         """Render a page only one council has, at /<page>/<council>/."""
         reads.need(dep.council(council.slug), dep.council_page(council.slug, page.slug))
         composed = compose_council_page(page)
-        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=reads.missing)
+        view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=reads.missing, lang=self.lang)
         body, contents = self.render_sections(composed, view)
         topic = self._topic(reads, page.topic)
-        route = Route("council-page", page=page.slug, council=council.slug)
+        route = Route("council-page", lang=self.lang, page=page.slug, council=council.slug)
         data = self.render(reads, "variant.html", title=f"{page.title}: {council.name}", description=page.summary,
                            canonical=route.url, page=page, council=council, body=body, summary=page.summary,
                            search_scope=council.slug,
                            contents=contents, alerts=self.alerts(reads, council, page.slug, page.topic), also=None,
                            find_href="/councils/", council_only=True,
-                           breadcrumbs=[{"text": "Home", "href": "/"},
+                           breadcrumbs=[{"text": self.t("Home"), "href": "/"},
                                         {"text": topic.title, "href": f"/{topic.slug}/{council.slug}/"}])
         return Output(route.path, data, page.source)
 
     def _topic(self, reads: Reads, slug: str) -> Topic:
         topic = self.site.content.topics[slug]
         reads.need(dep.source(topic.source))
+        if self.lang == "cy" and slug in self.site.content.welsh_topics:
+            topic = self.site.content.welsh_topics[slug]
+            reads.need(dep.source(topic.source))
         return topic
 
     def search_scope(self, reads: Reads, page: Page, council: Council, overridden: bool) -> str | None:
@@ -499,11 +622,29 @@ class Renderer:
         return (page is not None and page in alert.pages) or (topic is not None and topic in alert.topics)
 
     def council_topics(self, council: Council) -> list[tuple[Topic, list[dict[str, str]]]]:
-        """Return the topics a council's area has services in, worked out once per council."""
-        found = self._council_topics.get(council.slug)
+        """Return the topics a council's area has services in, worked out once per council and language."""
+        key = council.slug if self.lang == "en" else f"{council.slug}.{self.lang}"
+        found = self._council_topics.get(key)
         if found is None:
-            found = self._council_topics[council.slug] = council_topics(self.site, council)
+            found = council_topics(self.site, self.site.councils[council.slug])
+            if self.lang == "cy":
+                found = [(self.topic_in(topic), [self.item_in(item) for item in items]) for topic, items in found]
+            self._council_topics[key] = found
         return found
+
+    def page_in(self, page: Page) -> Page:
+        """Return a common page in the language of the page being rendered, where it has a translation."""
+        translation = self.site.content.welsh.get(page.slug) if self.lang == "cy" else None
+        return translation.page if translation is not None else page
+
+    def item_in(self, item: dict[str, str]) -> dict[str, str]:
+        """Return a service in a council's list with its Welsh title and summary, where it has them."""
+        translation = self.site.content.welsh.get(item["url"].strip("/").split("/")[0])
+        if translation is None:
+            return item
+        by = self.site.councils.get(item["council"])
+        return {**item, "title": translation.page.title, "summary": translation.page.summary,
+                "by": self.named(by).name if item["by"] and by is not None else item["by"]}
 
     def council_topic(self, reads: Reads, council: Council, topic: Topic) -> Output:
         """Render a topic for one council's area, at /<topic>/<council>/, with the council's alerts for it."""
@@ -517,13 +658,13 @@ class Renderer:
             intro = (f"These are the services of {council.name}. "
                      f"District councils in {council.display_name} provide others.")
         else:
-            intro = f"These are the services of {council.name}."
-        route = Route("council-topic", topic=topic.slug, council=council.slug)
+            intro = self.t("These are the services of %(name)s.", name=council.name)
+        route = Route("council-topic", lang=self.lang, topic=topic.slug, council=council.slug)
         data = self.render(reads, "topic.html", title=f"{topic.title}: {council.name}", description=topic.summary,
                            canonical=route.url, topic=topic, pages=pages, council=council,
                            council_intro=intro,
                            alerts=self.alerts(reads, council, None, topic.slug),
-                           breadcrumbs=[{"text": "Home", "href": "/"},
+                           breadcrumbs=[{"text": self.t("Home"), "href": "/"},
                                         {"text": council.name, "href": f"/councils/{council.slug}/"}])
         return Output(route.path, data, council.source)
 
@@ -555,27 +696,27 @@ class Renderer:
                      "Your district council provides services such as bin collections, housing and planning.")
         others = other_providers(site, council)
         if not council.is_district and not council.is_county:
-            intro = (f"{council.name} provides council services for addresses in its area. Other organisations provide "
-                     "some services there; this page says which." if others else
-                     f"{council.name} provides all council services for addresses in its area.")
-        route = Route("hub", council=council.slug)
+            intro = (self.t("%(name)s provides council services for addresses in its area. Other organisations provide"
+                            " some services there; this page says which.", name=council.name) if others else
+                     self.t("%(name)s provides all council services for addresses in its area.", name=council.name))
+        route = Route("hub", lang=self.lang, council=council.slug)
         data = self.render(reads, "council.html", title=council.name, description=intro, canonical=route.url,
-                           council=council, nation_label=NATION_LABELS.get(council.nation, council.nation),
+                           council=council, nation_label=self.t(NATION_LABELS.get(council.nation, council.nation)),
                            intro=intro, services=groups, who_does_what=who, related=related, others=others,
                            alerts=self.alerts(reads, council),
-                           breadcrumbs=[{"text": "Home", "href": "/"},
-                                        {"text": "Councils A to Z", "href": "/councils/"}])
+                           breadcrumbs=[{"text": self.t("Home"), "href": "/"},
+                                        {"text": self.t("Councils A to Z"), "href": "/councils/"}])
         return Output(route.path, data, council.source)
 
     def former_hub(self, reads: Reads, council: Council) -> Output:
         """Render the hub of a council that has been abolished: what replaced it, and when."""
         reads.need(dep.STRUCTURE)
         page = replaced_by(self.site, council)
-        route = Route("former-hub", council=council.slug)
+        route = Route("former-hub", lang=self.lang, council=council.slug)
         data = self.render(reads, "former.html", title=council.name, description=page["intro"], canonical=route.url,
                            noindex=True, council=council, **page,
-                           breadcrumbs=[{"text": "Home", "href": "/"},
-                                        {"text": "Councils A to Z", "href": "/councils/"}])
+                           breadcrumbs=[{"text": self.t("Home"), "href": "/"},
+                                        {"text": self.t("Councils A to Z"), "href": "/councils/"}])
         return Output(route.path, data, council.source)
 
     # -- the coverage report
@@ -590,11 +731,11 @@ class Renderer:
         """Render /status/: every council's coverage at a glance, for the central team."""
         reads.need(dep.COVERAGE)
         report = self.coverage()
-        route = Route("status")
+        route = Route("status", lang=self.lang)
         data = self.render(reads, "status.html", title="Council data coverage", noindex=True, canonical=route.url,
                            description="What each council's data and files give its pages.", report=report,
                            totals=report.totals(), json_url=f"/{COVERAGE_JSON}",
-                           breadcrumbs=[{"text": "Home", "href": "/"}])
+                           breadcrumbs=[{"text": self.t("Home"), "href": "/"}])
         return Output(route.path, data, "templates/status.html")
 
     def status_council(self, reads: Reads, council: Council) -> Output:
@@ -602,12 +743,12 @@ class Renderer:
         reads.need(dep.council(council.slug), dep.alerts(council.slug), dep.coverage_of(council.slug))
         report = self.coverage()
         entry = report.council(council.slug)
-        route = Route("status-council", council=council.slug)
+        route = Route("status-council", lang=self.lang, council=council.slug)
         data = self.render(reads, "status_council.html", title=f"Coverage: {council.name}", noindex=True,
                            canonical=route.url, description=f"What {council.name}'s data and"
                            " files give its pages.", council=council, entry=entry, describe_missing=describe_missing,
                            contact_labels=CONTACT_LABELS,
-                           breadcrumbs=[{"text": "Home", "href": "/"},
+                           breadcrumbs=[{"text": self.t("Home"), "href": "/"},
                                         {"text": "Council data coverage", "href": Route("status").url}])
         return Output(route.path, data, "templates/status_council.html")
 
@@ -615,22 +756,23 @@ class Renderer:
         return az_groups([(c.display_name, f"/councils/{c.slug}/", c.type_label) for c in self.site.councils.values()])
 
     def councils_az(self, reads: Reads) -> Output:
-        route = Route("councils")
+        route = Route("councils", lang=self.lang)
         reads.need(dep.STRUCTURE)
-        data = self.render(reads, "councils.html", title="Councils A to Z",
-                           description="Every principal council in the UK.", canonical=route.url,
-                           az=self._az_all, az_id="az",
-                           breadcrumbs=[{"text": "Home", "href": "/"}])
+        data = self.render(reads, "councils.html", title=self.t("Councils A to Z"),
+                           description=self.t("Every principal council in the UK."), canonical=route.url,
+                           az=self._az_all if self.lang == "en" else self._az_cy, az_id="az",
+                           breadcrumbs=[{"text": self.t("Home"), "href": "/"}])
         return Output(route.path, data, "templates/councils.html")
 
     def not_found(self, reads: Reads) -> Output:
-        return Output(Route("not-found").path, self.render(reads, "404.html", title="Page not found", noindex=True),
+        return Output(Route("not-found").path,
+                      self.render(reads, "404.html", title=self.t("Page not found"), noindex=True),
                       "templates/404.html")
 
     def search(self, reads: Reads) -> Output:
-        route = Route("search")
-        data = self.render(reads, "search.html", title="Search", description="Search council services.",
-                           canonical=route.url, noindex=True, breadcrumbs=[{"text": "Home", "href": "/"}])
+        route = Route("search", lang=self.lang)
+        data = self.render(reads, "search.html", title=self.t("Search"), description=self.t("Search council services."),
+                           canonical=route.url, noindex=True, breadcrumbs=[{"text": self.t("Home"), "href": "/"}])
         return Output(route.path, data, "templates/search.html")
 
     def standard(self, reads: Reads, kind: str) -> Output:
@@ -640,45 +782,50 @@ class Renderer:
         if kind == "accessibility":
             reads.need(dep.source(RESULTS_FILE))  # the last test run's results
         page = PAGES[kind]
-        route = Route(kind)
+        route = Route(kind, lang=self.lang)
         data = self.render(reads, page.template, title=page.title, description=page.description,
-                           canonical=route.url, breadcrumbs=[{"text": "Home", "href": "/"}], noindex=not route.indexed,
+                           canonical=route.url, breadcrumbs=[{"text": self.t("Home"), "href": "/"}],
+                           noindex=not route.indexed,
                            **standard_context(self.site, kind))
         return Output(route.path, data, f"templates/{page.template}")
 
     # -- service status
 
-    @staticmethod
-    def feeds(page: str, title: str) -> list[dict[str, str]]:
-        return [{"type": "application/atom+xml", "title": f"{title} (Atom)", "href": feed_url(page, "atom"),
+    def feeds(self, page: str, title: str) -> list[dict[str, str]]:
+        return [{"type": "application/atom+xml", "title": self.t("%(title)s (Atom)", title=title),
+                 "href": feed_url(page, "atom"),
                  "name": "Atom feed"},
-                {"type": "application/feed+json", "title": f"{title} (JSON Feed)", "href": feed_url(page, "json"),
+                {"type": "application/feed+json", "title": self.t("%(title)s (JSON Feed)", title=title),
+                 "href": feed_url(page, "json"),
                  "name": "JSON Feed"}]
 
     def service_status(self, reads: Reads) -> Output:
         """Render /service-status/: the nation's notices and emergencies, and every council's current alerts."""
         reads.need(dep.STRUCTURE, *(dep.alerts(slug) for slug in self.site.councils if self.site.councils[slug].alerts))
-        route = Route("service-status")
+        route = Route("service-status", lang=self.lang)
         national = national_entries(self.site)
         councils = [e for e in all_entries(self.site) if e.owner != "national"]
-        data = self.render(reads, "service_status.html", title="Service status", canonical=route.url, noindex=True,
-                           description="Current emergencies, disruptions and notices for council services.",
+        data = self.render(reads, "service_status.html", title=self.t("Service status"), canonical=route.url,
+                           noindex=True,
+                           description=self.t("Current emergencies, disruptions and notices for council services."),
                            entries=national, council_entries=councils, council=None,
-                           feeds=self.feeds(route.url, f"Service status: {self.site.config.name}"),
-                           breadcrumbs=[{"text": "Home", "href": "/"}])
+                           feeds=self.feeds(english_url(route.url),
+                                            self.t("Service status: %(name)s", name=self.site.config.name)),
+                           breadcrumbs=[{"text": self.t("Home"), "href": "/"}])
         return Output(route.path, data, "templates/service_status.html")
 
     def service_status_council(self, reads: Reads, council: Council) -> Output:
         """Render /councils/<council>/status/: one council's current alerts."""
         reads.need(dep.council(council.slug), dep.alerts(council.slug))
-        route = Route("service-status-council", council=council.slug)
-        data = self.render(reads, "service_status.html", title=f"Service status: {council.name}",
+        route = Route("service-status-council", lang=self.lang, council=council.slug)
+        data = self.render(reads, "service_status.html", title=self.t("Service status: %(name)s", name=council.name),
                            canonical=route.url, noindex=True,
-                           description=f"Current disruptions and notices from {council.name}.",
+                           description=self.t("Current disruptions and notices from %(name)s.", name=council.name),
                            entries=council_entries(self.site, council.slug), council_entries=None, council=council,
-                           feeds=self.feeds(route.url, f"Service status: {council.name}"),
-                           breadcrumbs=[{"text": "Home", "href": "/"},
-                                        {"text": "Councils A to Z", "href": "/councils/"},
+                           feeds=self.feeds(english_url(route.url),
+                                            self.t("Service status: %(name)s", name=council.name)),
+                           breadcrumbs=[{"text": self.t("Home"), "href": "/"},
+                                        {"text": self.t("Councils A to Z"), "href": "/councils/"},
                                         {"text": council.name, "href": f"/councils/{council.slug}/"}])
         return Output(route.path, data, council.source)
 
@@ -687,14 +834,71 @@ class Renderer:
     def render_page(self, job: PageJob) -> PageRecord:
         """Render one page; return its bytes and what rendering it read."""
         reads = Reads()
-        return reads.record(self._make(reads, job))
+        self.lang = job.lang
+        try:
+            return reads.record(self._make(reads, job) if job.lang == "en" else self._make_welsh(reads, job))
+        finally:
+            self.lang = "en"
+
+    def _make_welsh(self, reads: Reads, job: PageJob) -> Output:
+        """Render a page under /cy/: in Welsh where it has Welsh text, else a Welsh page that says it has none yet."""
+        site = self.site
+        kind = "council-page" if job.kind == "variant" and job.page not in site.content.pages else job.kind
+        route = Route(kind, topic=job.topic, page=job.page, council=job.council, lang="cy")
+        english = Route(kind, topic=job.topic, page=job.page, council=job.council)
+        # Which pages are in Welsh depends on which Welsh files there are, and every page may link to any of them.
+        reads.need(dep.STRUCTURE)
+        if english.url not in self.welsh:
+            return self.not_translated(reads, route, english, job.source)
+        if kind == "variant":
+            translation = site.content.welsh[job.page]
+            council = site.councils[job.council]
+            reads.need(dep.source(translation.source), dep.council_page(council.slug, f"{job.page}.cy"))
+            return self.variant(reads, translation.page, self.named(council))
+        if kind == "common":
+            translation = site.content.welsh[job.page]
+            reads.need(dep.source(translation.source))
+            return self.common_page(reads, translation.page)
+        if kind == "topic":
+            return self.topic(reads, site.content.welsh_topics[job.topic])
+        if kind == "council-topic":
+            return self.council_topic(reads, self.named(site.councils[job.council]),
+                                      site.content.welsh_topics[job.topic])
+        return self._make(reads, job)
+
+    def not_translated(self, reads: Reads, route: Route, english: Route, source: str) -> Output:
+        """Render a Welsh URL whose page is not in Welsh yet: say so, in Welsh, and link to the English page."""
+        title, council = self.english_title(english)
+        data = self.render(reads, "not_translated.html", title=self.t("This page is not available in Welsh yet"),
+                           canonical=route.url, noindex=True, english_href=english.url, english_title=title,
+                           council=council, breadcrumbs=[{"text": self.t("Home"), "href": "/"}])
+        return Output(route.path, data, source)
+
+    def english_title(self, route: Route) -> tuple[str, Council | None]:
+        """Return the title of an English page, and its council if it is a council's page."""
+        site = self.site
+        council = site.councils.get(route.council) if route.council else None
+        if route.kind in PAGES:
+            return PAGES[route.kind].title, None
+        if route.kind == "common":
+            return site.content.pages[route.page].title, None
+        if route.kind == "topic":
+            return site.content.topics[route.topic].title, None
+        if route.kind == "variant" and council is not None:
+            return f"{site.content.pages[route.page].title}: {council.name}", council
+        if route.kind == "council-page" and council is not None:
+            own = site.overrides.council_page(council.slug, route.page)
+            return (f"{own.title}: {council.name}" if own else council.name), council
+        if route.kind == "council-topic" and council is not None:
+            return f"{site.content.topics[route.topic].title}: {council.name}", council
+        return (council.name if council is not None else site.config.name), council
 
     def _make(self, reads: Reads, job: PageJob) -> Output:
         site = self.site
         kind = job.kind
         if kind == "variant":
             page = site.content.pages.get(job.page)
-            council = site.councils[job.council]
+            council = self.named(site.councils[job.council])
             if page is not None:
                 return self.variant(reads, page, council)
             own = site.overrides.council_page(job.council, job.page)
@@ -706,17 +910,17 @@ class Renderer:
         if kind == "topic":
             return self.topic(reads, site.content.topics[job.topic])
         if kind == "hub":
-            return self.council_hub(reads, site.councils[job.council])
+            return self.council_hub(reads, self.named(site.councils[job.council]))
         if kind == "former-hub":
             return self.former_hub(reads, site.former[job.council])
         if kind == "council-topic":
-            return self.council_topic(reads, site.councils[job.council], site.content.topics[job.topic])
+            return self.council_topic(reads, self.named(site.councils[job.council]), site.content.topics[job.topic])
         if kind == "status-council":
             return self.status_council(reads, site.councils[job.council])
         if kind in PAGES:
             return self.standard(reads, kind)
         if kind == "service-status-council":
-            return self.service_status_council(reads, site.councils[job.council])
+            return self.service_status_council(reads, self.named(site.councils[job.council]))
         whole: dict[str, Callable[[Reads], Output]] = {"home": self.home, "councils": self.councils_az,
                                                        "not-found": self.not_found, "search": self.search,
                                                        "status": self.status, "service-status": self.service_status}

@@ -21,7 +21,9 @@ def compile_sections(site: Site, env: ContentEnvironment | None = None,
     sources: list[tuple[str, str, Iterable[Any]]] = [
         (page_key(page), page.source, page.sections) for page in site.content.pages.values()
     ]
+    sources += [(page_key(t.page), t.source, t.page.sections) for t in site.content.welsh.values()]
     sources += [(o.key, o.source, o.sections) for o in site.overrides.overrides.values()]
+    sources += [(o.key, o.source, o.sections) for o in site.overrides.welsh.values()]
     sources += [(p.key, p.source, p.sections) for p in site.overrides.pages.values()]
     for key, source, sections in sources:
         sections = tuple(sections)

@@ -28,11 +28,12 @@ class Doc:
     body: str = ""
     council_name: str = ""
     provider: str = ""
+    lang: str = "en"  # the page's language, from <html lang>: "cy" for a Welsh page
 
     @property
     def digest(self) -> str:
         parts = (self.url, self.page, self.scope, self.title, self.summary, self.keywords, self.body,
-                 self.council_name, self.provider)
+                 self.council_name, self.provider, self.lang)
         text = "\x1f".join(parts)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
@@ -48,6 +49,7 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
 
 
 _BODY_START = re.compile(r"<main\b[^>]*\bdata-pagefind-body\b[^>]*>")
+_HTML_LANG = re.compile(r'<html\b[^>]*\blang="([a-zA-Z-]+)"')
 
 
 _SPACES = re.compile(r"\s+")
@@ -136,9 +138,10 @@ def extract(text: str, path: str) -> Doc | None:
     if not page:
         return None
     url = "/" + path[: -len("index.html")] if path.endswith("index.html") else "/" + path
+    lang = _HTML_LANG.search(text[: start.start()])
     return Doc(url=url, page=page, scope=filters.get("council", COMMON), title=clean["title"], summary=clean["summary"],
                keywords=clean["keywords"], body=clean["body"], council_name=clean["council_name"],
-               provider=meta.get("provider", ""))
+               provider=meta.get("provider", ""), lang=lang.group(1).lower().split("-")[0] if lang else "en")
 
 
 def doc_path(url: str) -> str:
@@ -165,10 +168,10 @@ def condense(docs: Iterable[Doc]) -> list[Doc]:
     (its name, its own sections) stays searchable, for that council's residents.
     """
     docs = list(docs)
-    common = {doc.page: set(words(doc.body)) for doc in docs if doc.scope == COMMON}
+    common = {(doc.page, doc.lang): set(words(doc.body)) for doc in docs if doc.scope == COMMON}
     condensed: list[Doc] = []
     for doc in docs:
-        known = common.get(doc.page) if doc.scope != COMMON else None
+        known = common.get((doc.page, doc.lang)) if doc.scope != COMMON else None
         if known is not None:
             doc = replace(doc, body=" ".join(w for w in words(doc.body) if w not in known))
         condensed.append(doc)

@@ -110,6 +110,7 @@ class CouncilName:
     # Pages that need a feature the council's area lacks (Beach safety inland): search leaves them out.
     lacks: tuple[str, ...] = ()
     nation: str = ""
+    welsh: tuple[str, ...] = ()  # its Welsh names, which residents may type too ("Caerdydd")
 
 
 class Vocabulary:
@@ -218,7 +219,7 @@ class Vocabulary:
             "councils": {
                 slug: {"name": c.name, "short": c.short_name, **({"parent": c.parent} if c.parent else {}),
                        **({"website": c.website} if c.website else {}), **({"lacks": list(c.lacks)} if c.lacks else {}),
-                       **({"nation": c.nation} if c.nation else {})}
+                       **({"nation": c.nation} if c.nation else {}), **({"welsh": list(c.welsh)} if c.welsh else {})}
                 for slug, c in sorted(self.councils.items())
             },
             "names": {" ".join(key): slug for key, slug in sorted(self._names.items())},
@@ -229,7 +230,8 @@ class Vocabulary:
         councils_raw = data.get("councils", {})
         assert isinstance(councils_raw, dict)
         councils = {slug: CouncilName(slug, str(c["name"]), str(c.get("short", "")), c.get("parent"),
-                                      str(c.get("website", "")), tuple(c.get("lacks", ())), str(c.get("nation", "")))
+                                      str(c.get("website", "")), tuple(c.get("lacks", ())), str(c.get("nation", "")),
+                                      tuple(c.get("welsh", ())))
                     for slug, c in councils_raw.items()}
         groups = data.get("groups", [])
         assert isinstance(groups, list)
@@ -240,7 +242,7 @@ def council_phrases(councils: Iterable[CouncilName]) -> dict[tuple[str, ...], st
     """Return the word keys residents may type for each council; a phrase two councils share names neither."""
     found: dict[tuple[str, ...], set[str]] = {}
     for council in councils:
-        variants = {council.name, council.slug.replace("-", " ")}
+        variants = {council.name, council.slug.replace("-", " "), *council.welsh}
         for text in (council.short_name, council.slug.replace("-", " ")):
             if text:
                 variants.add(text)

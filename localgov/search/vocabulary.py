@@ -17,10 +17,11 @@ def vocabulary(site: Site) -> Vocabulary:
     councils = {
         slug: CouncilName(slug, c.name, c.short_name, c.parent, c.website,
                           tuple(sorted(page for page, features in needs.items() if not features <= c.features)),
-                          c.nation)
+                          c.nation, tuple(name for name in (c.name_cy, c.short_name_cy) if name))
         for slug, c in sorted(site.councils.items())
     }
-    return Vocabulary(site.content.synonyms, councils)
+    # One vocabulary for both languages: Welsh synonyms beside the English ones, Welsh place names beside English.
+    return Vocabulary((*site.content.synonyms, *site.content.synonyms_cy), councils)
 
 
 def vocabulary_json(site: Site) -> bytes:

@@ -31,13 +31,13 @@ from localgov.search.extract import COMMON, Doc, condense, doc_path, read_docs
 from localgov.search.spelling import WORDS_FILE, WORDS_JSON, SiteWords, count_words
 from localgov.search.synonyms import Vocabulary, combine
 from localgov.search.vocabulary import search_data
-from localgov.urls import NATION_SCOPE
+from localgov.urls import NATION_SCOPE, in_language
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(".localgov-cache") / "whoosh"
 # Change the name when the schema or the extraction changes: older indexes are then rebuilt.
-INDEX_NAME = "localgov_pages_2"
+INDEX_NAME = "localgov_pages_3"
 DATA_FILE = "search-data.json"
 PAGE_SIZE = 10
 # Field weights: what a page is called and the words residents use for it count most.
@@ -71,6 +71,7 @@ def schema() -> Any:
         digest=STORED,
         council_name=STORED,
         provider=STORED,
+        lang=ID(stored=True),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=FIELD_BOOSTS["title"]),
         keywords=TEXT(analyzer=analyzer, field_boost=FIELD_BOOSTS["keywords"]),
         summary=TEXT(analyzer=analyzer, stored=True, field_boost=FIELD_BOOSTS["summary"]),
@@ -153,7 +154,7 @@ def update_index(folder: Path, docs: Iterable[Doc], data: bytes, *, timeout: flo
 
 def _fields(doc: Doc) -> dict[str, str]:
     return {"url": doc.url, "page": doc.page, "scope": doc.scope, "digest": doc.digest,
-            "council_name": doc.council_name, "provider": doc.provider, "title": doc.title,
+            "council_name": doc.council_name, "provider": doc.provider, "lang": doc.lang, "title": doc.title,
             "keywords": doc.keywords, "summary": doc.summary, "body": doc.body}
 
 
@@ -284,8 +285,9 @@ class SearchIndex:
         """Return the councils of the area a council's page belongs to (a district and its county)."""
         return self.vocabulary.area_of([council])
 
-    def search(self, query: str, area: Sequence[str] = (), *, offset: int = 0, limit: int = PAGE_SIZE) -> Results:
-        """Return the pages for `query`, preferring the variants of the councils in `area`."""
+    def search(self, query: str, area: Sequence[str] = (), *, offset: int = 0, limit: int = PAGE_SIZE,
+               lang: str = "en") -> Results:
+        """Return the pages in `lang` for `query`, preferring the variants of the councils in `area`."""
         from whoosh import query as q
 
         reading = self.words.read(query) if self.words is not None else None
@@ -302,7 +304,8 @@ class SearchIndex:
                      "suggestions": reading.suggestions}
         if parsed.empty:
             # Only council names (or a postcode): the answer is those councils' own pages.
-            hubs = tuple(Link(f"/councils/{slug}/", slug, self.vocabulary.councils[slug].name)
+            hubs = tuple(Link(in_language(f"/councils/{slug}/", lang) if self._has(f"/councils/{slug}/", lang)
+                              else f"/councils/{slug}/", slug, self._council_name(slug, lang))
                          for slug in (named or area[:1]))
             return Results(query, 0, (), area, named, hubs, offset, typed, **extra)
         if reading is not None and reading.unknown:
@@ -311,7 +314,7 @@ class SearchIndex:
             rest = rest if self.vocabulary.parse(rest).segments else ""
             return Results(query, 0, (), area, named, (), offset, typed, **extra, rest=rest)
         scopes = self.vocabulary.scopes(area)
-        scope_query = q.Or([q.Term("scope", s) for s in scopes])
+        scope_query = q.And([q.Or([q.Term("scope", s) for s in scopes]), q.Term("lang", lang)])
         per_doc: dict[int, list[float]] = {}
         # Words the index leaves out ("not", "3") narrow nothing: a segment of only such words is not required.
         segments = [[(matcher, alternative.weight) for alternative in segment.alternatives
@@ -335,7 +338,7 @@ class SearchIndex:
                 if page not in best or score > best[page][0]:
                     best[page] = (score, docnum)
             ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
-            variants = self._variants(area, [page for page, _ in ranked[offset:offset + limit]])
+            variants = self._variants(area, [page for page, _ in ranked[offset:offset + limit]], lang)
             results = tuple(self._result(searcher, page, docnum, score, variants.get(page, ()))
                             for page, (score, docnum) in ranked[offset:offset + limit])
         return Results(query, len(ranked), results, area, named, (), offset, typed, **extra)
@@ -349,11 +352,21 @@ class SearchIndex:
         return q.Or([q.And([q.Term(name, t) for t in terms]) if len(terms) > 1 else q.Term(name, terms[0])
                      for name in FIELD_BOOSTS])
 
-    def _variants(self, area: Sequence[str], pages: list[str]) -> dict[str, tuple[Link, ...]]:
-        """Return, for each page, its variants for the area's councils (lower tier first).
+    def _has(self, url: str, lang: str) -> bool:
+        """Say whether the site has a page in `lang` at the English URL `url` (a Welsh council's hub has)."""
+        return lang == "en" or url.startswith("/councils/") and any(
+            c.nation == "wales" for slug, c in self.vocabulary.councils.items() if url == f"/councils/{slug}/")
+
+    def _council_name(self, slug: str, lang: str) -> str:
+        council = self.vocabulary.councils[slug]
+        return council.welsh[0] if lang == "cy" and council.welsh else council.name
+
+    def _variants(self, area: Sequence[str], pages: list[str], lang: str = "en") -> dict[str, tuple[Link, ...]]:
+        """Return, for each page, its variants for the area's councils (lower tier first), in `lang` where they are.
 
         The index holds most pages once, not once per council, so which councils have a variant of a
-        page comes from the build's list (the same one the browser reads from /search/councils/).
+        page comes from the build's list (the same one the browser reads from /search/councils/). Councils
+        in Wales have each variant in Welsh too.
         """
         found: dict[str, list[Link]] = {}
         for council in area:
@@ -361,7 +374,11 @@ class SearchIndex:
             name = self.vocabulary.councils[council].name if council in self.vocabulary.councils else council
             for page in pages:
                 if page in has:
-                    found.setdefault(page, []).append(Link(f"/{page}/{council}/", council, name))
+                    url = f"/{page}/{council}/"
+                    welsh = lang == "cy" and council in self.vocabulary.councils \
+                        and self.vocabulary.councils[council].nation == "wales"
+                    found.setdefault(page, []).append(Link(in_language(url, "cy") if welsh else url, council,
+                                                           self._council_name(council, lang) if welsh else name))
         return {page: tuple(links) for page, links in found.items()}
 
     def _result(self, searcher: Any, page: str, docnum: int, score: float, variants: tuple[Link, ...]) -> Result:
@@ -379,10 +396,10 @@ class SearchIndex:
 
 
 def search(root: Path, query: str, area: Sequence[str] = (), *, offset: int = 0, limit: int = PAGE_SIZE,
-           out: Path | None = None) -> Results:
-    """Search the site at `root` as built into `out` (default: build/ in the site)."""
+           out: Path | None = None, lang: str = "en") -> Results:
+    """Search the site at `root` as built into `out` (default: build/ in the site), its pages in `lang`."""
     with SearchIndex(root, out) as index_:
-        return index_.search(query, area, offset=offset, limit=limit)
+        return index_.search(query, area, offset=offset, limit=limit, lang=lang)
 
 
 # -- the results page (no JavaScript needed) -------------------------------------------------

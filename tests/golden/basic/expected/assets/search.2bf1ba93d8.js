@@ -13,6 +13,33 @@ const PAGE_SIZE = 10;
 const AREA_KEY = "localgov:area";
 const DATA_BATCH = 10;
 const COMMON = "common";
+
+// The page's words in its language (see localgov.js): a Welsh page carries them as JSON; an English page has none.
+const MESSAGES = (() => {
+  try {
+    return JSON.parse((typeof document !== "undefined" && document.body?.dataset.lgMessages) || "{}");
+  } catch {
+    return {};
+  }
+})();
+const WELSH = typeof document !== "undefined" && document.documentElement.lang === "cy";
+const WELSH_COUNCILS = new Set(Array.isArray(MESSAGES["@councils"]) ? MESSAGES["@councils"] : []);
+
+/** Return a message in the page's language, with its %(name)s parts filled in. */
+function t(text, parts = {}) {
+  const found = typeof MESSAGES[text] === "string" ? MESSAGES[text] : text;
+  return found.replace(/%\((\w+)\)s/g, (whole, name) => (Object.hasOwn(parts, name) ? parts[name] : whole));
+}
+
+/** Return a URL of the site in the page's language: a Welsh page leads to the Welsh pages there are. */
+function here(href, council = null) {
+  if (!WELSH) return href;
+  if (council === null ? href === "/" || href.startsWith("/#") || href === "/councils/" : WELSH_COUNCILS.has(council)) {
+    return `/cy${href}`;
+  }
+  return href;
+}
+
 // Each page is indexed once, as its common page, and once more for each nation whose councils' pages say
 // something else (scope "nation:wales"); a council's own changes are indexed under the council's slug.
 const NATION = "nation:";
@@ -346,7 +373,7 @@ export async function search(pagefind, vocabulary, query, options = {}) {
   if (!parsed.segments.length) {
     // Only council names (or a postcode): the answer is those councils' own pages.
     outcome.councilPages = (named.length ? named : area.slice(0, 1)).map((slug) => ({
-      url: `/councils/${slug}/`, council: slug, councilName: vocabulary.councilName(slug),
+      url: here(`/councils/${slug}/`, slug), council: slug, councilName: vocabulary.councilName(slug),
     }));
     return outcome;
   }
@@ -416,7 +443,7 @@ export async function search(pagefind, vocabulary, query, options = {}) {
     const meta = data.meta || {};
     const links = area
       .filter((council) => variants.get(council) && variants.get(council).has(page))
-      .map((council) => ({ url: `/${page}/${council}/`, council, councilName: vocabulary.councilName(council) }));
+      .map((council) => ({ url: here(`/${page}/${council}/`, council), council, councilName: vocabulary.councilName(council) }));
     const base = { page, title: meta.title || page, summary: meta.summary || "", score, provider: meta.provider || "" };
     if (links.length) {
       return { ...base, url: links[0].url, council: links[0].council, councilName: links[0].councilName, also: links.slice(1) };
@@ -438,9 +465,9 @@ export async function search(pagefind, vocabulary, query, options = {}) {
 // -- the search page ---------------------------------------------------------------------------
 
 const PROVIDER_TEXT = {
-  lower: "Provided by your district, borough, city or unitary council",
-  upper: "Provided by your county or unitary council",
-  all: "Provided by your county and district councils, or your unitary council",
+  lower: t("Provided by your district, borough, city or unitary council"),
+  upper: t("Provided by your county or unitary council"),
+  all: t("Provided by your county and district councils, or your unitary council"),
 };
 const ARROWS = {
   prev: "m6.5938-0.0078125-6.7266 6.7266 6.7441 6.4062 1.377-1.449-4.1856-3.9768h12.896v-2h-12.984l4.2931-4.293-1.414-1.414z",
@@ -502,12 +529,12 @@ function arrow(direction) {
 
 function pagination(params, current, pages) {
   if (pages < 2) return null;
-  const nav = element("nav", { class: "govuk-pagination", "aria-label": "Search results pages" });
+  const nav = element("nav", { class: "govuk-pagination", "aria-label": t("Search results pages") });
   const title = (text) => element("span", { class: "govuk-pagination__link-title" }, text,
-    element("span", { class: "govuk-visually-hidden" }, " page"));
+    element("span", { class: "govuk-visually-hidden" }, ` ${t("page")}`));
   if (current > 1) {
     const a = element("a", { class: "govuk-link govuk-pagination__link", href: searchUrl(params, { page: current - 1 }), rel: "prev" },
-      arrow("prev"), title("Previous"));
+      arrow("prev"), title(t("Previous")));
     nav.append(element("div", { class: "govuk-pagination__prev" }, a));
   }
   const list = element("ul", { class: "govuk-pagination__list" });
@@ -519,14 +546,14 @@ function pagination(params, current, pages) {
     list.append(element("li", { class: `govuk-pagination__item${here ? " govuk-pagination__item--current" : ""}` },
       element("a", {
         class: "govuk-link govuk-pagination__link", href: searchUrl(params, { page: number }),
-        "aria-label": `Page ${number}`, "aria-current": here ? "page" : null,
+        "aria-label": t("Page %(number)s", { number: String(number) }), "aria-current": here ? "page" : null,
       }, String(number))));
     last = number;
   }
   nav.append(list);
   if (current < pages) {
     const a = element("a", { class: "govuk-link govuk-pagination__link", href: searchUrl(params, { page: current + 1 }), rel: "next" },
-      title("Next"), arrow("next"));
+      title(t("Next")), arrow("next"));
     nav.append(element("div", { class: "govuk-pagination__next" }, a));
   }
   return nav;
@@ -538,12 +565,12 @@ function resultItem(result) {
     meta.push(element("p", { class: "govuk-body-s lg-meta govuk-!-margin-bottom-1 lg-search-result__council" },
       result.councilName));
     for (const other of result.also || []) {
-      meta.push(element("p", { class: "govuk-body-s govuk-!-margin-bottom-1" }, "Also from ",
+      meta.push(element("p", { class: "govuk-body-s govuk-!-margin-bottom-1" }, `${t("Also from")} `,
         link(other.url, other.councilName)));
     }
   } else if (PROVIDER_TEXT[result.provider]) {
     meta.push(element("p", { class: "govuk-body-s lg-meta govuk-!-margin-bottom-1" }, PROVIDER_TEXT[result.provider],
-      ": ", link(`${result.url}#find-your-council`, "find your council")));
+      ": ", link(`${result.url}#find-your-council`, t("find your council"))));
   }
   return element("li", { class: "lg-search-result govuk-!-margin-bottom-6", "data-page": result.page },
     element("h2", { class: "govuk-heading-s govuk-!-margin-bottom-1" }, link(result.url, result.title)),
@@ -554,10 +581,10 @@ function resultItem(result) {
 function areaNotice(outcome, params, fromQuery) {
   if (!outcome.area.length) return null;
   const names = outcome.area.map((slug) => outcome.councilNames[slug]).filter(Boolean);
-  const text = `Showing pages for ${names.join(" and ")}.`;
+  const text = t("Showing pages for %(names)s.", { names: names.join(` ${t("and")} `) });
   if (fromQuery) return element("p", { class: "govuk-body lg-search-area" }, text);
   return element("p", { class: "govuk-body lg-search-area" }, text, " ",
-    link(searchUrl(params, { area: "all", council: null, page: null }), "Search pages for every council"));
+    link(searchUrl(params, { area: "all", council: null, page: null }), t("Search pages for every council")));
 }
 
 function quoted(text) {
@@ -566,44 +593,45 @@ function quoted(text) {
 
 function corrections(outcome, params) {
   if (!outcome.corrected.length) return null;
-  return element("p", { class: "govuk-body lg-search-corrected" }, "No pages have ",
-    ...joinNodes(outcome.corrected.map(([typed]) => quoted(typed))), ". Showing results for ",
-    link(searchUrl(params, { q: outcome.searched, page: null }), outcome.searched), " instead.");
+  return element("p", { class: "govuk-body lg-search-corrected" }, `${t("No pages have")} `,
+    ...joinNodes(outcome.corrected.map(([typed]) => quoted(typed))), `. ${t("Showing results for")} `,
+    link(searchUrl(params, { q: outcome.searched, page: null }), outcome.searched), ` ${t("instead")}.`);
 }
 
 function joinNodes(nodes) {
-  return nodes.flatMap((node, i) => (i ? [i === nodes.length - 1 ? " or " : ", ", node] : [node]));
+  return nodes.flatMap((node, i) => (i ? [i === nodes.length - 1 ? ` ${t("or")} ` : ", ", node] : [node]));
 }
 
 function nothingFound(outcome, params) {
   const nodes = [];
   if (outcome.unknown.length) {
-    nodes.push(element("p", { class: "govuk-body" }, "No pages on this site have ",
+    nodes.push(element("p", { class: "govuk-body" }, `${t("No pages on this site have")} `,
       ...joinNodes(outcome.unknown.map(quoted)), "."));
   } else {
-    nodes.push(element("p", { class: "govuk-body" }, "There are no matching pages."));
+    nodes.push(element("p", { class: "govuk-body" }, t("There are no matching pages.")));
   }
   const tries = [];
   for (const word of outcome.suggestions) {
     const text = outcome.searched.split(" ").map((w) => (outcome.unknown.includes(w) ? word : w)).join(" ");
     tries.push(link(searchUrl(params, { q: text, page: null }), text));
   }
-  if (tries.length) nodes.push(element("p", { class: "govuk-body lg-search-suggestions" }, "Did you mean ", ...joinNodes(tries), "?"));
+  if (tries.length) nodes.push(element("p", { class: "govuk-body lg-search-suggestions" }, `${t("Did you mean")} `, ...joinNodes(tries), "?"));
   if (outcome.rest) {
-    nodes.push(element("p", { class: "govuk-body" }, "You can ",
-      link(searchUrl(params, { q: outcome.rest, page: null }), `search for \u2018${outcome.rest}\u2019`), " instead."));
+    nodes.push(element("p", { class: "govuk-body" }, `${t("You can")} `,
+      link(searchUrl(params, { q: outcome.rest, page: null }), t("search for \u2018%(rest)s\u2019", { rest: outcome.rest })),
+      ` ${t("instead")}.`));
   }
   const own = outcome.area.map((slug) => [slug, outcome.councils[slug]]).filter(([, c]) => c && c.website)[0];
   if (own) {
-    nodes.push(element("p", { class: "govuk-body lg-search-own-council" }, `${own[1].name} may have what you are looking for on `,
-      link(own[1].website, "its own website"), "."));
+    nodes.push(element("p", { class: "govuk-body lg-search-own-council" }, `${t("%(name)s may have what you are looking for on", { name: own[1].name })} `,
+      link(own[1].website, t("its own website")), "."));
   }
-  nodes.push(element("p", { class: "govuk-body" }, "Improve your search results by:"),
+  nodes.push(element("p", { class: "govuk-body" }, t("Improve your search results by:")),
     element("ul", { class: "govuk-list govuk-list--bullet" },
-      element("li", {}, "checking your spelling"),
-      element("li", {}, "using fewer or different words"),
-      element("li", {}, "browsing ", link("/#topics", "services by topic"), " or ",
-        link("/councils/", "finding your council"))));
+      element("li", {}, t("checking your spelling")),
+      element("li", {}, t("using fewer or different words")),
+      element("li", {}, `${t("browsing")} `, link(here("/#topics"), t("services by topic")), ` ${t("or")} `,
+        link(here("/councils/"), t("finding your council")))));
   return nodes;
 }
 
@@ -612,7 +640,7 @@ function render(container, outcome, params, page, fromQuery) {
   const count = outcome.total + outcome.councilPages.length;
   nodes.push(element("p", { class: "govuk-body lg-search-count", id: "search-count" },
     element("span", { class: "govuk-!-font-weight-bold" }, count.toLocaleString("en-GB")),
-    count === 1 ? " result" : " results"));
+    ` ${t(count === 1 ? "result" : "results")}`));
   const notice = areaNotice(outcome, params, fromQuery);
   if (notice) nodes.push(notice);
   const fixed = corrections(outcome, params);
@@ -622,7 +650,7 @@ function render(container, outcome, params, page, fromQuery) {
     for (const hub of outcome.councilPages) {
       list.append(resultItem({
         page: `councils/${hub.council}`, url: hub.url, title: hub.councilName,
-        summary: "Services, contact details and who does what in this council's area.", also: [],
+        summary: t("Services, contact details and who does what in this council's area."), also: [],
       }));
     }
   }
@@ -635,8 +663,9 @@ function render(container, outcome, params, page, fromQuery) {
 }
 
 function failed(container) {
-  container.replaceChildren(element("p", { class: "govuk-body" }, "Search is not working at the moment. You can ",
-    link("/#topics", "browse services by topic"), " or ", link("/councils/", "find your council"), " instead."));
+  container.replaceChildren(element("p", { class: "govuk-body" }, `${t("Search is not working at the moment. You can")} `,
+    link(here("/#topics"), t("browse services by topic")), ` ${t("or")} `, link(here("/councils/"), t("find your council")),
+    ` ${t("instead")}.`));
 }
 
 async function start() {
@@ -652,7 +681,7 @@ async function start() {
     return;
   }
   container.setAttribute("aria-busy", "true");
-  container.replaceChildren(element("p", { class: "govuk-body" }, "Searching\u2026"));
+  container.replaceChildren(element("p", { class: "govuk-body" }, t("Searching\u2026")));
   try {
     const [pagefind, data, wordData] = await Promise.all([
       import("/pagefind/pagefind.js"),
@@ -667,7 +696,7 @@ async function start() {
     let fromPostcode = false;
     if (postcode) {
       // A postcode in the box scopes the search to its councils, as the postcode form does.
-      const { normalisePostcode, findArea } = await import("/assets/localgov.31dcf249b9.js");
+      const { normalisePostcode, findArea } = await import("/assets/localgov.bec944c041.js");
       const normal = normalisePostcode(postcode);
       const found = normal ? await findArea(normal).catch(() => null) : null;
       if (found && found.area) {
@@ -684,7 +713,7 @@ async function start() {
     outcome.councilNames = Object.fromEntries(outcome.area.map((slug) => [slug, vocabulary.councilName(slug)]));
     outcome.councils = Object.fromEntries(outcome.area.map((slug) => [slug, vocabulary.councils[slug]]));
     const titleBase = document.title.split(" \u2013 ").pop();
-    document.title = `Search results for \u201c${typed}\u201d \u2013 ${titleBase}`;
+    document.title = `${t("Search results for \u201c%(typed)s\u201d", { typed })} \u2013 ${titleBase}`;
     render(container, outcome, params, page, outcome.named.length > 0 || fromPostcode);
     container.dataset.engine = "pagefind";
   } catch (error) {

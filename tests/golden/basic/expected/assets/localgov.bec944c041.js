@@ -19,12 +19,35 @@ initAll();
 /** Where the area is remembered, as {"lower": slug, "county": slug or null, "postcode": "ME15 6JQ"}. */
 export const AREA_KEY = "localgov:area";
 
-const A_TO_Z = "/councils/";
 const SHARDS = "/postcodes/";
-const ERRORS = { empty: "Enter a postcode", invalid: "Enter a real postcode" };
-const ERROR_TITLE_PREFIX = "Error: ";
+
+// The page's words in its language: a Welsh page carries them as JSON in its body's data-lg-messages attribute
+// (English message -> Welsh, and under "@councils" the councils that have Welsh pages), from the catalogue in
+// localgov/i18n.py. An English page has none.
+const MESSAGES = readJson(document.body?.dataset.lgMessages);
+const WELSH = document.documentElement.lang === "cy";
+const WELSH_COUNCILS = new Set(Array.isArray(MESSAGES["@councils"]) ? MESSAGES["@councils"] : []);
+
+/**
+ * Return a message in the page's language, with its %(name)s parts filled in.
+ * @param {string} text - the English message
+ * @param {Record<string, string>} [parts]
+ */
+export function t(text, parts = {}) {
+  const found = typeof MESSAGES[text] === "string" ? MESSAGES[text] : text;
+  return found.replace(/%\((\w+)\)s/g, (whole, name) => (Object.hasOwn(parts, name) ? parts[name] : whole));
+}
+
+/** Return a page's URL in the language of this page: a Welsh page leads to Welsh pages where a council has them. */
+function inLanguage(href, council) {
+  return WELSH && WELSH_COUNCILS.has(council) ? `/cy${href}` : href;
+}
+
+const A_TO_Z = WELSH ? "/cy/councils/" : "/councils/";
+const ERRORS = { empty: t("Enter a postcode"), invalid: t("Enter a real postcode") };
+const ERROR_TITLE_PREFIX = `${t("Error")}: `;
 /** Places with postcodes but no UK council (the ONS pseudo codes L99999999 and M99999999). */
-const NO_COUNCIL_PLACES = { JE: "Jersey", GY: "Guernsey", IM: "the Isle of Man" };
+const NO_COUNCIL_PLACES = { JE: "Jersey", GY: t("Guernsey"), IM: t("the Isle of Man") }; // Jersey is Jersey in Welsh
 
 // What Python's str.split() treats as whitespace, and the dashes localgov.postcodes drops.
 const SPACES = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g;
@@ -105,12 +128,12 @@ export async function findArea(postcode) {
  */
 export function destination(form, area) {
   const page = form.dataset.page;
-  if (!page) return `${A_TO_Z}${area.lower}/`;
+  if (!page) return inLanguage(`/councils/${area.lower}/`, area.lower);
   // The tier rule, then the areas where a different council (or none, "") provides the page.
   let council = form.dataset.provider === "upper" ? area.county || area.lower : area.lower;
   const exceptions = readJson(form.dataset.exceptions);
   if (Object.hasOwn(exceptions, area.lower)) council = exceptions[area.lower];
-  return council ? `/${page}/${council}/` : null;
+  return council ? inLanguage(`/${page}/${council}/`, council) : null;
 }
 
 /** Parse a data attribute holding a JSON object; {} when it is missing or broken. */
@@ -190,14 +213,14 @@ function showError(input, message) {
   const group = input.closest(".govuk-form-group");
   group.classList.add("govuk-form-group--error");
   const error = make("p", { id: `${input.id}-error`, class: "govuk-error-message" },
-    make("span", { class: "govuk-visually-hidden" }, "Error:"), ` ${message}`);
+    make("span", { class: "govuk-visually-hidden" }, `${t("Error")}:`), ` ${message}`);
   input.before(error);
   input.classList.add("govuk-input--error");
   setDescribedBy(input, [...describedBy(input), error.id]);
 
   const summary = make("div", { class: "govuk-error-summary", "data-module": "govuk-error-summary" },
     make("div", { role: "alert" },
-      make("h2", { class: "govuk-error-summary__title" }, "There is a problem"),
+      make("h2", { class: "govuk-error-summary__title" }, t("There is a problem")),
       make("div", { class: "govuk-error-summary__body" },
         make("ul", { class: "govuk-list govuk-error-summary__list" },
           make("li", {}, make("a", { href: `#${input.id}` }, message))))));
@@ -238,38 +261,39 @@ function setDescribedBy(input, ids) {
 
 // --- messages: a GOV.UK notification banner after the form ------------------------------------
 
-const AZ_LINK = { href: A_TO_Z, text: "A to Z of councils" };
+const AZ_LINK = { href: A_TO_Z, text: t("A to Z of councils") };
 
 /** What to say for each outcome that does not lead straight to a page: a heading and paragraphs. */
 const messages = {
   unknown: (postcode) => ({
-    heading: `We could not find ${postcode}`,
-    paragraphs: [["Check the postcode and try again, or find your council in the ", AZ_LINK, "."]],
+    heading: t("We could not find %(postcode)s", { postcode }),
+    paragraphs: [[`${t("Check the postcode and try again, or find your council in the")} `, AZ_LINK, "."]],
   }),
   terminated: (postcode, href, area) => ({
-    heading: `${postcode} is no longer in use`,
+    heading: t("%(postcode)s is no longer in use", { postcode }),
     paragraphs: [
-      ["Check the postcode on a recent letter or bill and try again."],
-      ["You can also go to the ", { href: href || `${A_TO_Z}${area.lower}/`, text: "page for the area it used to be in" },
-        " or find your council in the ", AZ_LINK, "."],
+      [t("Check the postcode on a recent letter or bill and try again.")],
+      [`${t("You can also go to the")} `, {
+        href: href || inLanguage(`/councils/${area.lower}/`, area.lower), text: t("page for the area it used to be in"),
+      }, ` ${t("or find your council in the")} `, AZ_LINK, "."],
     ],
   }),
   noCouncil: (postcode) => {
     const place = NO_COUNCIL_PLACES[postcode.slice(0, 2)];
     if (!place) {
       return {
-        heading: `${postcode} is not in any council's area`,
-        paragraphs: [["The postcode directory does not link this postcode to a council. Find your council in the ",
+        heading: t("%(postcode)s is not in any council's area", { postcode }),
+        paragraphs: [[`${t("The postcode directory does not link this postcode to a council. Find your council in the")} `,
           AZ_LINK, "."]],
       };
     }
     return {
-      heading: `${postcode} is in ${place}`,
+      heading: t("%(postcode)s is in %(place)s", { postcode, place }),
       paragraphs: [
-        [`${place[0].toUpperCase()}${place.slice(1)} is not part of the UK and has no UK council, `
-          + "so this site has no pages for it."],
-        ["If your address is in England, Scotland, Wales or Northern Ireland, check the postcode "
-          + "or find your council in the ", AZ_LINK, "."],
+        [t("%(place)s is not part of the UK and has no UK council, so this site has no pages for it.",
+          { place: `${place[0].toUpperCase()}${place.slice(1)}` })],
+        [`${t("If your address is in England, Scotland, Wales or Northern Ireland, check the postcode or find your council in the")} `,
+          AZ_LINK, "."],
       ],
     };
   },
@@ -283,15 +307,18 @@ const messages = {
     const names = named.map((inset) => inset.dataset.name);
     return {
       heading: names.length
-        ? `${names.join(" and ")} ${names.length > 1 ? "provide" : "provides"} this service in your area`
-        : "Councils in your area do not provide this service",
+        ? t(names.length > 1 ? "%(names)s provide this service in your area" : "%(names)s provides this service in your area",
+          { names: names.join(` ${t("and")} `) })
+        : t("Councils in your area do not provide this service"),
       body: insets.flatMap((inset) => [...inset.childNodes].map((node) => node.cloneNode(true))),
-      paragraphs: [["Find out ", { href: `${A_TO_Z}${area.lower}/`, text: "what your councils do" }, "."]],
+      paragraphs: [[`${t("Find out")} `, {
+        href: inLanguage(`/councils/${area.lower}/`, area.lower), text: t("what your councils do"),
+      }, "."]],
     };
   },
   failed: () => ({
-    heading: "Sorry, we could not look up your postcode",
-    paragraphs: [["Check your internet connection and try again, or find your council in the ", AZ_LINK, "."]],
+    heading: t("Sorry, we could not look up your postcode"),
+    paragraphs: [[`${t("Check your internet connection and try again, or find your council in the")} `, AZ_LINK, "."]],
   }),
 };
 
@@ -324,7 +351,7 @@ function showMessage(form, { heading, body = [], paragraphs }) {
     "aria-labelledby": titleId, "data-module": "govuk-notification-banner",
   },
   make("div", { class: "govuk-notification-banner__header" },
-    make("h2", { class: "govuk-notification-banner__title", id: titleId }, "Important")),
+    make("h2", { class: "govuk-notification-banner__title", id: titleId }, t("Important"))),
   content);
   form.after(banner);
   new NotificationBanner(banner); // role="alert": moves focus to the banner
