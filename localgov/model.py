@@ -398,6 +398,7 @@ class SiteConfig:
 
     root: Path
     name: str = "Local council services"
+    name_cy: str = ""  # the name in Welsh, on the Welsh pages
     base_url: str = "https://localgov.example"
     phase: str = "beta"
     feedback_url: str | None = None
@@ -428,6 +429,10 @@ class SiteConfig:
 
     def absolute(self, url: str) -> str:
         return self.base_url.rstrip("/") + url
+
+    def name_in(self, lang: str) -> str:
+        """Return the site's name in a language: the Welsh name on Welsh pages, where site.yaml gives one."""
+        return self.name_cy if lang == "cy" and self.name_cy else self.name
 
 
 @dataclass(frozen=True)

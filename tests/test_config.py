@@ -14,6 +14,7 @@ from tests.conftest import MakeSite
 
 DEFAULTS = {
     "name": "Local council services",
+    "name_cy": "",
     "base_url": "https://localgov.example",
     "phase": "beta",
     "feedback_url": None,
@@ -35,6 +36,7 @@ KNOWN = ", ".join(sorted(DEFAULTS))
 # A value of the wrong type for every option, and what the message must say was expected.
 WRONG = {
     "name": ("[one, two]", "expected a non-empty text, got a list of 2 items"),
+    "name_cy": ("{}", "expected a non-empty text, got a dict of 0 items"),
     "base_url": ("localgov.example", "expected an address starting https://, got 'localgov.example'"),
     "phase": ("gamma", "expected one of alpha, beta, live, got 'gamma'"),
     "feedback_url": ("javascript:alert(1)", "expected an address starting https:// or mailto:, or a path like"
@@ -75,13 +77,15 @@ def test_every_option_has_its_default(make_site: MakeSite) -> None:
 
 
 def test_every_option_is_read(make_site: MakeSite) -> None:
-    root = make_site({"site.yaml": "name: Kent services\nbase_url: https://kent.example/\nphase: alpha\n"
+    root = make_site({"site.yaml": "name: Kent services\nname_cy: Gwasanaethau Caint\nbase_url: https://kent.example/\n"
+                      "phase: alpha\n"
                       "feedback_url: /help/\npostcodes: none\nstale_after_days: 30\nstrict: true\n"
                       "feedback_endpoint: https://feedback.example/report\ncontact_email: web@kent.example\n"
                       "host: Example Hosting Ltd\naccessibility_status: full\n"
                       "accessibility_issues: [Maps have no text alternative]\n"
                       "accessibility_prepared: 2026-11-01\naccessibility_reviewed: '2026-11-20'\nas_at: 2027-04-01\n"})
-    assert read(root) == ({"name": "Kent services", "base_url": "https://kent.example", "phase": "alpha",
+    assert read(root) == ({"name": "Kent services", "name_cy": "Gwasanaethau Caint", "base_url": "https://kent.example",
+                           "phase": "alpha",
                            "feedback_url": "/help/", "postcodes": "none", "stale_after_days": 30,
                            "strict": True, "feedback_endpoint": "https://feedback.example/report",
                            "contact_email": "web@kent.example", "host": "Example Hosting Ltd",

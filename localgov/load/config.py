@@ -163,6 +163,7 @@ class TextList(Option[tuple[str, ...]]):
 
 SCHEMA: tuple[Option[Any], ...] = (
     Text("name", "the site's name, in the header, page titles and footer"),
+    Text("name_cy", "the site's name in Welsh, on the Welsh pages (default: the name)"),
     Address("base_url", "the address the site is published at, for canonical links and the sitemap",
             ("https://", "http://"), "an address starting https://", base=True),
     Choice("phase", "the phase banner: alpha or beta (live shows none)", ("alpha", "beta", "live")),
