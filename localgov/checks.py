@@ -142,7 +142,8 @@ def check_council_references(content: Content, councils: Mapping[str, Council], 
     """Check what council files name: link keys, alert pages and topics, features, and unused overrides."""
     lgsl = set(content.codes())
     # Pages with errors of their own are not loaded; do not report links to them as well.
-    page_keys = set(content.pages) | lgsl | {path.stem for path in (root / "content").glob("*/*.md")}
+    page_keys = set(content.pages) | lgsl | {path.stem for path in (root / "content").glob("*/*.md")
+                                             if not path.name.endswith(".cy.md")}
     used_features = {f for p in content.pages.values() for f in p.requires} | KNOWN_FEATURES
     tested_features = _content_features(content, root, page_keys, problems)
     used_features |= tested_features

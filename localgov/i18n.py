@@ -380,6 +380,20 @@ SCRIPT_MESSAGES: dict[str, str] = {
     "Search results for \u201c%(typed)s\u201d": "Canlyniadau chwilio am \u201c%(typed)s\u201d",
 }
 CY.update(SCRIPT_MESSAGES)
+CY.update({
+    "%(name)s website": "Gwefan %(name)s",
+    # What kind of body provides a service (BODY_KINDS in localgov/model.py).
+    "Government department": "Adran o’r llywodraeth",
+    "Public body": "Corff cyhoeddus",
+    "Valuation joint board": "Cyd-fwrdd prisio",
+    "Assessor": "Asesydd",
+    "Combined authority": "Awdurdod cyfun",
+    "Waste disposal authority": "Awdurdod gwaredu gwastraff",
+    "Transport authority": "Awdurdod trafnidiaeth",
+    "Health and social care trust": "Ymddiriedolaeth iechyd a gofal cymdeithasol",
+    "Housing association": "Cymdeithas dai",
+    "National park authority": "Awdurdod parc cenedlaethol",
+})
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": {}, "cy": CY}
 
@@ -388,6 +402,17 @@ def translate(message: str, lang: str, **parts: object) -> str:
     """Return `message` in `lang` (English when the catalogue lacks it), with its `%(name)s` parts filled in."""
     text = CATALOGUES.get(lang, {}).get(message, message)
     return text % parts if parts else text
+
+
+def and_list(names: list[str], lang: str = "en") -> str:
+    """Join names as a sentence does: "A, B and C", in Welsh "A, B a C" ("ac" before a vowel)."""
+    if len(names) < 2:
+        return "".join(names)
+    last = names[-1]
+    joiner = " and "
+    if lang == "cy":
+        joiner = " ac " if last[:1].lower() in "aeiouwy" else " a "
+    return ", ".join(names[:-1]) + joiner + last
 
 
 def gettext_for(lang: str) -> Callable[[str], str]:

@@ -325,6 +325,8 @@ def page_types() -> dict[str, str]:
     by_provider: dict[str, str] = {}
     elsewhere = None
     for path in sorted((REPO / "content").glob("*/*.md")):
+        if path.name.endswith(".cy.md"):
+            continue  # a Welsh translation
         meta = read_document(path.read_text(encoding="utf-8")).meta.data
         by_provider.setdefault(str(meta.get("provider")), path.stem)
         if meta.get("provided_elsewhere") and elsewhere is None:

@@ -512,3 +512,25 @@ def test_a_councils_welsh_override_changes_its_welsh_page(make_site: MakeSite, t
                                                                                   "/bin-collections/cardiff/")
     assert "Ffoniwch ni." in welsh and "Ring us." not in welsh
     assert "Ring us." in english and "Ffoniwch ni." not in english
+
+
+def test_the_not_found_page_says_it_in_welsh_too(welsh_out: Path) -> None:
+    # A static host serves the one /404.html for every missing address, Welsh ones too.
+    text = (welsh_out / "404.html").read_text(encoding="utf-8")
+    welsh = re.search(r'<div lang="cy"[^>]*>(.*?)</div>', text, re.DOTALL)
+    assert welsh is not None, text
+    assert "Heb ddod o hyd i’r dudalen" in welsh.group(1)
+    assert re.findall(r'href="([^"]+)"', welsh.group(1)) == ["/cy/search/", "/cy/#topics", "/cy/councils/"]
+    assert not english_left(chrome_text(welsh.group(1)))
+
+
+@pytest.mark.parametrize(("names", "lang", "joined"), [
+    (["East Ayrshire", "North Ayrshire", "South Ayrshire"], "en", "East Ayrshire, North Ayrshire and South Ayrshire"),
+    (["East Ayrshire", "North Ayrshire", "South Ayrshire"], "cy", "East Ayrshire, North Ayrshire a South Ayrshire"),
+    (["Moray", "Aberdeenshire"], "cy", "Moray ac Aberdeenshire"),
+    (["Cymru"], "cy", "Cymru"),
+])
+def test_names_are_joined_as_each_language_says_and(names: list[str], lang: str, joined: str) -> None:
+    from localgov.i18n import and_list
+
+    assert and_list(names, lang) == joined

@@ -147,7 +147,8 @@ class _Reader:
         self.problems = problems
         self.refused: set[Problem] = set()
         self.refused_files: set[str] = set()
-        self.broken = {path.stem for path in (root / "content").glob("*/*.md")} - set(content.pages)
+        self.broken = {path.stem for path in (root / "content").glob("*/*.md")
+                       if not path.name.endswith(".cy.md")} - set(content.pages)
 
     def refuse(self, rel: str, line: int, message: str, *, field: str = "", expected: str = "",
                found: str = "") -> None:

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from localgov.compose import Composed, compose_common, compose_council_page, compose_variant
-from localgov.i18n import LANGUAGE_NAMES, script_messages, translate
+from localgov.i18n import LANGUAGE_NAMES, and_list, script_messages, translate
 from localgov.load.accessibility import RESULTS_FILE
 from localgov.load.markdown import sanitise
 from localgov.load.timeline import long_date, successor_names
@@ -252,7 +252,7 @@ def area_services(site: Site, council: Council) -> list[dict[str, str]]:
     return sorted(items, key=lambda i: (i["title"].lower(), i["url"]))
 
 
-def other_providers(site: Site, council: Council) -> list[dict[str, object]]:
+def other_providers(site: Site, council: Council, lang: str = "en") -> list[dict[str, object]]:
     """Return the services that bodies other than councils provide, in whole or in part, for a council's area.
 
     A county's hub lists only what the county does, so it has none.
@@ -272,21 +272,22 @@ def other_providers(site: Site, council: Council) -> list[dict[str, object]]:
         for slug, part in found:
             body = site.bodies[slug]
             link = body.link_for(page.slug)
-            items.append({"title": page.title, "url": page.url, "body": body.name, "kind": body.kind_label,
-                          "href": link.url, "part": part, "link_text": link_text(body, page, link)})
+            items.append({"title": page.title, "url": page.url, "body": body.name,
+                          "kind": translate(body.kind_label, lang), "href": link.url, "part": part,
+                          "link_text": link_text(body, page, link, lang)})
     return items
 
 
-def link_text(body: Body, page: Page, link: ServiceLink) -> str:
+def link_text(body: Body, page: Page, link: ServiceLink, lang: str = "en") -> str:
     """Return the words of a link to where a body provides a page: the same words always lead to the same place."""
     if link.text:
         return link.text
     if link.url == body.website:
-        return f"{body.name} website"
+        return translate("%(name)s website", lang, name=body.name)
     return f"{page.title}: {body.name}"
 
 
-def body_insets(site: Site, page: Page) -> list[dict[str, object]]:
+def body_insets(site: Site, page: Page, lang: str = "en") -> list[dict[str, object]]:
     """Return, for a common page, each body that provides it instead of councils somewhere, and where."""
     where: dict[str, list[str]] = defaultdict(list)
     for lower, bodies in site.resolution.bodies.get(page.slug, {}).items():
@@ -300,13 +301,12 @@ def body_insets(site: Site, page: Page) -> list[dict[str, object]]:
         whole = [n for n in nations if n in body.serves and all(
             c.slug in lowers for c in site.councils.values() if c.nation == n and not c.is_county)]
         if whole and len(whole) == len(nations):
-            area = " and ".join(NATION_LABELS.get(n, n) for n in sorted(whole))
+            area = and_list([translate(NATION_LABELS.get(n, n), lang) for n in sorted(whole)], lang)
         else:
-            names = sorted((site.councils[lower].display_name for lower in lowers), key=place_key)
-            area = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            area = and_list(sorted((site.councils[lower].display_name for lower in lowers), key=place_key), lang)
         link = body.link_for(page.slug)
         insets.append({"slug": slug, "name": body.name, "area": area, "href": link.url,
-                       "text": link_text(body, page, link)})
+                       "text": link_text(body, page, link, lang)})
     return insets
 
 
@@ -493,7 +493,7 @@ class Renderer:
                            az_label=self.t("Councils that provide %(page)s", page=page.title.lower()), lookup=lookup,
                            tier_text=self.t(TIER_TEXT[page.provider]) if page.provider in TIER_TEXT else "",
                            elsewhere=elsewhere,
-                           bodies=body_insets(self.site, page),
+                           bodies=body_insets(self.site, page, self.lang),
                            breadcrumbs=[{"text": self.t("Home"), "href": "/"},
                                         {"text": topic.title, "href": f"/{topic.slug}/"}])
         return Output(route.path, data, page.source)
@@ -600,7 +600,7 @@ class Renderer:
             reads.need(dep.council(slug))
             body = self.site.bodies[slug]
             link = body.link_for(page.slug)
-            found.append({"name": body.name, "href": link.url, "text": link_text(body, page, link)})
+            found.append({"name": body.name, "href": link.url, "text": link_text(body, page, link, self.lang)})
         return found
 
     def alerts(self, reads: Reads, council: Council, page: str | None = None,
@@ -694,7 +694,7 @@ class Renderer:
                        "councils": [(d.name, f"/councils/{d.slug}/") for d in districts]}
             intro = (f"{council.name} provides county services such as schools, social care and roads. "
                      "Your district council provides services such as bin collections, housing and planning.")
-        others = other_providers(site, council)
+        others = other_providers(site, council, self.lang)
         if not council.is_district and not council.is_county:
             intro = (self.t("%(name)s provides council services for addresses in its area. Other organisations provide"
                             " some services there; this page says which.", name=council.name) if others else
@@ -765,8 +765,18 @@ class Renderer:
         return Output(route.path, data, "templates/councils.html")
 
     def not_found(self, reads: Reads) -> Output:
+        """Render /404.html. A static host serves this one file for every missing address, Welsh ones
+        included, so it says the same in Welsh, below, in its own language (lang="cy")."""
+        links = ('You can <a class="govuk-link" href="/search/">search for a service</a>, <a class="govuk-link" '
+                 'href="/#topics">browse services by topic</a> or <a class="govuk-link" href="/councils/">find your'
+                 ' council</a>.')
+        welsh = {"title": translate("Page not found", "cy"),
+                 "typed": translate("If you typed the web address, check it is correct.", "cy"),
+                 "pasted": translate("If you pasted the web address, check you copied the entire address.", "cy"),
+                 "links": Markup(translate(links, "cy").replace('href="/', 'href="/cy/'))}
         return Output(Route("not-found").path,
-                      self.render(reads, "404.html", title=self.t("Page not found"), noindex=True),
+                      self.render(reads, "404.html", title=self.t("Page not found"), noindex=True,
+                                  welsh=welsh if self.lang == "en" else None),
                       "templates/404.html")
 
     def search(self, reads: Reads) -> Output:
