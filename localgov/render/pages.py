@@ -272,9 +272,12 @@ def other_providers(site: Site, council: Council, lang: str = "en") -> list[dict
         for slug, part in found:
             body = site.bodies[slug]
             link = body.link_for(page.slug)
-            items.append({"title": page.title, "url": page.url, "body": body.name,
+            translation = site.content.welsh.get(page.slug) if lang == "cy" else None
+            title = translation.page.title if translation is not None else page.title
+            items.append({"title": title, "url": page.url, "body": body.name,
                           "kind": translate(body.kind_label, lang), "href": link.url, "part": part,
-                          "link_text": link_text(body, page, link, lang)})
+                          "link_text": link_text(body, page, link, lang),
+                          **({"lang": "en"} if lang == "cy" and translation is None else {})})
     return items
 
 
@@ -641,7 +644,8 @@ class Renderer:
         """Return a service in a council's list with its Welsh title and summary, where it has them."""
         translation = self.site.content.welsh.get(item["url"].strip("/").split("/")[0])
         if translation is None:
-            return item
+            # Not yet in Welsh: its English title is marked as English (WCAG 2.2, 3.1.2 Language of Parts).
+            return {**item, "lang": "en"} if self.lang == "cy" else item
         by = self.site.councils.get(item["council"])
         return {**item, "title": translation.page.title, "summary": translation.page.summary,
                 "by": self.named(by).name if item["by"] and by is not None else item["by"]}
