@@ -23,6 +23,7 @@ needs_data = pytest.mark.skipif(not AUTHORITIES.is_dir(), reason="shared/data is
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FIELDS = {"name", "short_name", "gss", "former_gss", "type", "nation", "parent", "website"}
 DATES = {"start", "end", "successors"}
+WELSH_NAMES = {"name_cy", "short_name_cy"}  # councils in Wales only (README, "Welsh")
 TODAY = dt.date(2026, 11, 24)  # the registry is checked as it stands on this date against lists made before it
 # A council's own data (README, "A council"), checked by tests/test_councildata.py.
 LOCAL_DATA = {"contact", "links", "features", "takes_on", "hands_over", "alerts", "example_data"}
@@ -87,7 +88,11 @@ def test_every_council_file_is_well_formed(councils: dict[str, dict[str, Any]]) 
     assert len(councils) == 382
     for slug, data in councils.items():
         assert SLUG.fullmatch(slug), slug
-        assert set(data) <= FIELDS | LOCAL_DATA | DATES, slug
+        assert set(data) <= FIELDS | LOCAL_DATA | DATES | WELSH_NAMES, slug
+        if set(data) & WELSH_NAMES:
+            assert data["nation"] == "wales", slug
+            assert all(isinstance(data[k], str) and data[k] == data[k].strip() and data[k]
+                       for k in WELSH_NAMES if k in data), slug
         assert {"name", "short_name", "gss", "type", "nation", "website"} <= set(data), slug
         assert all(isinstance(data[k], str) and data[k] == data[k].strip() and data[k]
                    for k in FIELDS - {"former_gss"} if k in data), slug
@@ -186,6 +191,17 @@ def test_every_code_is_an_ons_code(councils: dict[str, dict[str, Any]]) -> None:
         council = next(d for d in councils.values() if d["gss"] == new)
         assert old in council["former_gss"]
         assert council["short_name"] == lad[old]
+
+
+@needs_data
+def test_each_council_in_wales_has_the_welsh_name_ons_gives_its_area(councils: dict[str, dict[str, Any]]) -> None:
+    welsh = {r["LAD23CD"]: r["LAD23NMW"] for r in _read_csv("ons_LAD23_names_codes_UK_as_at_12_23.csv")
+             if r["LAD23CD"].startswith("W")}
+    wales = {slug: d for slug, d in councils.items() if d["nation"] == "wales"}
+    assert len(wales) == len(welsh) == 22
+    for slug, data in wales.items():
+        assert data.get("short_name_cy") == welsh[data["gss"]], slug
+        assert str(data.get("name_cy", "")).startswith("Cyngor"), slug
 
 
 @needs_data

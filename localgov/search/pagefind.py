@@ -151,7 +151,6 @@ def canonicalise(bundle: Path) -> None:
         path.unlink()
         renames[path.stem] = new
     filter_files = {path.stem for path in (bundle / "filter").glob("*.pf_filter")}
-    changed = False
     for language in entry["languages"].values():
         meta_path = bundle / f"pagefind.{language['hash']}.pf_meta"
         meta = _unpack(meta_path.read_bytes())
@@ -163,9 +162,9 @@ def canonicalise(bundle: Path) -> None:
         (bundle / f"pagefind.{new}.pf_meta").write_bytes(_pack(packed))
         meta_path.unlink()
         language["hash"] = new
-        changed = True
-    if changed:
-        entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    # Pagefind lists its languages in hash-map order too: write the entry in one order, whatever changed.
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                          encoding="utf-8")
 
 
 def _sort_filters(part: Any, filter_files: set[str]) -> Any:
