@@ -30,6 +30,7 @@ from pathlib import Path
 
 from localgov.checks import check_nation_terms, check_providers
 from localgov.errors import Problem, Problems
+from localgov.i18n import and_list
 from localgov.load.markdown import plain_text
 from localgov.load.timeline import NOTICE_DAYS, long_date, transitions
 from localgov.load.yamlfile import YamlProblem, parse_mapping
@@ -358,7 +359,7 @@ def check_transitions(site: Site, problems: Problems) -> None:
         names = [name for _, name in sorted(replaced[slug])]  # the county first
         problems.warn(heir.source, heir.line_of("gss") if "GSS code" in lacking else heir.line_of("name"),
                       f"{heir.name} takes over on {long_date(vesting)}, in {(vesting - day).days} days, from "
-                      + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0])
+                      + and_list(names)
                       + ", and has no " + ", no ".join(lacking) + " yet")
 
 

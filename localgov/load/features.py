@@ -64,7 +64,4 @@ def load_features(root: Path, councils: set[str], problems: Problems) -> dict[st
 
 def _sources(rel: str, doc: YamlDoc, feature: str, problems: Problems) -> tuple[Source, ...]:
     """Read one feature's sources, with their lines in the file."""
-    inner = YamlDoc(data=doc.data[feature], lines={k.partition(".")[2]: v for k, v in doc.lines.items()
-                                                   if k.startswith(f"{feature}.")},
-                    first_line=doc.line(feature))
-    return FieldReader(rel, inner, problems).sources("sources", cited_only=True)
+    return FieldReader(rel, doc.part(feature, doc.data[feature]), problems).sources("sources", cited_only=True)

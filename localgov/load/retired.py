@@ -12,7 +12,6 @@ from pathlib import Path
 from localgov.errors import Problems, describe
 from localgov.load.fields import FieldReader, did_you_mean, read_yaml_file
 from localgov.load.paths import relative
-from localgov.load.yamlfile import YamlDoc
 from localgov.model import Page, Retired
 
 RETIRED_FILE = "_retired.yaml"
@@ -45,8 +44,7 @@ def load_retired(root: Path, pages: dict[str, Page], problems: Problems) -> tupl
             problems.error(rel, line, "wrong type", field=key, expected="a mapping with lgsl, service, reason and"
                            " sources", found=describe(entry))
             continue
-        inner = YamlDoc(data=entry, lines={k.partition(".")[2]: v for k, v in doc.lines.items()
-                                           if k.startswith(f"{key}.")}, first_line=line)
+        inner = doc.part(key, entry)
         fields = FieldReader(rel, inner, problems)
         for name in sorted(set(map(str, entry)) - RETIRED_FIELDS):
             problems.error(rel, inner.line(name) or line, f"unknown field{did_you_mean(name, RETIRED_FIELDS)}",

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from localgov.errors import Problems
+from localgov.i18n import and_list
 from localgov.load.fields import did_you_mean
 from localgov.model import GSS_PENDING, Alert, Council
 
@@ -49,7 +50,7 @@ def long_date(day: dt.date) -> str:
 def successor_names(council: Council, councils: Mapping[str, Council]) -> str:
     """Return the names of a council's successors joined in a sentence: 'A', 'A and B'."""
     names = [councils[s.council].name if s.council in councils else s.council for s in council.successors]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return and_list(names)
 
 
 def notice(council: Council, councils: Mapping[str, Council]) -> Alert | None:

@@ -26,6 +26,12 @@ class YamlDoc:
     def line(self, key: str) -> int:
         return self.lines.get(key, self.first_line)
 
+    def part(self, key: str, data: dict[str, Any]) -> YamlDoc:
+        """Return the mapping under `key` (`data`) as a document of its own, its lines keyed from it."""
+        prefix = f"{key}."
+        return YamlDoc(data=data, lines={k[len(prefix):]: v for k, v in self.lines.items() if k.startswith(prefix)},
+                       first_line=self.line(key))
+
     def value_line(self, key: str) -> int:
         """Return the line a value's text starts on: the line after `key: |`, else the key's own line."""
         return self.values.get(key, self.line(key))

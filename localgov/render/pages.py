@@ -212,7 +212,7 @@ def replaced_by(site: Site, council: Council) -> dict[str, object]:
             "name": target.name if target is not None else successor.council,
             # Its hub: the council's own, or, if it has ended too, the page that says what replaced it.
             "href": f"/councils/{target.slug}/" if target is not None else "/councils/",
-            "areas": " and ".join([", ".join(areas[:-1]), areas[-1]]) if len(areas) > 1 else "".join(areas),
+            "areas": and_list(areas),
         })
     vesting = council.vesting_day
     names = successor_names(council, everyone)
