@@ -151,6 +151,8 @@ def demo_pages(content: Path) -> list[tuple[str, str, str]]:
     """Return (topic, slug, provider) of the repository's own service pages."""
     found = []
     for path in sorted(content.glob("*/*.md")):
+        if path.name.endswith(".cy.md"):  # a Welsh translation of a page, not a page of its own
+            continue
         match = re.search(r"^provider:\s*(\w+)", path.read_text(encoding="utf-8"), re.MULTILINE)
         found.append((path.parent.name, path.stem, match.group(1) if match else "lower"))
     return found
