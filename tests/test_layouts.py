@@ -120,3 +120,35 @@ def test_a_site_shadows_the_default_static_files_and_templates(make_site: MakeSi
     common = (out / "bin-collections" / "index.html").read_text(encoding="utf-8")
     assert '<meta name="site-variant"' not in common
     assert 'class="site-phase"' in html and "govuk-phase-banner" not in html
+
+
+def test_compiled_default_templates_are_kept_once_per_user_and_the_sites_own_in_the_site(
+        make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new site's first build reads the defaults' compiled code from the user's cache; a site's own stays in it."""
+    user = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(user))
+    own = '{% extends "localgov/page.html" %}{% block title %}Own {{ super() }}{% endblock %}'
+    first = make_site({"templates/page.html": own}, name="first")
+    build(first, first / "build", finalise=False)
+    shared = sorted(user.glob("localgov/jinja-*"))
+    assert len(shared) == 1
+    compiled = sorted(p.name for p in shared[0].glob("*.cache"))
+    references = sorted(p.name for p in (shared[0] / "references").glob("*.json"))
+    assert len(compiled) > 20 and len(references) > 20, (compiled, references)
+    # The site's own template is compiled into the site's cache folder, never the user's.
+    site_cache = sorted((first / ".localgov-cache" / "jinja").glob("*.cache"))
+    assert len(site_cache) == 1
+    assert site_cache[0].name not in compiled
+    # A second site compiles none of the defaults again: it loads them, and the cache is as it was.
+    stamps = {p.name: p.stat().st_mtime_ns for p in shared[0].glob("*.cache")}
+    second = make_site({"templates/page.html": own.replace("Own", "Other")}, name="second")
+    build(second, second / "build", finalise=False)
+    assert {p.name: p.stat().st_mtime_ns for p in shared[0].glob("*.cache")} == stamps
+    assert "<title>Other " in (second / "build" / "bin-collections" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Own " in (first / "build" / "bin-collections" / "index.html").read_text(encoding="utf-8")
+    # A changed default is compiled again: Jinja compares the source's checksum, not only the name.
+    stale = shared[0] / compiled[0]
+    stale.write_bytes(b"not compiled code")
+    third = make_site(name="third")
+    build(third, third / "build", finalise=False)
+    assert (third / "build" / "bin-collections" / "index.html").is_file()

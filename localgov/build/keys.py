@@ -14,7 +14,10 @@ a page used are keyed apart (`templates`), followed through `extends`, `include`
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import jinja2
 from jinja2 import meta, nodes
@@ -22,6 +25,7 @@ from jinja2 import meta, nodes
 from localgov.build.cache import Inputs, combine
 from localgov.model import Coverage, Site
 from localgov.render import record as dep
+from localgov.render.layouts import shared_cache_dir
 
 ANY_TEMPLATE = "*"  # a template name meaning "could be any template": depend on all of them
 
@@ -191,8 +195,38 @@ class Keys:
         value = combine(filename or name, source)
         self._templates[name] = value
         if value not in self.parsed:
-            self.parsed[value] = references(self.env, source)
+            root = self.site.config.root.resolve()
+            if filename is not None and Path(filename).resolve().is_relative_to(root):
+                self.parsed[value] = references(self.env, source)
+            else:
+                self.parsed[value] = shared_references(self.env, source, value)
         return value, self.parsed[value]
+
+
+def shared_references(env: jinja2.Environment, source: str, value: bytes) -> tuple[str, ...]:
+    """Return `references` of a default template, kept beside its compiled code in the user's cache folder.
+
+    The defaults are the same for every site, so a new site's first build need not parse them again.
+    """
+    folder = shared_cache_dir()
+    path = Path(folder) / "references" / f"{value.hex()}.json" if folder else None
+    if path is not None:
+        try:
+            found = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(found, list) and all(isinstance(name, str) for name in found):
+                return tuple(found)
+        except (OSError, ValueError):
+            pass
+    names = references(env, source)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+            partial.write_text(json.dumps(list(names)), encoding="utf-8")
+            partial.replace(path)
+        except OSError:
+            pass  # the cache only saves time
+    return names
 
 
 def references(env: jinja2.Environment, source: str) -> tuple[str, ...]:

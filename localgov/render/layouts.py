@@ -15,6 +15,7 @@ one it shadows. The Jinja loader, the static assets and `localgov explain` all r
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,19 +182,54 @@ def static_files(chain: Sequence[Layer]) -> dict[str, Found]:
 
 
 class SiteBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Compiled templates in the site's cache folder, which is made only when a template is first saved there."""
+    """Compiled templates: the site's own in its cache folder, localgov's and GOV.UK Frontend's in the user's.
+
+    The default templates are the same for every site, so their compiled code is kept once per user
+    (under $XDG_CACHE_HOME, else ~/.cache, in a folder per Jinja and localgov version) and a new site's
+    first build does not compile them again. A compiled template is found by its name and file and
+    used only while its source is unchanged (Jinja compares a checksum of the source). A folder is made
+    only when a template is first saved there; one that cannot be written to only costs time.
+    """
+
+    def __init__(self, directory: str, shared: str | None, site_root: Path) -> None:
+        super().__init__(directory)
+        self.shared = shared
+        self.site_root = str(site_root.resolve())
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        key = super().get_cache_key(name, filename)
+        # Only localgov's own replacements (NO_CROWN) have no file; every template of a site has one.
+        site_file = filename is not None and Path(filename).resolve().is_relative_to(self.site_root)
+        return key if site_file or self.shared is None else "shared-" + key
+
+    def _get_cache_filename(self, bucket: jinja2.bccache.Bucket) -> str:
+        if self.shared is not None and bucket.key.startswith("shared-"):
+            return str(Path(self.shared) / (self.pattern % bucket.key))
+        return super()._get_cache_filename(bucket)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
-            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            Path(self._get_cache_filename(bucket)).parent.mkdir(parents=True, exist_ok=True)
             super().dump_bytecode(bucket)
         except OSError:
             pass  # the cache only saves time: a site that cannot be written to still builds
 
 
+def shared_cache_dir() -> str | None:
+    """Return the user's folder for compiled default templates, or None when there is no home to keep it in."""
+    from localgov import __version__
+
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    try:
+        folder = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    except RuntimeError:  # no home folder
+        return None
+    return str(folder / "localgov" / f"jinja-{jinja2.__version__}-localgov-{__version__}")
+
+
 def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
-    """Return a cache of compiled templates in the site's cache folder."""
-    return SiteBytecodeCache(str(root / ".localgov-cache" / "jinja"))
+    """Return a cache of compiled templates: the site's in its cache folder, the defaults in the user's."""
+    return SiteBytecodeCache(str(root / ".localgov-cache" / "jinja"), shared_cache_dir(), root)
 
 
 EXAMPLE_POSTCODES = {"en": "ME15 6JQ", "cy": "CF10 1EP"}  # the hint of the postcode form in each language
