@@ -5,10 +5,17 @@ statically, images, and the fonts and images the stylesheets use. A first visit 
 cache, so every file counts once per page. Also prints the extra bytes of a postcode lookup (the
 list of areas and one outcode's shard) and of the first search (Pagefind's files, fetched on demand).
 
+Then measures a first search in a real browser (Debian's Chromium, driven by Playwright, with an
+empty cache): a resident of one council's area searches from the search page, and every file the
+browser fetches for the search itself (beyond the page and its stylesheets, scripts and fonts) is
+counted, gzipped as a CDN sends it (Pagefind's own files are gzipped already and count as they are).
+
     python bench/weight.py            # build the demo site into a temporary folder first
     python bench/weight.py build/     # measure a site already built
+    python bench/weight.py build/ --query "bin day" --council maidstone
 
-Service pages should stay under 100 KB for a first visit (BUDGET).
+Service pages should stay under 100 KB for a first visit (BUDGET); a first search should download
+under 150 KB (SEARCH_BUDGET).
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BUDGET = 100 * 1024
+SEARCH_BUDGET = 150 * 1024
+CHROMIUM = os.environ.get("LOCALGOV_CHROMIUM", "/usr/bin/chromium")
 GZIP_LEVEL = 6  # what most CDNs and web servers use by default
 
 LINKED = re.compile(r'<link\b[^>]*\brel="(?:stylesheet|icon)"[^>]*\bhref="(/[^"]+)"|<link\b[^>]*\bhref="(/[^"]+)"[^>]*'
@@ -165,6 +174,73 @@ def search_extra(site: Path) -> list[tuple[str, int]]:
     return rows
 
 
+@dataclass
+class BrowserSearch:
+    """What a real browser downloaded for one first search."""
+
+    url: str
+    results: int
+    page: dict[str, int] = field(default_factory=dict)  # URL path -> bytes, the search page and what it loads
+    search: dict[str, int] = field(default_factory=dict)  # URL path -> bytes, fetched for the search itself
+
+    @property
+    def search_total(self) -> int:
+        return sum(self.search.values())
+
+
+def sent_size(path: str, body: bytes) -> int:
+    """Return the bytes a CDN sends for a file: Pagefind's compressed files as they are, the rest gzipped."""
+    if path.startswith("/pagefind/") and not path.endswith((".js", ".json", ".css")):
+        return len(body)
+    return gzipped(body)
+
+
+def first_search_in_browser(site: Path, query: str, council: str) -> BrowserSearch:
+    """Serve `site` and search it once in Chromium with an empty cache, as a resident of `council`'s area."""
+    import functools
+    import http.server
+    import threading
+    import urllib.parse
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the standard library's name
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    url = f"{base}/search/?{urllib.parse.urlencode({'q': query, 'council': council})}"
+    found = BrowserSearch(url=url, results=0)
+    page_files = set(first_visit(site, "/search/").files)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            try:
+                page = browser.new_context().new_page()
+                bodies: dict[str, bytes] = {}
+
+                def seen(response: object) -> None:
+                    try:
+                        bodies[urllib.parse.urlsplit(response.url).path] = response.body()  # type: ignore[attr-defined]
+                    except Exception:  # noqa: BLE001 - a redirect or an aborted fetch has no body
+                        pass
+
+                page.on("response", seen)
+                page.goto(url)
+                page.locator("#search-count").wait_for(state="visible", timeout=60_000)
+                page.wait_for_load_state("networkidle")
+                found.results = page.locator("#search-list li").count()
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+    for path, body in bodies.items():
+        (found.page if path in page_files or path == "/search/" else found.search)[path] = sent_size(path, body)
+    return found
+
+
 def kb(size: int) -> str:
     return f"{size / 1024:6.1f} KB"
 
@@ -210,19 +286,38 @@ def report(site: Path) -> int:
     return 1 if over else 0
 
 
+def report_search(site: Path, query: str, council: str) -> int:
+    """Print what a first search downloads in a real browser; return 1 when it is over SEARCH_BUDGET."""
+    if not Path(CHROMIUM).is_file():
+        print(f"\nFirst search in a browser: skipped (no Chromium at {CHROMIUM})")
+        return 0
+    found = first_search_in_browser(site, query, council)
+    print(f"\nFirst search in Chromium, empty cache: {query!r} for {council} ({found.results} results on the page)")
+    for path, size in sorted(found.search.items(), key=lambda item: -item[1]):
+        print(f"  {kb(size)}  {path}")
+    print(f"  {kb(found.search_total)}  downloaded for the search ({len(found.search)} files; target under "
+          f"{kb(SEARCH_BUDGET).strip()}), beside {kb(sum(found.page.values())).strip()} for the search page itself")
+    return 1 if found.search_total > SEARCH_BUDGET else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("site", nargs="?", type=Path, help="a built site (default: build the demo site first)")
+    parser.add_argument("--query", default="bin day", help="the first search (default: bin day)")
+    parser.add_argument("--council", default="maidstone", help="the resident's council (default: maidstone)")
+    parser.add_argument("--search-only", action="store_true", help="only the first search in a browser")
     args = parser.parse_args(argv)
     if args.site is not None:
-        return report(args.site)
+        if args.search_only:
+            return report_search(args.site, args.query, args.council)
+        return report(args.site) | report_search(args.site, args.query, args.council)
     with tempfile.TemporaryDirectory(prefix="localgov-weight-") as temporary:
         out = Path(temporary) / "build"
         print("Building the demo site...", file=sys.stderr, flush=True)
         subprocess.run([sys.executable, "-m", "localgov", "--root", str(REPO), "build", "--out", str(out)],
                        check=True, env={**os.environ}, stdout=subprocess.DEVNULL)
         try:
-            return report(out)
+            return report(out) | report_search(out, args.query, args.council)
         finally:
             from localgov.build.cache import manifest_path
 
