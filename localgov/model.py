@@ -633,6 +633,18 @@ class Output:
 
 
 @dataclass(frozen=True)
+class Pages:
+    """The HTML pages of a staged output, for a whole-site step: each page's digest by its path in the output.
+
+    `reuse` says the step may take what it kept from its last run for a page whose digest is unchanged
+    (an incremental build); a clean build reads every page again.
+    """
+
+    digests: Mapping[str, bytes]
+    reuse: bool = True
+
+
+@dataclass(frozen=True)
 class ServiceStatus:
     """One service a council provides: a common page's variant or a council-only page."""
 

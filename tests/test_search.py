@@ -24,7 +24,7 @@ from localgov.search.pagefind import index_folder
 from localgov.search.spelling import SiteWords, distance, stem_key
 from localgov.search.synonyms import CouncilName, Vocabulary, combine, split_postcode, words
 from localgov.search.whoosh import DATA_FILE, SearchIndex, index_dir, update_index
-from tests.conftest import BINS, BuiltSite, MakeSite
+from tests.conftest import BINS, BuiltSite, MakeSite, build_site
 from tests.helpers import tree_digest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -357,7 +357,7 @@ def test_a_failed_build_leaves_the_search_index_of_the_published_site(own_search
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from localgov import index
 
-    def fail(site: Any, staged: Path, kept: Path, problems: Problems) -> None:
+    def fail(site: Any, staged: Path, kept: Path, problems: Problems, pages: Any) -> None:
         problems.error("late-step", 0, "fails after the search index was updated")
 
     published = tree_digest(index_dir(own_search_site))
@@ -757,3 +757,34 @@ def test_header_search_works_without_javascript_on_the_dev_server(server_with_se
     page.wait_for_url(re.compile(r"/search/\?q=recyclling"))
     assert results_of(page)[0][1] == "/recycling-centres/"
     assert "Showing results for recycling instead" in page.locator("main").inner_text()
+
+
+def test_a_build_reads_for_search_only_the_pages_that_changed(make_site: MakeSite) -> None:
+    """What search read from a page is kept under the page's digest: an unchanged page is not read again."""
+    from localgov.search.whoosh import DOCS_FILE
+
+    root = make_site()
+    build_site(root)
+    kept = index_dir(root) / DOCS_FILE
+    record = json.loads(kept.read_text(encoding="utf-8"))
+    pages = record["pages"]
+    html = sorted(p.relative_to(root / "build").as_posix() for p in (root / "build").rglob("*.html"))
+    assert sorted(pages) == html, "every page of the site, searchable or not, with its digest"
+    searchable = {rel for rel, (_, doc) in pages.items() if doc is not None}
+    assert "bin-collections/index.html" in searchable and "index.html" not in searchable
+    # Change what the record says of the schools page, then edit only the bins page: the next build takes the
+    # schools page from the record (its bytes did not change) and reads the bins page again.
+    pages["apply-for-a-school-place/index.html"][1]["title"] = "Kept from the last build"
+    kept.write_text(json.dumps(record), encoding="utf-8")
+    bins = root / "content/rubbish-and-recycling/bin-collections.md"
+    bins.write_text(bins.read_text(encoding="utf-8").replace("every week or fortnight", "every Tuesday"),
+                    encoding="utf-8")
+    build_site(root)
+    with SearchIndex(root) as index:
+        assert index.search("tuesday").results[0].page == "bin-collections"
+        school = index.search("school place").results[0]
+        assert school.page == "apply-for-a-school-place" and school.title == "Kept from the last build"
+    # A clean build reads every page again.
+    build_site(root, "--clean")
+    with SearchIndex(root) as index:
+        assert index.search("school place").results[0].title == "Apply for a school place"

@@ -55,7 +55,7 @@ from localgov.load.history import last_changes
 from localgov.load.overrides import load_overrides, stopping_errors
 from localgov.load.status import load_status
 from localgov.load.timeline import on_date
-from localgov.model import Content, Coverage, Site
+from localgov.model import Content, Coverage, Pages, Site
 from localgov.render.assets import AssetFile, build_assets
 from localgov.render.layouts import default_templates, find_govuk_frontend, layout_environment
 from localgov.render.pages import Renderer, site_jobs, variant_jobs, variant_unit
@@ -467,8 +467,11 @@ def _write(run: Run, loaded: Loaded, whole: bool, options: Options) -> int:
             _stage(options.progress, "Building the search indexes" if finaliser.name == "search"
                    else f"Running {finaliser.name}")
             before = set(new.files) | carried
+            # Search reads only the pages that changed since its last run; in a clean build, every page.
+            pages = {path: entry.digest for path, entry in new.files.items()
+                     if path.endswith(".html") and not entry.origin.startswith("final:")}
             finaliser.run(loaded.site, staging.path, staging.companion(finaliser.keeps(run.root, run.out_dir)),
-                          run.problems)
+                          run.problems, Pages(pages, reuse=options.incremental))
             run.timer.lap(f"finalise:{finaliser.name}")
             _adopt(staging.path, before, f"final:{finaliser.name}", new)
             new.steps[finaliser.name] = final_key

@@ -22,14 +22,15 @@ from localgov.index.feeds import feed_files
 from localgov.index.opendata import api_files
 from localgov.index.redirects import redirect_files
 from localgov.index.shards import lookup_key, postcode_shards
-from localgov.model import Coverage, Output, Site
+from localgov.model import Coverage, Output, Pages, Site
 from localgov.search.vocabulary import synonyms_file
 from localgov.search.whoosh import build_search_indexes, index_dir
 from localgov.urls import routes
 
 Make = Callable[[Site, list[str], Problems], Iterable[Output]]
 ReportMake = Callable[[Site, list[str], Problems, Coverage], Iterable[Output]]
-Finish = Callable[[Site, Path, Path, Problems], None]  # (site, staged output, staged kept folder, problems)
+# (site, staged output, staged kept folder, problems, the HTML pages of the output and their digests)
+Finish = Callable[[Site, Path, Path, Problems, Pages], None]
 # An indexer's `key` when what it makes depends on the site's structure, the problems found and the
 # coverage report, not on the text of the pages.
 SITE_STRUCTURE = "site-structure"

@@ -15,6 +15,7 @@ councils, and each page is listed once.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -26,8 +27,8 @@ from pathlib import Path
 from typing import Any, Self
 
 from localgov.errors import Problems
-from localgov.model import Site
-from localgov.search.extract import COMMON, Doc, condense, doc_path, read_docs
+from localgov.model import Pages, Site
+from localgov.search.extract import COMMON, Doc, condense, doc_path, extract, read_docs
 from localgov.search.spelling import WORDS_FILE, WORDS_JSON, SiteWords, count_words
 from localgov.search.synonyms import Vocabulary, combine
 from localgov.search.vocabulary import search_data
@@ -167,7 +168,7 @@ def words_json(docs: Iterable[Doc]) -> bytes:
 
 def _clear(folder: Path) -> None:
     for path in folder.iterdir():
-        if path.name in (DATA_FILE, WORDS_FILE):
+        if path.name in (DATA_FILE, WORDS_FILE, DOCS_FILE):
             continue
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
@@ -175,15 +176,61 @@ def _clear(folder: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def build_search_indexes(site: Site, staged: Path, cache: Path, problems: Problems) -> None:
+DOCS_FILE = "documents.json"  # in the kept folder: each page's digest, and what search read from it
+DOCS_VERSION = 1
+
+
+def read_site_docs(staged: Path, cache: Path, pages: Pages | None) -> list[Doc]:
+    """Return the searchable pages of the staged site, reading only pages that changed since the last build.
+
+    What was read from each page is kept in `cache` under the page's digest, so a page whose bytes are
+    unchanged is not read again (unless `pages.reuse` is false: a clean build). Without `pages` every
+    page is read and nothing is kept. The kept list is written anew (never rewritten in place: `cache`
+    may start as hard links to the published copy).
+    """
+    if pages is None:
+        paths = sorted(p.relative_to(staged).as_posix() for p in staged.rglob("index.html"))
+        return list(read_docs(staged, paths))
+    known: dict[str, list[Any]] = {}
+    if pages.reuse:
+        try:
+            stored = json.loads((cache / DOCS_FILE).read_text(encoding="utf-8"))
+            if isinstance(stored, dict) and stored.get("version") == DOCS_VERSION:
+                known = stored["pages"]
+        except (OSError, ValueError, KeyError, TypeError):
+            known = {}
+    found: list[Doc] = []
+    kept: dict[str, list[Any]] = {}
+    for rel, value in sorted(pages.digests.items()):
+        digest = value.hex()
+        entry = known.get(rel)
+        doc: Doc | None
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest and \
+                (entry[1] is None or isinstance(entry[1], dict)):
+            doc = Doc(**entry[1]) if entry[1] is not None else None
+        else:
+            doc = extract((staged / rel).read_text(encoding="utf-8"), rel)
+        kept[rel] = [digest, dataclasses.asdict(doc) if doc is not None else None]
+        if doc is not None:
+            found.append(doc)
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = cache / f"{DOCS_FILE}.partial"
+    partial.write_text(json.dumps({"version": DOCS_VERSION, "pages": kept}, ensure_ascii=False,
+                                  separators=(",", ":")), encoding="utf-8")
+    partial.replace(cache / DOCS_FILE)
+    return found
+
+
+def build_search_indexes(site: Site, staged: Path, cache: Path, problems: Problems,
+                         pages: Pages | None = None) -> None:
     """Index the staged site for both engines: Pagefind (in the background) and Whoosh, side by side.
 
-    `cache` is the staged copy of the Whoosh index of this output (see `index_dir`), swapped in with it.
+    `cache` is the staged copy of the Whoosh index of this output (see `index_dir`), swapped in with it;
+    `pages` the digest of each HTML page, so that only pages that changed are read (`read_site_docs`).
     """
     from localgov.search import pagefind as pagefind_index
 
-    pages = sorted(p.relative_to(staged).as_posix() for p in staged.rglob("index.html"))
-    found = list(read_docs(staged, pages))
+    found = read_site_docs(staged, cache, pages)
     # Pagefind reads only the pages search indexes (each common page, each nation's text, councils' own).
     running = pagefind_index.start(staged, problems, [doc_path(doc.url) for doc in found])
     try:
