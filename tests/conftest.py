@@ -301,10 +301,12 @@ def forget_demo_cache(out: Path) -> None:
     import shutil
 
     from localgov.build.cache import manifest_path
+    from localgov.build.write import previous_dir
     from localgov.search.whoosh import index_dir
 
     manifest_path(REPO, out).unlink(missing_ok=True)
     shutil.rmtree(index_dir(REPO, out), ignore_errors=True)
+    shutil.rmtree(previous_dir(REPO, out), ignore_errors=True)
 
 
 def shared_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -128,3 +128,50 @@ def test_apply_writes_changed_files_keeps_the_rest_and_drops_what_is_gone(tmp_pa
                              "new/deep/index.html": b"n"}
     assert (out / "a" / "index.html").stat().st_ino == kept_inode, "an unchanged file was copied, not kept"
     assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_the_replaced_output_is_kept_and_the_next_staging_starts_from_it(tmp_path: Path) -> None:
+    """An incremental build stages only what changed in the last two builds, starting from the kept version."""
+    from localgov.build.write import keep_previous, previous_dir, take_previous
+
+    root, out = tmp_path / "site", tmp_path / "out"
+    root.mkdir()
+    first_build(out, {"index.html": b"home", "a/index.html": b"a", "b/index.html": b"b", "c/x/index.html": b"c"})
+    # Build 2 changes b and removes c; the version it replaces (build 1) is kept, with the files that differ.
+    staging = Staging(out, flat=True)
+    staging.write("b/index.html", b"b2", "")
+    token = keep_previous(staging, root, ["b/index.html", "c/x/index.html"])
+    staging.apply(["b/index.html"], ["index.html", "a/index.html"])
+    kept = previous_dir(root, out)
+    record = contents(kept).pop(".localgov-previous")
+    assert token and token.encode() in record and b"c/x/index.html" in record
+    assert {rel: data for rel, data in contents(kept).items() if rel != ".localgov-previous"} == {
+        "index.html": b"home", "a/index.html": b"a", "b/index.html": b"b", "c/x/index.html": b"c"}
+    assert sorted(os.listdir(tmp_path)) == ["out", "site"], "kept in the site's cache, not beside the output"
+    # A build that does not name this version (its manifest was lost, or names another) deletes it.
+    assert take_previous(root, out, "another token") is None and not kept.exists(), "an unknown version is deleted"
+
+
+def test_a_staging_folder_made_from_the_kept_version_equals_one_made_from_scratch(tmp_path: Path) -> None:
+    from localgov.build.write import keep_previous, take_previous
+
+    root, out = tmp_path / "site", tmp_path / "out"
+    root.mkdir()
+    first_build(out, {"index.html": b"home", "a/index.html": b"a", "b/index.html": b"b", "c/x/index.html": b"c"})
+    staging = Staging(out, flat=True)
+    staging.write("b/index.html", b"b2", "")
+    token = keep_previous(staging, root, ["b/index.html", "c/x/index.html"])
+    staging.apply(["b/index.html"], ["index.html", "a/index.html"])
+    taken = take_previous(root, out, token)
+    assert taken is not None and sorted(taken[1]) == ["b/index.html", "c/x/index.html"]
+    unchanged_inode = (out / "a" / "index.html").stat().st_ino
+    staging = Staging(out, flat=True, previous=taken[0])
+    assert staging.reused and not (staging.path / MARKER).exists()
+    staging.write("d/index.html", b"d", "")
+    staging.catch_up(taken[1], ["index.html"])  # build 3 no longer makes the home page
+    staging.apply(["d/index.html"], ["a/index.html", "b/index.html"])
+    assert contents(out) == {"a/index.html": b"a", "b/index.html": b"b2", "d/index.html": b"d"}
+    assert not (out / "c").exists(), "emptied folders are removed"
+    assert (out / "a" / "index.html").stat().st_ino == unchanged_inode
+    assert (out / MARKER).is_file() and not (out / ".localgov-previous").exists()
+    assert sorted(os.listdir(tmp_path)) == ["out", "site"]

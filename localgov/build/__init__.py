@@ -42,7 +42,15 @@ from localgov.build.cache import (
 )
 from localgov.build.keys import Keys
 from localgov.build.parallel import PARALLEL_FROM, Job, Unit, render_all, workers_wanted
-from localgov.build.write import STAGING_MARKER, DuplicateOutput, Staging, guard_output, output_lock
+from localgov.build.write import (
+    STAGING_MARKER,
+    DuplicateOutput,
+    Staging,
+    guard_output,
+    keep_previous,
+    output_lock,
+    take_previous,
+)
 from localgov.checks import check_council_files, check_council_references
 from localgov.errors import BuildFailed, Problem, Problems
 from localgov.index.coverage import Known, coverage
@@ -68,6 +76,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 WHOLE_SITE_SHARE = 0.3  # above this share of pages to render, stage a whole new output folder
+KEEP_PREVIOUS_SHARE = 0.2  # keep the replaced output for the next build if it differs in at most this share of files
 
 
 @dataclass
@@ -212,6 +221,7 @@ class Run:
     timer: Timer
     written: set[str] = field(default_factory=set)  # files staged with new bytes
     previous: dict[str, bytes] = field(default_factory=dict)  # intact file -> its digest
+    differs: list[str] = field(default_factory=list)  # where a reused previous version differs from the output
 
     def __post_init__(self) -> None:
         self.previous = {path: entry.digest for path, entry in self.old.files.items() if path in self.intact}
@@ -287,7 +297,11 @@ def _build(root: Path, out_dir: Path, options: Options, state: BuildState | None
     new = Manifest(out=old.out, fingerprint=inputs.fingerprint, today=day.isoformat())
     new.names = list(old.names)  # kept pages refer to their links and inputs by number
     new.templates = loaded.keys.parsed
-    run = Run(root, out_dir, old, intact, new, Staging(out_dir, flat=not whole), problems, loaded.contained, timer)
+    # An incremental build starts from the output's kept previous version, if it has one that can be trusted.
+    taken = take_previous(root, out_dir, old.previous) if manifest is not None else None
+    staging = Staging(out_dir, flat=not whole, previous=taken[0] if taken and not whole else None)
+    run = Run(root, out_dir, old, intact, new, staging, problems, loaded.contained, timer,
+              differs=taken[1] if taken and staging.reused else [])
     try:
         _render(run, loaded, plan, options)
         _index(run, loaded, plan, options)
@@ -461,6 +475,7 @@ def _write(run: Run, loaded: Loaded, whole: bool, options: Options) -> int:
     if whole or finalising:
         # A first build, or a whole-site step must see every file: stage everything first.
         carried = _carry_finalised(run, finalising)
+        _catch_up(run)
         staging.unflatten(sorted(run.written))
         staging.link_from_output(p for p in new.files if p not in run.written)
         for finaliser in finalising:
@@ -478,15 +493,35 @@ def _write(run: Run, loaded: Loaded, whole: bool, options: Options) -> int:
         run.stop_on_errors()
         _stage(options.progress, "Writing the site")
         forget_manifest(run.root, run.out_dir)
+        _keep_previous(run)
         staging.commit()
     else:
         _carry_finalised(run, [])
+        _catch_up(run)
         _stage(options.progress, "Writing the site")
         forget_manifest(run.root, run.out_dir)
+        _keep_previous(run)
         staging.apply(sorted(run.written), sorted(p for p in new.files if p not in run.written))
     new.finalised = all(new.steps.get(f.name) == final_key for f in index.FINALISERS)
     run.timer.lap("write")
     return len(set(old.files) - set(new.files))
+
+
+def _catch_up(run: Run) -> None:
+    """Bring a reused previous version up to the output, less the files this build does not make."""
+    if run.staging.reused:
+        run.staging.catch_up(run.differs, (p for p in run.old.files if p not in run.new.files))
+
+
+def _keep_previous(run: Run) -> None:
+    """Keep the output this build replaces as the next build's starting point, if it differs in few files."""
+    old, new = run.old.files, run.new.files
+    if not old or not run.out_dir.is_dir():
+        return
+    differs = [p for p, e in new.items() if p not in old or old[p].digest != e.digest]
+    differs += [p for p in old if p not in new or p not in run.intact]  # and files changed by hand since
+    if len(differs) <= KEEP_PREVIOUS_SHARE * len(new):
+        run.new.previous = keep_previous(run.staging, run.root, differs)
 
 
 def _save(run: Run, state: BuildState | None) -> None:

@@ -248,6 +248,7 @@ class Manifest:
     pages: int = 0
     finalised: bool = False  # the whole-site steps (search indexes) ran on this very output
     clean: bool = True  # no council file was left out (--keep-going)
+    previous: str = ""  # the token of the output's kept previous version (localgov/build/write.py), if any
     # Every internal link and every input name, once; units refer to them by number.
     names: list[str] = field(default_factory=list)
     _numbers: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
@@ -297,6 +298,7 @@ class Manifest:
             "templates": [[k, list(v)] for k, v in self.templates.items()],
             "warnings": [[p.file, p.line, p.message, p.field, p.expected, p.found] for p in self.warnings],
             "pages": self.pages, "finalised": self.finalised, "clean": self.clean, "names": self.names,
+            "previous": self.previous,
         }
         packed: bytes = msgpack.packb(data, use_bin_type=True)
         return packed
@@ -308,7 +310,7 @@ class Manifest:
             raise ValueError("another cache format")
         strings: tuple[str, ...] = raw["strings"]
         manifest = cls(out=raw["out"], fingerprint=raw["fingerprint"], today=raw["today"], pages=raw["pages"],
-                       finalised=raw["finalised"], clean=raw["clean"])
+                       finalised=raw["finalised"], clean=raw["clean"], previous=str(raw.get("previous", "")))
         manifest.files = {path: FileEntry(d, size, mtime, strings[source], strings[origin])
                           for path, d, size, mtime, source, origin in raw["files"]}
         manifest.units = {unit: UnitEntry(key, made, path, strings[templates], links, missing, needs)

@@ -12,6 +12,14 @@ Files are staged by `Staging.put`; render workers call it too, in their own proc
 outside the output for it (the server-side search index, in the site's cache) is staged the same way
 (`companion`) and swapped in right after the output, so it always describes the site published.
 
+An incremental build does not make a whole new tree: the output folder a swap replaced is kept (in
+the site's cache folder, on the same file system) as the previous version, with the list of files in
+which it differs from the output. The next incremental build takes that folder as its staging folder,
+brings those files up to date from the output (hard links), stages its own changes in it and swaps it
+in, so its cost follows what changed, not the size of the site. A previous version the build cannot
+trust (no record that matches the manifest, another file system, too many differences) is deleted and
+the whole tree is staged as before.
+
 localgov only ever replaces or deletes folders it made: every output folder carries a marker file,
 an output folder must not hold or lie inside the site's sources, and leftover staging folders
 (from a killed build) are removed by the next build, which takes a lock on the output folder first.
@@ -24,6 +32,7 @@ import ctypes.util
 import errno
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -47,6 +56,7 @@ FLAT = ".changed"  # the staging subfolder of an incremental build: changed file
 MARKER = ".localgov-output"  # in every output folder localgov makes: only such folders are ever replaced
 MARKER_TEXT = b"This folder was made by localgov build. localgov replaces it on the next build.\n"
 STAGING_MARKER = ".localgov-staging"
+PREVIOUS_RECORD = ".localgov-previous"  # in a kept previous version: which output it trails, and by which files
 # A folder being deleted is first renamed with this suffix, so that a kill part way through the deletion
 # (which may already have removed its marker) leaves a folder the next build still knows as its own.
 TRASH = ".trash"
@@ -148,11 +158,23 @@ class Staging:
     pages among tens of thousands would cost more to make and remove than the files themselves.
     """
 
-    def __init__(self, out_dir: Path, *, flat: bool = False) -> None:
+    def __init__(self, out_dir: Path, *, flat: bool = False, previous: Path | None = None) -> None:
+        """Make a staging folder beside `out_dir`; with `previous` (see `take_previous`), start from that folder."""
         self.out_dir = out_dir
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-        (self.path / STAGING_MARKER).write_bytes(b"")
+        self.reused = False
+        if previous is not None:
+            # The kept previous version becomes the staging folder: a killed build leaves it as a leftover.
+            self.path.rmdir()
+            previous.rename(self.path)
+            (self.path / STAGING_MARKER).write_bytes(b"")
+            (self.path / MARKER).unlink(missing_ok=True)
+            (self.path / PREVIOUS_RECORD).unlink(missing_ok=True)
+            shutil.rmtree(self.path / FLAT, ignore_errors=True)
+            self.reused = True
+        else:
+            (self.path / STAGING_MARKER).write_bytes(b"")
         self.flat = flat
         if flat:
             (self.path / FLAT).mkdir()
@@ -160,6 +182,8 @@ class Staging:
         self._dirs: set[str] = set()
         self._base = str(self.path)
         self._companions: list[tuple[Path, Path]] = []  # (staged folder, the folder it replaces)
+        self.keep_as: Path | None = None  # where commit keeps the replaced output as the previous version
+        self.keep_record = b""  # what commit writes into it (see `keep_previous`)
 
     def location(self, rel: str) -> Path:
         """Return where a changed file is staged."""
@@ -232,8 +256,36 @@ class Staging:
         (self.path / FLAT).rmdir()
         self.flat = False
 
+    def catch_up(self, differs: Iterable[str], gone: Iterable[str]) -> None:
+        """Make a reused previous version the current output again, then drop the files the new site has not.
+
+        `differs` are the files in which the previous version differs from the output (as recorded when it
+        was kept); `gone` the output's files that this build does not make (removed pages, and whole-site
+        outputs made again).
+        """
+        base = self._base
+        for rel in sorted(set(differs)):
+            _check(rel)
+            target = f"{base}/{rel}"
+            _remove_file(target)
+            source = self.out_dir / rel
+            if source.is_file() and not source.is_symlink():
+                self._parent(rel)
+                _link_or_copy(str(source), target)
+            else:
+                _prune(self.path, rel)
+        for rel in sorted(set(gone)):
+            _check(rel)
+            _remove_file(f"{base}/{rel}")
+            _prune(self.path, rel)
+
     def link_from_output(self, rels: Iterable[str]) -> None:
-        """Hard-link unchanged files of the current output into staging (copy where links are not possible)."""
+        """Hard-link unchanged files of the current output into staging (copy where links are not possible).
+
+        A reused previous version already has them (`catch_up`).
+        """
+        if self.reused:
+            return
         for rel in rels:
             self._parent(rel)
             source = self.out_dir / rel
@@ -261,6 +313,15 @@ class Staging:
             return
         if exchange(self.path, self.out_dir):
             (self.path / STAGING_MARKER).write_bytes(b"")  # it now holds the old output: a leftover if killed here
+            if self.keep_as is not None:
+                try:
+                    (self.path / PREVIOUS_RECORD).write_bytes(self.keep_record)
+                    self.keep_as.parent.mkdir(parents=True, exist_ok=True)
+                    self.path.rename(self.keep_as)
+                    (self.keep_as / STAGING_MARKER).unlink(missing_ok=True)
+                    return
+                except OSError:
+                    self.keep_as = None
             remove_tree(self.path)
             return
         old = self.out_dir.with_name(f".{self.out_dir.name}.old-{os.getpid()}")
@@ -282,6 +343,73 @@ class Staging:
         for staged, _ in self._companions:
             remove_tree(staged)
         self._companions = []
+
+
+def _remove_file(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _prune(base: Path, rel: str) -> None:
+    """Remove the folders of `rel` under `base` that are now empty, deepest first."""
+    parts = rel.split("/")[:-1]
+    while parts:
+        try:
+            os.rmdir(base.joinpath(*parts))
+        except OSError:
+            return
+        parts.pop()
+
+
+def previous_dir(root: Path, out_dir: Path) -> Path:
+    """Return where the previous version of the output folder `out_dir` is kept: the site's cache folder."""
+    name = hashlib.sha256(str(out_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    return root / ".localgov-cache" / f"previous-{name}"
+
+
+def take_previous(root: Path, out_dir: Path, token: str) -> tuple[Path, list[str]] | None:
+    """Return the kept previous version of `out_dir` and the files in which it differs, if it is the one `token` names.
+
+    A kept folder that does not match (a killed build, another output's manifest) is deleted.
+    """
+    folder = previous_dir(root, out_dir)
+    if not folder.is_dir() or folder.is_symlink():
+        return None
+    try:
+        record = json.loads((folder / PREVIOUS_RECORD).read_text(encoding="utf-8"))
+        if token and record["token"] == token and record["out"] == str(out_dir.resolve()) and out_dir.is_dir():
+            differs = [str(rel) for rel in record["differs"]]
+            return folder, differs
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    remove_tree(folder)
+    return None
+
+
+def keep_previous(staging: Staging, root: Path, differs: Iterable[str]) -> str:
+    """Have `staging.commit` keep the output it replaces as the previous version; return the token that names it.
+
+    Kept only where the site's cache folder is on the output's file system (a rename, and hard links).
+    """
+    folder = previous_dir(root, staging.out_dir)
+    try:
+        cache = folder.parent
+        cache.mkdir(parents=True, exist_ok=True)
+        if os.stat(cache).st_dev != os.stat(staging.path).st_dev:
+            return ""
+    except OSError:
+        return ""
+    if folder.exists():
+        remove_tree(folder)
+    token = os.urandom(12).hex()
+    record = {"token": token, "out": str(staging.out_dir.resolve()), "differs": sorted(differs)}
+    staging.keep_as = folder
+    staging.keep_record = json.dumps(record, separators=(",", ":")).encode("utf-8")
+    return token
 
 
 def _check(rel: str) -> None:
