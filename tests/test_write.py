@@ -130,18 +130,25 @@ def test_apply_writes_changed_files_keeps_the_rest_and_drops_what_is_gone(tmp_pa
     assert sorted(os.listdir(tmp_path)) == ["out"]
 
 
-def test_the_replaced_output_is_kept_and_the_next_staging_starts_from_it(tmp_path: Path) -> None:
-    """An incremental build stages only what changed in the last two builds, starting from the kept version."""
-    from localgov.build.write import keep_previous, previous_dir, take_previous
+def second_build_keeping_the_first(root: Path, out: Path) -> str:
+    """Build twice: the second changes b and removes c, and keeps the first as the previous version."""
+    from localgov.build.write import keep_previous
 
-    root, out = tmp_path / "site", tmp_path / "out"
     root.mkdir()
     first_build(out, {"index.html": b"home", "a/index.html": b"a", "b/index.html": b"b", "c/x/index.html": b"c"})
-    # Build 2 changes b and removes c; the version it replaces (build 1) is kept, with the files that differ.
     staging = Staging(out, flat=True)
     staging.write("b/index.html", b"b2", "")
     token = keep_previous(staging, root, ["b/index.html", "c/x/index.html"])
     staging.apply(["b/index.html"], ["index.html", "a/index.html"])
+    return token
+
+
+def test_the_replaced_output_is_kept_and_the_next_staging_starts_from_it(tmp_path: Path) -> None:
+    """An incremental build stages only what changed in the last two builds, starting from the kept version."""
+    from localgov.build.write import previous_dir, take_previous
+
+    root, out = tmp_path / "site", tmp_path / "out"
+    token = second_build_keeping_the_first(root, out)
     kept = previous_dir(root, out)
     record = contents(kept).pop(".localgov-previous")
     assert token and token.encode() in record and b"c/x/index.html" in record
@@ -153,15 +160,10 @@ def test_the_replaced_output_is_kept_and_the_next_staging_starts_from_it(tmp_pat
 
 
 def test_a_staging_folder_made_from_the_kept_version_equals_one_made_from_scratch(tmp_path: Path) -> None:
-    from localgov.build.write import keep_previous, take_previous
+    from localgov.build.write import take_previous
 
     root, out = tmp_path / "site", tmp_path / "out"
-    root.mkdir()
-    first_build(out, {"index.html": b"home", "a/index.html": b"a", "b/index.html": b"b", "c/x/index.html": b"c"})
-    staging = Staging(out, flat=True)
-    staging.write("b/index.html", b"b2", "")
-    token = keep_previous(staging, root, ["b/index.html", "c/x/index.html"])
-    staging.apply(["b/index.html"], ["index.html", "a/index.html"])
+    token = second_build_keeping_the_first(root, out)
     taken = take_previous(root, out, token)
     assert taken is not None and sorted(taken[1]) == ["b/index.html", "c/x/index.html"]
     unchanged_inode = (out / "a" / "index.html").stat().st_ino
