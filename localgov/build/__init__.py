@@ -488,7 +488,7 @@ def _write(run: Run, loaded: Loaded, whole: bool, options: Options) -> int:
             finaliser.run(loaded.site, staging.path, staging.companion(finaliser.keeps(run.root, run.out_dir)),
                           run.problems, Pages(pages, reuse=options.incremental))
             run.timer.lap(f"finalise:{finaliser.name}")
-            _adopt(staging.path, before, f"final:{finaliser.name}", new)
+            _adopt(staging.path, before, f"final:{finaliser.name}", new, finaliser.writes)
             new.steps[finaliser.name] = final_key
         run.stop_on_errors()
         _stage(options.progress, "Writing the site")
@@ -654,20 +654,23 @@ def _carry_finalised(run: Run, finalising: list[index.Finaliser]) -> set[str]:
     return carried
 
 
-def _adopt(folder: Path, known: set[str], origin: str, new: Manifest) -> None:
-    """Record the files a finaliser added to the staged folder."""
+def _adopt(folder: Path, known: set[str], origin: str, new: Manifest, within: tuple[str, ...] = ()) -> None:
+    """Record the files a finaliser added to the staged folder (only under `within`, where it names its outputs)."""
     base = str(folder)
-    for dirpath, _, filenames in os.walk(folder):
-        rel_dir = os.path.relpath(dirpath, base)
-        for name in filenames:
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
-            if rel in known or rel in new.files or rel == STAGING_MARKER:
-                continue
-            path = f"{dirpath}/{name}"
-            with open(path, "rb") as stream:
-                data = stream.read()
-            info = os.stat(path)
-            new.files[rel] = FileEntry(digest(data), len(data), info.st_mtime_ns, origin, origin)
+    tops = [folder / rel for rel in within] if within else [folder]
+    for top in tops:
+        walked = os.walk(top) if top.is_dir() else [(str(top.parent), [], [top.name])] if top.is_file() else []
+        for dirpath, _, filenames in walked:
+            rel_dir = os.path.relpath(dirpath, base)
+            for name in filenames:
+                rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+                if rel in known or rel in new.files or rel == STAGING_MARKER:
+                    continue
+                path = f"{dirpath}/{name}"
+                with open(path, "rb") as stream:
+                    data = stream.read()
+                info = os.stat(path)
+                new.files[rel] = FileEntry(digest(data), len(data), info.st_mtime_ns, origin, origin)
 
 
 def _processes(asked: int | None, units: int, enough: int) -> int:

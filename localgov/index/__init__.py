@@ -24,7 +24,7 @@ from localgov.index.redirects import redirect_files
 from localgov.index.shards import lookup_key, postcode_shards
 from localgov.model import Coverage, Output, Pages, Site
 from localgov.search.vocabulary import synonyms_file
-from localgov.search.whoosh import build_search_indexes, index_dir
+from localgov.search.whoosh import SEARCH_OUTPUTS, build_search_indexes, index_dir
 from localgov.urls import routes
 
 Make = Callable[[Site, list[str], Problems], Iterable[Output]]
@@ -63,6 +63,7 @@ class Finaliser:
     name: str
     run: Finish
     keeps: Callable[[Path, Path], Path]
+    writes: tuple[str, ...] = ()  # the files and folders of the output it makes (empty: it may write anywhere)
 
 
 def cdn_files(site: Site, page_paths: list[str], problems: Problems) -> Iterable[Output]:
@@ -81,4 +82,4 @@ INDEXERS: tuple[Indexer, ...] = (
     Indexer("api", api_files, SITE_STRUCTURE),
     Indexer("redirects", redirect_files, SITE_STRUCTURE),
 )
-FINALISERS: tuple[Finaliser, ...] = (Finaliser("search", build_search_indexes, index_dir),)
+FINALISERS: tuple[Finaliser, ...] = (Finaliser("search", build_search_indexes, index_dir, SEARCH_OUTPUTS),)

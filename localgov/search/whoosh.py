@@ -28,6 +28,7 @@ from typing import Any, Self
 
 from localgov.errors import Problems
 from localgov.model import Pages, Site
+from localgov.search import pagefind
 from localgov.search.extract import COMMON, Doc, condense, doc_path, extract, read_docs
 from localgov.search.spelling import WORDS_FILE, WORDS_JSON, SiteWords, count_words
 from localgov.search.synonyms import Vocabulary, combine
@@ -176,6 +177,7 @@ def _clear(folder: Path) -> None:
             path.unlink(missing_ok=True)
 
 
+SEARCH_OUTPUTS = (pagefind.OUTPUT_SUBDIR, WORDS_JSON)  # what build_search_indexes adds to the output folder
 DOCS_FILE = "documents.json"  # in the kept folder: each page's digest, and what search read from it
 DOCS_VERSION = 1
 
@@ -228,11 +230,9 @@ def build_search_indexes(site: Site, staged: Path, cache: Path, problems: Proble
     `cache` is the staged copy of the Whoosh index of this output (see `index_dir`), swapped in with it;
     `pages` the digest of each HTML page, so that only pages that changed are read (`read_site_docs`).
     """
-    from localgov.search import pagefind as pagefind_index
-
     found = read_site_docs(staged, cache, pages)
     # Pagefind reads only the pages search indexes (each common page, each nation's text, councils' own).
-    running = pagefind_index.start(staged, problems, [doc_path(doc.url) for doc in found])
+    running = pagefind.start(staged, problems, [doc_path(doc.url) for doc in found])
     try:
         docs = condense(found)
         site_words = words_json(docs)
@@ -246,7 +246,7 @@ def build_search_indexes(site: Site, staged: Path, cache: Path, problems: Proble
         problems.warn(CACHE_DIR.as_posix(), 0, f"server-side search index not updated: {type(exc).__name__}: {exc}")
     finally:
         if running is not None:
-            pagefind_index.finish(running, problems)
+            pagefind.finish(running, problems)
 
 
 # -- searching ---------------------------------------------------------------------------------
