@@ -202,3 +202,45 @@ def test_one_slow_request_does_not_hold_up_the_others() -> None:
         assert slow.result(timeout=TIMEOUT) == (200, "/slow")
     loop.call_soon_threadsafe(loop.stop)
     thread.join(10)
+
+
+def test_an_edit_is_rendered_at_once_as_the_rebuild_then_writes_it(make_site: MakeSite) -> None:
+    """The preview renders the pages of an edited page or override straight away; they are the rebuild's bytes."""
+    from localgov.build import BuildState, build
+    from localgov.commands.serve import quick_render
+
+    override = "councils/maidstone/rubbish-and-recycling/bin-collections.md"
+    root = make_site({override: "## Missed collections {#missed}\n\nCall Maidstone.\n"})
+    out = root / "build"
+    state = BuildState()
+    build(root, out, finalise=False, state=state)
+    common = root / "content/rubbish-and-recycling/bin-collections.md"
+    wanted = ["/", "/bin-collections/", "/bin-collections/thanet/", "/bin-collections/maidstone/",
+              "/apply-for-a-school-place/kent/"]
+    def edit_common() -> None:
+        common.write_text(common.read_text(encoding="utf-8").replace("every week", "every Monday"), encoding="utf-8")
+
+    def edit_override() -> None:
+        (root / override).write_text("## Missed collections {#missed}\n\nCall us today.\n", encoding="utf-8")
+
+    edits: list[tuple[str, Callable[[], None], set[str], str]] = [
+        ("content/rubbish-and-recycling/bin-collections.md", edit_common,
+         {"/bin-collections/", "/bin-collections/thanet/", "/bin-collections/maidstone/"}, "every Monday"),
+        (override, edit_override, {"/bin-collections/maidstone/"}, "Call us today."),
+    ]
+    for rel, edit, pages, marker in edits:
+        edit()
+        made = quick_render(state, root, [rel], wanted)
+        assert set(made) == pages, f"only the pages of the edited file that were asked for: {sorted(made)}"
+        assert all(marker in data.decode("utf-8") for data in made.values())
+        build(root, out, finalise=False, state=state)
+        for url, data in made.items():
+            assert (out / url.strip("/") / "index.html").read_bytes() == data, f"{url} differs from the rebuild"
+    # An edit that changes which councils have the page waits for the rebuild.
+    common.write_text(common.read_text(encoding="utf-8").replace("provider: lower", "provider: upper"),
+                      encoding="utf-8")
+    assert quick_render(state, root, ["content/rubbish-and-recycling/bin-collections.md"], wanted) == {}
+    # So does one with a problem, and any other file.
+    common.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    assert quick_render(state, root, ["content/rubbish-and-recycling/bin-collections.md"], wanted) == {}
+    assert quick_render(state, root, ["site.yaml"], wanted) == {}

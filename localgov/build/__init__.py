@@ -155,6 +155,9 @@ class BuildState:
 
     manifest: Manifest | None = None
     memo: PageMemo | None = None
+    # The last build that worked: its loaded site and coverage report (the preview renders edits from them).
+    loaded: Loaded | None = None
+    report: Coverage | None = None
 
 
 class Timer:
@@ -313,6 +316,8 @@ def _build(root: Path, out_dir: Path, options: Options, state: BuildState | None
         run.staging.abandon()
         raise
     _save(run, state)
+    if state is not None:
+        state.loaded, state.report = loaded, plan.report
     return BuildResult(
         pages=new.pages, files=len(new.files), seconds=time.perf_counter() - started, warnings=problems.warnings,
         missing=_missing(new), refused=sorted(loaded.contained),

@@ -125,6 +125,85 @@ def make_server(out: Path, host: str, port: int, site_root: Path | None = None) 
 # -- the live preview
 
 
+# Fields of a common page that change which councils have its variants, or what other pages say of it:
+# an edit of one of them is left to the whole rebuild.
+STRUCTURAL = ("slug", "topic", "provider", "lgsl", "requires", "provided_elsewhere", "lang", "source")
+RECENT_PAGES = 64  # HTML pages the preview remembers serving, which an edit is rendered for at once
+
+
+def quick_render(state: Any, root: Path, changed: list[str], wanted: Iterable[str]) -> dict[str, bytes]:
+    """Render straight from one edited common page or override the pages of it in `wanted` (URL paths).
+
+    The live preview serves these at once, while the incremental rebuild runs; the rebuild's output
+    replaces them when it has finished. Uses the loaded site and coverage report of the last build that
+    worked (`BuildState`), with the edited file read again. Returns {} when it cannot: any other file,
+    an edit that changes which councils have the page, or one with problems (the rebuild reports them).
+    """
+    from localgov.render.pages import PageJob, Renderer
+    from localgov.render.sections import section_templates
+    from localgov.sandbox import content_environment
+
+    loaded = getattr(state, "loaded", None)
+    if loaded is None or len(changed) != 1:
+        return {}
+    edit = _read_edit(loaded.site, root, changed[0])
+    if edit is None:
+        return {}
+    site, key, sections, slug, urls = edit
+    jobs: dict[str, PageJob] = {}
+    for url in wanted:
+        if url in urls:
+            council = url.strip("/").partition("/")[2]
+            jobs[url] = PageJob("variant" if council else "common", site.content.pages[slug].source, page=slug,
+                                council=council)
+    if not jobs:
+        return {}
+    try:
+        templates = section_templates(content_environment(), sections)
+        renderer = Renderer(site, loaded.asset_urls, {**loaded.sections, key: templates}, state.report)
+        return {url: renderer.render_page(job).output.data for url, job in jobs.items()}
+    except Exception:  # noqa: BLE001 - the rebuild reports it, at its line
+        return {}
+
+
+def _read_edit(site: Any, root: Path, rel: str) -> tuple[Any, str, tuple[Any, ...], str, set[str]] | None:
+    """Read one edited file into the loaded site: (site, compile key, sections, page, URLs of it), or None."""
+    import dataclasses
+
+    from localgov.compose import page_key
+    from localgov.errors import Problems
+    from localgov.load.content import read_page
+    from localgov.load.overrides import read_override
+    from localgov.model import Override
+
+    parts = rel.split("/")
+    if not rel.endswith(".md") or rel.endswith(".cy.md"):
+        return None
+    problems = Problems()
+    if len(parts) == 3 and parts[0] == "content":
+        old = site.content.pages.get(parts[2][:-3])
+        if old is None or old.topic != parts[1]:
+            return None
+        page = read_page(root / rel, parts[1], root, problems)
+        if page is None or problems.errors or any(getattr(page, f) != getattr(old, f) for f in STRUCTURAL):
+            return None
+        page = dataclasses.replace(page, updated=old.updated)
+        content = dataclasses.replace(site.content, pages={**site.content.pages, page.slug: page})
+        urls = {page.url, *(f"/{page.slug}/{c}/" for c in site.resolution.councils_for(page.slug))}
+        return dataclasses.replace(site, content=content), page_key(page), page.sections, page.slug, urls
+    if len(parts) == 4 and parts[0] == "councils":
+        council, topic, slug = parts[1], parts[2], parts[3][:-3]
+        if (council, slug) not in site.overrides.overrides or council not in site.councils:
+            return None
+        found = read_override(root, site.content, site.councils[council], root / rel, rel, topic, problems)
+        if not isinstance(found, Override) or problems.errors:
+            return None
+        overrides = dataclasses.replace(site.overrides, overrides={**site.overrides.overrides, (council, slug): found})
+        return (dataclasses.replace(site, overrides=overrides), found.key, found.sections, slug,
+                {f"/{slug}/{council}/"})
+    return None
+
+
 class Preview:
     """The state of the live preview: where the site is, and the problems of the last build if it failed."""
 
@@ -144,16 +223,62 @@ class Preview:
         from localgov.build import BuildState
 
         self.state = BuildState()
+        # Pages rendered from an edit before the rebuild has finished (see `quick`), by URL path; and the
+        # HTML pages served lately, most recent last.
+        self.fresh: dict[str, tuple[int, int, bytes]] = {}  # URL path -> (the edit it shows, when made, its bytes)
+        self.recent: dict[str, None] = {}
+        self.edits = 0
+        self._lock = threading.Lock()
+
+    def served(self, path: str) -> None:
+        """Remember that the HTML page at `path` was served."""
+        with self._lock:
+            self.recent.pop(path, None)
+            self.recent[path] = None
+            while len(self.recent) > RECENT_PAGES:
+                del self.recent[next(iter(self.recent))]
+
+    def quick(self, changed: list[str]) -> bool:
+        """Render the pages served lately that one edited common page changes, to serve until the rebuild ends."""
+        with self._lock:
+            wanted = list(self.recent)
+        try:
+            # The watcher names files as found under the site folder; the site names them relative to it.
+            named = [Path(os.path.relpath(path, self.root)).as_posix() for path in changed]
+            made = quick_render(self.state, self.root, named, wanted)
+        except Exception:  # noqa: BLE001 - only a head start: the rebuild makes every page anyway
+            log.debug("quick render failed", exc_info=True)
+            made = {}
+        now = time.time_ns()
+        with self._lock:
+            self.edits += 1
+            self.fresh.update((path, (self.edits, now, data)) for path, data in made.items())
+        return bool(made)
+
+    def page(self, path: str) -> tuple[bytes, int] | None:
+        """Return a page rendered from an edit the rebuild has not written yet, and when it was made (ns)."""
+        with self._lock:
+            found = self.fresh.get(path)
+        return (found[2], found[1]) if found is not None else None
 
     def rebuild(self, *, first: bool = False) -> bool:
         """Build incrementally; on failure keep the last good site and remember the problems.
 
         Only one build runs at a time (the watcher's thread builds; see `Builder`).
         """
+        with self._lock:
+            seen = self.edits  # the edits this build reads: pages rendered for later ones are kept
+        built = self._rebuild(first, time.perf_counter())
+        if built:
+            # The output now has what those pages showed. After a failed build they are still the last good ones.
+            with self._lock:
+                self.fresh = {path: made for path, made in self.fresh.items() if made[0] > seen}
+        return built
+
+    def _rebuild(self, first: bool, started: float) -> bool:
         from localgov.build import build
         from localgov.commands.display import print_report
 
-        started = time.perf_counter()
         try:
             # The search indexes cover the whole site: made at the start, not on every save.
             progress = self.progress if first else None
@@ -218,6 +343,9 @@ def preview_app(preview: Preview) -> Callable[..., Iterable[bytes]]:
         body: bytes | None = search_results(preview.root, path + (f"?{query}" if query else ""), preview.out)
         kind = "text/html; charset=utf-8"
         made_ns = 0
+        fresh = preview.page(path) if body is None else None
+        if fresh is not None:
+            body, made_ns = fresh
         if body is None:
             file, redirect = resolve_file(preview.out, path)
             if redirect is not None:
@@ -237,6 +365,8 @@ def preview_app(preview: Preview) -> Callable[..., Iterable[bytes]]:
                     kind += "; charset=utf-8"
             else:
                 body = b"<!DOCTYPE html><html><head><title>Not built yet</title></head><body></body></html>"
+        if status == "200 OK" and kind.startswith("text/html"):
+            preview.served(path)
         if preview.problems and kind.startswith("text/html") and made_ns <= preview.failed_ns:
             body = add_overlay(body, preview.overlay())
         headers = [("Content-Type", kind), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")]
@@ -349,7 +479,10 @@ def make_watcher(preview: Preview, watch: bool) -> Any:
                 self.seen = now
                 self.changed = changed or ["*"]
                 log.info("changed: %s", ", ".join(changed[:5]))
+                quick = preview.quick(changed)
                 builder.request()
+                if quick:
+                    return self.changed[0], None  # reload now; again when the rebuild has finished
             finished = builder.finished()
             if finished != self.reloaded:
                 self.reloaded = finished

@@ -138,6 +138,12 @@ def _council_files(root: Path, council_dir: Path, reader: _Reader) -> list[tuple
     return found
 
 
+def read_override(root: Path, content: Content, council: Council, path: Path, rel: str, topic: str,
+                  problems: Problems) -> Override | CouncilPage | None:
+    """Read one council file against the loaded content, as `load_overrides` reads each (problems in `problems`)."""
+    return _Reader(root, content, problems).read(path, rel, council, topic)
+
+
 class _Reader:
     """Reads one council file at a time against the loaded content."""
 

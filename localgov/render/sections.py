@@ -26,12 +26,17 @@ def compile_sections(site: Site, env: ContentEnvironment | None = None,
     sources += [(o.key, o.source, o.sections) for o in site.overrides.welsh.values()]
     sources += [(p.key, p.source, p.sections) for p in site.overrides.pages.values()]
     for key, source, sections in sources:
-        sections = tuple(sections)
-        parts = {s.id: s.html for s in sections}
-        parts.update({f"{s.id}#title": s.title for s in sections if "{" in s.title})
         try:
-            compiled[key] = SectionTemplates(env, parts)
+            compiled[key] = section_templates(env, sections)
         except jinja2.TemplateError as exc:
             if problems is not None:
                 problems.error(source, 0, f"template error in content: {exc}")
     return compiled
+
+
+def section_templates(env: ContentEnvironment, sections: Iterable[Any]) -> SectionTemplates:
+    """Return the section templates of one source: each section's HTML, and its title where Jinja makes it."""
+    sections = tuple(sections)
+    parts = {s.id: s.html for s in sections}
+    parts.update({f"{s.id}#title": s.title for s in sections if "{" in s.title})
+    return SectionTemplates(env, parts)
