@@ -266,6 +266,8 @@ def live_preview(made: Generated, out: Path, results: Results) -> dict[str, Row]
             marker = text.format(n=number).strip()
             marker = re.sub(r"<[^>]+>", "", marker)
             url = base + page_for(out, made, what, path)
+            fetch(url)  # the page is open in the browser when its file is saved
+            time.sleep(1)
             started = time.perf_counter()
             append(path, text.format(n=number))
             while marker not in fetch(url):
