@@ -76,7 +76,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 WHOLE_SITE_SHARE = 0.3  # above this share of pages to render, stage a whole new output folder
-KEEP_PREVIOUS_SHARE = 0.2  # keep the replaced output for the next build if it differs in at most this share of files
 
 
 @dataclass
@@ -280,7 +279,9 @@ def _build(root: Path, out_dir: Path, options: Options, state: BuildState | None
     inputs = scan(root, input_locations(root))
     manifest, intact = _read_output(root, out_dir, options.incremental, state)
     timer.lap("scan")
-    if manifest is not None and _nothing_changed(manifest, inputs, intact, options.finalise, day):
+    # The live preview's first build loads the site even when nothing changed: it renders edits from it.
+    needs_site = state is not None and state.loaded is None
+    if manifest is not None and not needs_site and _nothing_changed(manifest, inputs, intact, options.finalise, day):
         if state is not None:
             state.manifest = manifest
         return _unchanged(manifest, options.strict, started, timer)
@@ -294,14 +295,14 @@ def _build(root: Path, out_dir: Path, options: Options, state: BuildState | None
         intact = _previous_finalised(root, out_dir, old)
     plan = _plan(loaded, old, intact, problems)
     timer.lap("plan")
-    # Most pages changing (a template used everywhere): write a whole new tree, as a clean build does,
-    # rather than stage tens of thousands of changed files under flat names.
-    whole = manifest is None or len(plan.render) > WHOLE_SITE_SHARE * max(1, len(plan.units))
+    # An incremental build starts from the output's kept previous version, if it has one that can be trusted.
+    # Without one, most pages changing (a template used everywhere) writes a whole new tree, as a clean build
+    # does, rather than stage tens of thousands of changed files under flat names.
+    taken = take_previous(root, out_dir, old.previous) if manifest is not None else None
+    whole = manifest is None or (taken is None and len(plan.render) > WHOLE_SITE_SHARE * max(1, len(plan.units)))
     new = Manifest(out=old.out, fingerprint=inputs.fingerprint, today=day.isoformat())
     new.names = list(old.names)  # kept pages refer to their links and inputs by number
     new.templates = loaded.keys.parsed
-    # An incremental build starts from the output's kept previous version, if it has one that can be trusted.
-    taken = take_previous(root, out_dir, old.previous) if manifest is not None else None
     staging = Staging(out_dir, flat=not whole, previous=taken[0] if taken and not whole else None)
     run = Run(root, out_dir, old, intact, new, staging, problems, loaded.contained, timer,
               differs=taken[1] if taken and staging.reused else [])
@@ -519,14 +520,17 @@ def _catch_up(run: Run) -> None:
 
 
 def _keep_previous(run: Run) -> None:
-    """Keep the output this build replaces as the next build's starting point, if it differs in few files."""
+    """Keep the output this build replaces as the next build's starting point, with the files that differ.
+
+    Bringing even most files of a kept version up to date (a link each) costs less than a new tree of
+    tens of thousands of folders, so it is kept whenever the old output is known (not after a clean build).
+    """
     old, new = run.old.files, run.new.files
     if not old or not run.out_dir.is_dir():
         return
     differs = [p for p, e in new.items() if p not in old or old[p].digest != e.digest]
     differs += [p for p in old if p not in new or p not in run.intact]  # and files changed by hand since
-    if len(differs) <= KEEP_PREVIOUS_SHARE * len(new):
-        run.new.previous = keep_previous(run.staging, run.root, differs)
+    run.new.previous = keep_previous(run.staging, run.root, differs)
 
 
 def _save(run: Run, state: BuildState | None) -> None:

@@ -17,7 +17,7 @@ the site's cache folder, on the same file system) as the previous version, with 
 which it differs from the output. The next incremental build takes that folder as its staging folder,
 brings those files up to date from the output (hard links), stages its own changes in it and swaps it
 in, so its cost follows what changed, not the size of the site. A previous version the build cannot
-trust (no record that matches the manifest, another file system, too many differences) is deleted and
+trust (no record that matches the manifest, or another file system) is deleted and
 the whole tree is staged as before.
 
 localgov only ever replaces or deletes folders it made: every output folder carries a marker file,

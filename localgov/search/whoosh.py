@@ -180,6 +180,7 @@ def _clear(folder: Path) -> None:
 SEARCH_OUTPUTS = (pagefind.OUTPUT_SUBDIR, WORDS_JSON)  # what build_search_indexes adds to the output folder
 DOCS_FILE = "documents.json"  # in the kept folder: each page's digest, and what search read from it
 DOCS_VERSION = 1
+SEARCHABLE = b"data-pagefind-body"  # in every page search indexes (see localgov/search/extract.py)
 
 
 def read_site_docs(staged: Path, cache: Path, pages: Pages | None) -> list[Doc]:
@@ -211,7 +212,9 @@ def read_site_docs(staged: Path, cache: Path, pages: Pages | None) -> list[Doc]:
                 (entry[1] is None or isinstance(entry[1], dict)):
             doc = Doc(**entry[1]) if entry[1] is not None else None
         else:
-            doc = extract((staged / rel).read_text(encoding="utf-8"), rel)
+            data = (staged / rel).read_bytes()
+            # Most pages (the variants that say nothing their common page does not) are not indexed at all.
+            doc = extract(data.decode("utf-8"), rel) if SEARCHABLE in data else None
         kept[rel] = [digest, dataclasses.asdict(doc) if doc is not None else None]
         if doc is not None:
             found.append(doc)
