@@ -7,12 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from localgov.errors import Problems
-from localgov.load.fields import FieldReader, read_yaml_file
+from localgov.load.fields import FieldReader, read_text, read_yaml_file
 from localgov.load.frontmatter import FrontMatterProblem, read_document
 from localgov.load.jinja_checks import check_source_template
 from localgov.load.markdown import convert, report
 from localgov.load.pagefields import check_sections, load_synonyms, read_elsewhere
-from localgov.load.paths import RESERVED, Unreadable, escapes, is_slug, read_source, relative
+from localgov.load.paths import RESERVED, escapes, is_slug, relative
 from localgov.load.retired import check_codes_unique, load_retired
 from localgov.load.welsh import load_welsh
 from localgov.model import PROVIDERS, Content, Page, Topic
@@ -108,16 +108,8 @@ def read_page(path: Path, topic: str, root: Path, problems: Problems) -> Page | 
         problems.error(rel, 0, "file name is not a usable page slug",
                        expected="lower-case letters, digits and hyphens", found=repr(path.name))
         return None
-    try:
-        data = read_source(path, root / "content", root)
-        text = data.decode("utf-8")
-    except Unreadable as exc:
-        problems.error(rel, 0, str(exc), expected=exc.expected, found=exc.found)
-        return None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.error(rel, line, f"not UTF-8 text (byte {exc.start})", expected="UTF-8 text",
-                       found=f"byte 0x{data[exc.start]:02x}")
+    text = read_text(path, rel, problems, folder=root / "content", root=root)
+    if text is None:
         return None
     try:
         document = read_document(text)

@@ -41,17 +41,30 @@ def as_date(value: object) -> dt.date | None:
     return None
 
 
+def read_text(path: Path, rel: str, problems: Problems, *, folder: Path, root: Path,
+              limit: int = MAX_SOURCE_BYTES) -> str | None:
+    """Read a UTF-8 text file that must be a regular file inside `folder`; None, with why against `rel`, if not."""
+    try:
+        data = read_source(path, folder, root, limit=limit)
+    except Unreadable as exc:
+        problems.error(rel, 0, str(exc), expected=exc.expected, found=exc.found)
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.error(rel, data[: exc.start].count(b"\n") + 1, f"not UTF-8 text (byte {exc.start})",
+                       expected="UTF-8 text", found=f"byte 0x{data[exc.start]:02x}")
+        return None
+
+
 def read_yaml_file(path: Path, rel: str, problems: Problems, *, folder: Path, root: Path,
                    limit: int = MAX_SOURCE_BYTES) -> YamlDoc | None:
     """Read a UTF-8 YAML mapping file that must be a regular file inside `folder`, reporting why not against `rel`."""
+    text = read_text(path, rel, problems, folder=folder, root=root, limit=limit)
+    if text is None:
+        return None
     try:
-        data = read_source(path, folder, root, limit=limit)
-        return parse_mapping(data.decode("utf-8"))
-    except Unreadable as exc:
-        problems.error(rel, 0, str(exc), expected=exc.expected, found=exc.found)
-    except UnicodeDecodeError as exc:
-        problems.error(rel, data[: exc.start].count(b"\n") + 1, f"not UTF-8 text (byte {exc.start})",
-                       expected="UTF-8", found=f"byte 0x{data[exc.start]:02x}")
+        return parse_mapping(text)
     except YamlProblem as exc:
         problems.error(rel, exc.line, str(exc), field=exc.field, expected=exc.expected, found=exc.found)
     return None

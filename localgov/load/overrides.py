@@ -22,11 +22,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from localgov.errors import Problem, Problems, describe
-from localgov.load.fields import FieldReader, closest, did_you_mean
+from localgov.load.fields import FieldReader, closest, did_you_mean, read_text
 from localgov.load.frontmatter import FrontMatterProblem, read_document
 from localgov.load.jinja_checks import check_source_template, council_calls
 from localgov.load.markdown import convert, report, slugify
-from localgov.load.paths import MAX_COUNCIL_BYTES, RESERVED, Unreadable, escapes, is_slug, read_source, relative
+from localgov.load.paths import MAX_COUNCIL_BYTES, RESERVED, escapes, is_slug, relative
 from localgov.load.safety import scan_html
 from localgov.load.yamlfile import YamlDoc
 from localgov.model import Content, Council, CouncilPage, Override, Overrides, Page, Section
@@ -169,16 +169,9 @@ class _Reader:
         lang = "en"
         if path.name.endswith(".cy.md"):
             slug, lang = path.name[: -len(".cy.md")], "cy"
-        try:
-            data = read_source(path, self.root / "councils" / council.slug, self.root, limit=MAX_BYTES)
-        except Unreadable as exc:
-            problems.error(rel, 0, str(exc), expected=exc.expected, found=exc.found)
-            return None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            problems.error(rel, data[: exc.start].count(b"\n") + 1, f"not UTF-8 text (byte {exc.start})",
-                           expected="UTF-8 text", found=f"byte 0x{data[exc.start]:02x}")
+        text = read_text(path, rel, problems, folder=self.root / "councils" / council.slug, root=self.root,
+                         limit=MAX_BYTES)
+        if text is None:
             return None
         if not is_slug(topic):
             problems.error(rel, 0, "topic folder name is not a slug", expected="lower-case letters, digits and hyphens",

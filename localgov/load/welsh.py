@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from localgov.errors import Problems
-from localgov.load.fields import FieldReader, read_yaml_file
+from localgov.load.fields import FieldReader, read_text, read_yaml_file
 from localgov.load.frontmatter import FrontMatterProblem, read_document
 from localgov.load.jinja_checks import check_source_template
 from localgov.load.markdown import convert, report
@@ -93,16 +93,13 @@ def read_welsh_topic(topic_dir: Path, topic: Topic, root: Path, problems: Proble
 def read_welsh_page(path: Path, page: Page, root: Path, problems: Problems) -> Translation | None:
     """Parse and check one Welsh page against its English page; None when it has errors."""
     rel = relative(path, root)
+    text = read_text(path, rel, problems, folder=root / "content", root=root)
+    if text is None:
+        return None
     try:
-        data = read_source(path, root / "content", root)
         english = read_source(root / page.source, root / "content", root)
-        text = data.decode("utf-8")
     except Unreadable as exc:
         problems.error(rel, 0, str(exc), expected=exc.expected, found=exc.found)
-        return None
-    except UnicodeDecodeError as exc:
-        problems.error(rel, data[: exc.start].count(b"\n") + 1, f"not UTF-8 text (byte {exc.start})",
-                       expected="UTF-8 text", found=f"byte 0x{data[exc.start]:02x}")
         return None
     try:
         document = read_document(text)
