@@ -323,10 +323,14 @@ class Manifest:
         return manifest
 
 
+def output_name(out_dir: Path) -> str:
+    """Return the name the site's cache folder knows the output folder `out_dir` by."""
+    return hashlib.sha256(str(out_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+
+
 def manifest_path(root: Path, out_dir: Path) -> Path:
     """Return where the manifest of `out_dir` is kept."""
-    name = hashlib.sha256(str(out_dir.resolve()).encode("utf-8")).hexdigest()[:16]
-    return root / CACHE_DIR / f"build-{name}.msgpack"
+    return root / CACHE_DIR / f"build-{output_name(out_dir)}.msgpack"
 
 
 def load_manifest(root: Path, out_dir: Path) -> Manifest | None:

@@ -25,7 +25,7 @@ from jinja2 import meta, nodes
 from localgov.build.cache import Inputs, combine
 from localgov.model import Coverage, Site
 from localgov.render import record as dep
-from localgov.render.layouts import shared_cache_dir
+from localgov.render.layouts import is_site_template, shared_cache_dir
 
 ANY_TEMPLATE = "*"  # a template name meaning "could be any template": depend on all of them
 
@@ -195,8 +195,7 @@ class Keys:
         value = combine(filename or name, source)
         self._templates[name] = value
         if value not in self.parsed:
-            root = self.site.config.root.resolve()
-            if filename is not None and Path(filename).resolve().is_relative_to(root):
+            if is_site_template(filename, self.site.config.root.resolve()):
                 self.parsed[value] = references(self.env, source)
             else:
                 self.parsed[value] = shared_references(self.env, source, value)

@@ -42,6 +42,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from localgov.build.cache import CACHE_DIR, output_name
 from localgov.errors import LocalgovError, UsageError
 
 # Old output folders with more files than this are deleted in the background after a swap.
@@ -163,18 +164,17 @@ class Staging:
         self.out_dir = out_dir
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-        self.reused = False
+        self.reused = previous is not None
         if previous is not None:
-            # The kept previous version becomes the staging folder: a killed build leaves it as a leftover.
+            # The kept previous version becomes the staging folder (its output marker, then this one's, tell a
+            # later build that a killed build left it).
             self.path.rmdir()
             previous.rename(self.path)
-            (self.path / STAGING_MARKER).write_bytes(b"")
+        (self.path / STAGING_MARKER).write_bytes(b"")
+        if self.reused:
             (self.path / MARKER).unlink(missing_ok=True)
             (self.path / PREVIOUS_RECORD).unlink(missing_ok=True)
             shutil.rmtree(self.path / FLAT, ignore_errors=True)
-            self.reused = True
-        else:
-            (self.path / STAGING_MARKER).write_bytes(b"")
         self.flat = flat
         if flat:
             (self.path / FLAT).mkdir()
@@ -367,8 +367,7 @@ def _prune(base: Path, rel: str) -> None:
 
 def previous_dir(root: Path, out_dir: Path) -> Path:
     """Return where the previous version of the output folder `out_dir` is kept: the site's cache folder."""
-    name = hashlib.sha256(str(out_dir.resolve()).encode("utf-8")).hexdigest()[:16]
-    return root / ".localgov-cache" / f"previous-{name}"
+    return root / CACHE_DIR / f"previous-{output_name(out_dir)}"
 
 
 def take_previous(root: Path, out_dir: Path, token: str) -> tuple[Path, list[str]] | None:

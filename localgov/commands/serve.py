@@ -32,11 +32,15 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from localgov.commands.progress import StageProgress
 from localgov.errors import BuildFailed, LocalgovError, Problem
+
+if TYPE_CHECKING:  # the build is imported when the preview starts, not when the command line is read
+    from localgov.build import BuildState
+    from localgov.model import Section, Site
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +135,7 @@ STRUCTURAL = ("slug", "topic", "provider", "lgsl", "requires", "provided_elsewhe
 RECENT_PAGES = 64  # HTML pages the preview remembers serving, which an edit is rendered for at once
 
 
-def quick_render(state: Any, root: Path, changed: list[str], wanted: Iterable[str]) -> dict[str, bytes]:
+def quick_render(state: BuildState, root: Path, changed: list[str], wanted: Iterable[str]) -> dict[str, bytes]:
     """Render straight from one edited common page or override the pages of it in `wanted` (URL paths).
 
     The live preview serves these at once, while the incremental rebuild runs; the rebuild's output
@@ -143,7 +147,7 @@ def quick_render(state: Any, root: Path, changed: list[str], wanted: Iterable[st
     from localgov.render.sections import section_templates
     from localgov.sandbox import content_environment
 
-    loaded = getattr(state, "loaded", None)
+    loaded = state.loaded
     if loaded is None or len(changed) != 1:
         return {}
     edit = _read_edit(loaded.site, root, changed[0])
@@ -166,7 +170,7 @@ def quick_render(state: Any, root: Path, changed: list[str], wanted: Iterable[st
         return {}
 
 
-def _read_edit(site: Any, root: Path, rel: str) -> tuple[Any, str, tuple[Any, ...], str, set[str]] | None:
+def _read_edit(site: Site, root: Path, rel: str) -> tuple[Site, str, tuple[Section, ...], str, set[str]] | None:
     """Read one edited file into the loaded site: (site, compile key, sections, page, URLs of it), or None."""
     import dataclasses
 
@@ -268,17 +272,18 @@ class Preview:
         """
         with self._lock:
             seen = self.edits  # the edits this build reads: pages rendered for later ones are kept
-        built = self._rebuild(first, time.perf_counter())
+        built = self._rebuild(first)
         if built:
             # The output now has what those pages showed. After a failed build they are still the last good ones.
             with self._lock:
                 self.fresh = {path: made for path, made in self.fresh.items() if made[0] > seen}
         return built
 
-    def _rebuild(self, first: bool, started: float) -> bool:
+    def _rebuild(self, first: bool) -> bool:
         from localgov.build import build
         from localgov.commands.display import print_report
 
+        started = time.perf_counter()
         try:
             # The search indexes cover the whole site: made at the start, not on every save.
             progress = self.progress if first else None

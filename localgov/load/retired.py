@@ -27,9 +27,7 @@ def load_retired(root: Path, pages: dict[str, Page], problems: Problems) -> tupl
     doc = read_yaml_file(path, rel, problems, folder=root / "content", root=root)
     if doc is None:
         return ()
-    for name in sorted(set(map(str, doc.data)) - {"codes"}):
-        problems.error(rel, doc.line(name), f"unknown field{did_you_mean(name, {'codes'})}", field=name,
-                       expected="codes", found=repr(name))
+    FieldReader(rel, doc, problems).reject_unknown(frozenset({"codes"}))
     entries = doc.data.get("codes")
     if not isinstance(entries, list):
         problems.error(rel, doc.line("codes"), "wrong type", field="codes", expected="a list of '- lgsl: ...' entries",

@@ -194,13 +194,11 @@ class SiteBytecodeCache(jinja2.FileSystemBytecodeCache):
     def __init__(self, directory: str, shared: str | None, site_root: Path) -> None:
         super().__init__(directory)
         self.shared = shared
-        self.site_root = str(site_root.resolve())
+        self.site_root = site_root.resolve()
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         key = super().get_cache_key(name, filename)
-        # Only localgov's own replacements (NO_CROWN) have no file; every template of a site has one.
-        site_file = filename is not None and Path(filename).resolve().is_relative_to(self.site_root)
-        return key if site_file or self.shared is None else "shared-" + key
+        return key if self.shared is None or is_site_template(filename, self.site_root) else "shared-" + key
 
     def _get_cache_filename(self, bucket: jinja2.bccache.Bucket) -> str:
         if self.shared is not None and bucket.key.startswith("shared-"):
@@ -213,6 +211,14 @@ class SiteBytecodeCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
         except OSError:
             pass  # the cache only saves time: a site that cannot be written to still builds
+
+
+def is_site_template(filename: str | None, site_root: Path) -> bool:
+    """Say whether a template's file is the site's own (under its resolved root), not one of the defaults.
+
+    Only localgov's own replacements (NO_CROWN) have no file; every template of a site has one.
+    """
+    return filename is not None and Path(filename).resolve().is_relative_to(site_root)
 
 
 def shared_cache_dir() -> str | None:

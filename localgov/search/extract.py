@@ -48,6 +48,7 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
                    "wbr"})
 
 
+SEARCHABLE = b"data-pagefind-body"  # in every page search indexes, on its <main>
 _BODY_START = re.compile(r"<main\b[^>]*\bdata-pagefind-body\b[^>]*>")
 _HTML_LANG = re.compile(r'<html\b[^>]*\blang="([a-zA-Z-]+)"')
 
@@ -149,12 +150,22 @@ def doc_path(url: str) -> str:
     return f"{url.strip('/')}/index.html" if url.strip("/") else "index.html"
 
 
+def read_doc(folder: Path, rel: str) -> Doc | None:
+    """Read the page `rel` (POSIX, relative to `folder`); None when search does not index it.
+
+    Most pages (the variants that say nothing their common page does not) are not indexed at all: they
+    are passed over without being decoded.
+    """
+    data = (folder / rel).read_bytes()
+    return extract(data.decode("utf-8"), rel) if SEARCHABLE in data else None
+
+
 def read_docs(folder: Path, paths: Iterable[str]) -> Iterator[Doc]:
     """Read the searchable pages among `paths` (POSIX, relative to `folder`)."""
     for rel in paths:
         if not rel.endswith(".html"):
             continue
-        doc = extract((folder / rel).read_text(encoding="utf-8"), rel)
+        doc = read_doc(folder, rel)
         if doc is not None:
             yield doc
 

@@ -29,7 +29,7 @@ from typing import Any, Self
 from localgov.errors import Problems
 from localgov.model import Pages, Site
 from localgov.search import pagefind
-from localgov.search.extract import COMMON, Doc, condense, doc_path, extract, read_docs
+from localgov.search.extract import COMMON, Doc, condense, doc_path, read_doc
 from localgov.search.spelling import WORDS_FILE, WORDS_JSON, SiteWords, count_words
 from localgov.search.synonyms import Vocabulary, combine
 from localgov.search.vocabulary import search_data
@@ -147,9 +147,7 @@ def update_index(folder: Path, docs: Iterable[Doc], data: bytes, *, timeout: flo
     for name, content in ((DATA_FILE, data), (WORDS_FILE, site_words)):
         data_path = folder / name
         if not data_path.is_file() or data_path.read_bytes() != content:
-            partial = data_path.with_name(name + ".partial")
-            partial.write_bytes(content)
-            partial.replace(data_path)
+            _write_anew(data_path, content)
     stats.seconds = time.perf_counter() - started
     return stats
 
@@ -167,6 +165,13 @@ def words_json(docs: Iterable[Doc]) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
+def _write_anew(path: Path, content: bytes) -> None:
+    """Write a file of the index folder as a new file, never into the old one (which may be a hard link)."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(content)
+    partial.replace(path)
+
+
 def _clear(folder: Path) -> None:
     for path in folder.iterdir():
         if path.name in (DATA_FILE, WORDS_FILE, DOCS_FILE):
@@ -180,20 +185,15 @@ def _clear(folder: Path) -> None:
 SEARCH_OUTPUTS = (pagefind.OUTPUT_SUBDIR, WORDS_JSON)  # what build_search_indexes adds to the output folder
 DOCS_FILE = "documents.json"  # in the kept folder: each page's digest, and what search read from it
 DOCS_VERSION = 1
-SEARCHABLE = b"data-pagefind-body"  # in every page search indexes (see localgov/search/extract.py)
 
 
-def read_site_docs(staged: Path, cache: Path, pages: Pages | None) -> list[Doc]:
+def read_site_docs(staged: Path, cache: Path, pages: Pages) -> list[Doc]:
     """Return the searchable pages of the staged site, reading only pages that changed since the last build.
 
     What was read from each page is kept in `cache` under the page's digest, so a page whose bytes are
-    unchanged is not read again (unless `pages.reuse` is false: a clean build). Without `pages` every
-    page is read and nothing is kept. The kept list is written anew (never rewritten in place: `cache`
-    may start as hard links to the published copy).
+    unchanged is not read again (unless `pages.reuse` is false: a clean build). The kept list is written
+    anew (never rewritten in place: `cache` may start as hard links to the published copy).
     """
-    if pages is None:
-        paths = sorted(p.relative_to(staged).as_posix() for p in staged.rglob("index.html"))
-        return list(read_docs(staged, paths))
     known: dict[str, list[Any]] = {}
     if pages.reuse:
         try:
@@ -212,22 +212,17 @@ def read_site_docs(staged: Path, cache: Path, pages: Pages | None) -> list[Doc]:
                 (entry[1] is None or isinstance(entry[1], dict)):
             doc = Doc(**entry[1]) if entry[1] is not None else None
         else:
-            data = (staged / rel).read_bytes()
-            # Most pages (the variants that say nothing their common page does not) are not indexed at all.
-            doc = extract(data.decode("utf-8"), rel) if SEARCHABLE in data else None
+            doc = read_doc(staged, rel)
         kept[rel] = [digest, dataclasses.asdict(doc) if doc is not None else None]
         if doc is not None:
             found.append(doc)
     cache.mkdir(parents=True, exist_ok=True)
-    partial = cache / f"{DOCS_FILE}.partial"
-    partial.write_text(json.dumps({"version": DOCS_VERSION, "pages": kept}, ensure_ascii=False,
-                                  separators=(",", ":")), encoding="utf-8")
-    partial.replace(cache / DOCS_FILE)
+    _write_anew(cache / DOCS_FILE, json.dumps({"version": DOCS_VERSION, "pages": kept}, ensure_ascii=False,
+                                              separators=(",", ":")).encode("utf-8"))
     return found
 
 
-def build_search_indexes(site: Site, staged: Path, cache: Path, problems: Problems,
-                         pages: Pages | None = None) -> None:
+def build_search_indexes(site: Site, staged: Path, cache: Path, problems: Problems, pages: Pages) -> None:
     """Index the staged site for both engines: Pagefind (in the background) and Whoosh, side by side.
 
     `cache` is the staged copy of the Whoosh index of this output (see `index_dir`), swapped in with it;
