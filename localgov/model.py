@@ -637,11 +637,13 @@ class Pages:
     """The HTML pages of a staged output, for a whole-site step: each page's digest by its path in the output.
 
     `reuse` says the step may take what it kept from its last run for a page whose digest is unchanged
-    (an incremental build); a clean build reads every page again.
+    (an incremental build); a clean build reads every page again. `unindexed` names pages the render stage
+    already found search does not index (they lack its marker): the step need not read them at all.
     """
 
     digests: Mapping[str, bytes]
     reuse: bool = True
+    unindexed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

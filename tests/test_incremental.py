@@ -109,6 +109,9 @@ EDITS: list[tuple[str, dict[str, str | bytes | None]]] = [
     ("change a template", {"templates/partials/page_meta.html":
                            "<p class=\"govuk-body-s\">Reviewed: {{ page.title }}</p>\n"}),
     ("drop the shadowing template", {"templates/partials/page_meta.html": None}),
+    ("shadow a council's contact details", {"templates/partials/contact.html":
+                                            "<p class=\"govuk-body\">Write to {{ council.name }}</p>\n"}),
+    ("drop the contact details' template", {"templates/partials/contact.html": None}),
     ("add a static file", {"templates/static/extra.css": "body { margin: 0 }\n"}),
     ("change the site name", {"site.yaml":
                               "name: Council services (test)\nbase_url: https://test.example\npostcodes: none\n"}),

@@ -130,5 +130,5 @@ def test_templates_are_followed_through_what_they_include(make_site: MakeSite) -
     make_site({"templates/search.html": '{% extends "localgov/search.html" %}'})
     assert keys_for(site, scan(root, {})).templates("variant.html") == variant, "variant.html does not use it"
     # A partial that variant.html includes, shadowed by the site.
-    make_site({"templates/partials/page_meta.html": "<p>Checked</p>\n"})
+    make_site({"templates/partials/contents.html": "<p>Contents</p>\n"})
     assert keys_for(site, scan(root, {})).templates("variant.html") != variant

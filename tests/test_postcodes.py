@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from localgov.commands import postcode as postcode_cli
 from localgov.errors import LocalgovError
 from localgov.model import Area
+from localgov.postcodes import lookup as lookup_module
 from localgov.postcodes.lookup import (
     PostcodeLookup,
     PostcodeRecord,
@@ -36,7 +37,6 @@ from localgov.postcodes.lookup import (
     load_lookup,
     normalise,
     outcode,
-    read_builtin,
     read_postcode_file,
     save_lookup,
     shard_json,
@@ -482,8 +482,11 @@ def test_abolished_councils_map_to_their_successors(registry: tuple[dict[str, st
 
 
 @pytest.fixture(scope="module")
-def builtin_lookup(registry: tuple[dict[str, str], dict[str, str | None]]) -> PostcodeLookup:
-    return compile_lookup(read_builtin(), *registry, source=builtin_source())
+def builtin_lookup(registry: tuple[dict[str, str], dict[str, str | None]],
+                   tmp_path_factory: pytest.TempPathFactory) -> PostcodeLookup:
+    """The built-in data compiled for the registry, as a new site's build gets it (from the user's cache when
+    a build already compiled it for the same councils)."""
+    return lookup_module.builtin_lookup(tmp_path_factory.mktemp("builtin"), *registry)
 
 
 def test_builtin_covers_the_uk(builtin_lookup: PostcodeLookup) -> None:
@@ -596,6 +599,29 @@ def test_site_lookup_uses_an_imported_lookup_until_the_registry_changes(
     assert rebuilt.source == builtin_source()
     assert load_lookup(compiled_path(site)).to_bytes() == rebuilt.to_bytes()
     assert site_lookup(site, changed, county_of).find("ME15 6JQ").area == Area("maidstone", "kent")
+
+
+def test_a_new_site_takes_the_built_in_data_compiled_for_the_same_registry_from_the_users_cache(
+        tmp_path: Path, registry: tuple[dict[str, str], dict[str, str | None]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    key = lookup_module.registry_key(*registry)
+    shared = lookup_module.shared_builtin_path(key)
+    assert shared is not None and shared.is_relative_to(tmp_path / "user-cache" / "localgov")
+    # What another site's build kept there: told apart from a fresh compile by holding only the demo extract.
+    kept = compile_lookup(read_postcode_file(DEMO), *registry, source=builtin_source())
+    save_lookup(kept, shared)
+    for site in (_site(tmp_path / "one"), _site(tmp_path / "two")):
+        got = site_lookup(site, *registry)
+        assert got.to_bytes() == kept.to_bytes()
+        assert load_lookup(compiled_path(site)).to_bytes() == kept.to_bytes(), "not kept in the site as well"
+    # Another registry, or another release of the data or of this code, is another file.
+    gss_to_slug, county_of = registry
+    assert lookup_module.shared_builtin_path(lookup_module.registry_key(dict(gss_to_slug, E99000001="kent"),
+                                                                        county_of)) != shared
+    monkeypatch.setattr(lookup_module, "_CODE", "another release")
+    assert lookup_module.shared_builtin_path(key) != shared
+    assert not list(shared.parent.glob("*.partial")), "a partial file was left behind"
 
 
 # --- the command line ------------------------------------------------------------------------

@@ -19,11 +19,12 @@ import pytest
 from localgov.cli import main
 from localgov.commands.search_page import results_page
 from localgov.errors import Problems
+from localgov.model import Pages
 from localgov.search.extract import condense, extract, read_docs
 from localgov.search.pagefind import index_folder
 from localgov.search.spelling import SiteWords, distance, stem_key
 from localgov.search.synonyms import CouncilName, Vocabulary, combine, split_postcode, words
-from localgov.search.whoosh import DATA_FILE, SearchIndex, index_dir, update_index
+from localgov.search.whoosh import DATA_FILE, SearchIndex, index_dir, read_site_docs, update_index
 from tests.conftest import BINS, BuiltSite, MakeSite, build_site
 from tests.helpers import tree_digest
 
@@ -223,6 +224,19 @@ def test_variants_keep_only_what_they_add() -> None:
     condensed = {d.url: d for d in condense([common, variant])}
     assert condensed["/bin-collections/"].body == common.body
     assert condensed["/bin-collections/maidstone/"].body == "or late says maidstone"
+
+
+def test_search_reads_only_the_pages_the_render_stage_did_not_find_unindexed(tmp_path: Path) -> None:
+    staged = tmp_path / "staged"
+    (staged / "bin-collections" / "maidstone").mkdir(parents=True)
+    (staged / "bin-collections" / "maidstone" / "index.html").write_text(PAGE, encoding="utf-8")
+    # Named unindexed by the render stage, so never opened: this one is not even there.
+    pages = Pages({"bin-collections/maidstone/index.html": b"1", "councils/kent/index.html": b"2"}, reuse=False,
+                  unindexed=frozenset({"councils/kent/index.html"}))
+    found = read_site_docs(staged, tmp_path / "cache", pages)
+    assert [doc.url for doc in found] == ["/bin-collections/maidstone/"]
+    with pytest.raises(FileNotFoundError):
+        read_site_docs(staged, tmp_path / "cache", Pages(pages.digests, reuse=False))
 
 
 # -- the build -----------------------------------------------------------------------------------

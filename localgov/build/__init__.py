@@ -224,6 +224,7 @@ class Run:
     written: set[str] = field(default_factory=set)  # files staged with new bytes
     previous: dict[str, bytes] = field(default_factory=dict)  # intact file -> its digest
     differs: list[str] = field(default_factory=list)  # where a reused previous version differs from the output
+    unindexed: set[str] = field(default_factory=set)  # pages rendered by this build that search does not index
 
     def __post_init__(self) -> None:
         self.previous = {path: entry.digest for path, entry in self.old.files.items() if path in self.intact}
@@ -440,6 +441,8 @@ def _render(run: Run, loaded: Loaded, plan: Plan, options: Options) -> None:
         if not result.path:
             continue
         run.staging.claim(result.path, result.source)
+        if not result.indexed:
+            run.unindexed.add(result.path)
         templates = UnitEntry.join(result.templates)
         # A page that read something that cannot be keyed gets no key, and is rendered again next time.
         key = keys.key(result.needs, plan.report) or b""
@@ -492,7 +495,7 @@ def _write(run: Run, loaded: Loaded, whole: bool, options: Options) -> int:
             pages = {path: entry.digest for path, entry in new.files.items()
                      if path.endswith(".html") and not entry.origin.startswith("final:")}
             finaliser.run(loaded.site, staging.path, staging.companion(finaliser.keeps(run.root, run.out_dir)),
-                          run.problems, Pages(pages, reuse=options.incremental))
+                          run.problems, Pages(pages, reuse=options.incremental, unindexed=frozenset(run.unindexed)))
             run.timer.lap(f"finalise:{finaliser.name}")
             _adopt(staging.path, before, f"final:{finaliser.name}", new, finaliser.writes)
             new.steps[finaliser.name] = final_key

@@ -28,6 +28,7 @@ from localgov.load.frontmatter import read_document
 from localgov.load.jinja_checks import error_line, source_tags
 from localgov.model import Site
 from localgov.render.pages import PageJob, Renderer
+from localgov.search.extract import SEARCHABLE
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class Rendered:
     size: int = 0
     mtime_ns: int = 0
     written: bool = False
+    indexed: bool = False  # search indexes the page (it carries search's marker)
     links: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()  # the names of the council data the page lacks
     templates: tuple[str, ...] = ()
@@ -90,6 +92,7 @@ def render_unit(job: Job, unit: Unit) -> Rendered:
         written = True
     return Rendered(
         unit=unit.id, path=output.path, digest=found, size=len(output.data), mtime_ns=mtime_ns, written=written,
+        indexed=SEARCHABLE in output.data,
         links=record.links, missing=record.missing, templates=record.templates, needs=record.needs,
         source=output.source or unit.source,
     )

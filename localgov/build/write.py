@@ -214,10 +214,16 @@ class Staging:
         else:
             target = f"{self._base}/{rel}"
             self._parent(rel)
-        with open(target, "wb") as stream:
-            stream.write(data)
-            stream.flush()  # the modification time recorded is that of the last write
-            return os.fstat(stream.fileno()).st_mtime_ns
+        # Unbuffered: Python's file objects ask whether the file is a terminal and where it starts, three more
+        # system calls a file, tens of thousands of times a build.
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view):]
+            return os.fstat(descriptor).st_mtime_ns  # the modification time of the last write
+        finally:
+            os.close(descriptor)
 
     def _parent(self, rel: str) -> None:
         parent = rel.rpartition("/")[0]

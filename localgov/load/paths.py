@@ -15,6 +15,17 @@ RESERVED = frozenset({"assets", "councils", "search", "postcodes", "status", "da
                       "service-status", "api", "cy"})
 
 
+def user_cache_dir() -> Path | None:
+    """Return the user's cache folder for localgov ($XDG_CACHE_HOME/localgov, else ~/.cache/localgov), or None
+    when there is no home to keep it in. What is kept there is shared by every site, and only saves time."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    try:
+        folder = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    except RuntimeError:  # no home folder
+        return None
+    return folder / "localgov"
+
+
 def is_slug(name: str) -> bool:
     """Say whether `name` is a lower-case, hyphenated slug."""
     return bool(SLUG.match(name)) and len(name) <= 80

@@ -20,6 +20,7 @@ import importlib.util
 import io
 import json
 import logging
+import os
 import re
 import stat
 import statistics
@@ -35,7 +36,7 @@ import msgpack
 import yaml
 
 from localgov.errors import LocalgovError
-from localgov.load.paths import kind_of
+from localgov.load.paths import kind_of, user_cache_dir
 from localgov.model import GSS_PENDING, Area, Council
 
 logger = logging.getLogger(__name__)
@@ -654,11 +655,14 @@ def compiled_path(root: Path) -> Path:
 
 
 def save_lookup(lookup: PostcodeLookup, path: Path) -> None:
-    """Write a compiled lookup atomically."""
+    """Write a compiled lookup atomically (under a name of its own first: two builds may write it at once)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(lookup.to_bytes())
-    partial.replace(path)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_bytes(lookup.to_bytes())
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def load_lookup(path: Path) -> PostcodeLookup:
@@ -682,6 +686,7 @@ def file_source(path: Path) -> str:
     return f"file:{path.name}:{digest.hexdigest()[:16]}"
 
 
+SHARED_KEPT = 8  # compiled built-in lookups kept in the user's cache, the most recent first
 BUILTIN_NAME = "builtin.msgpack.br"  # the built-in data, compiled beside an imported lookup that it must not replace
 
 
@@ -708,16 +713,62 @@ def builtin_lookup(
     source = builtin_source()
     main = compiled_path(root)
     for path in (main, main.with_name(BUILTIN_NAME)):
-        if not path.is_file():
-            continue
-        try:
-            lookup = load_lookup(path)
-        except LocalgovError:
-            continue
-        if lookup.registry == registry and lookup.source == source:
+        lookup = _load_if(path, registry, source)
+        if lookup is not None:
             return lookup
-    lookup = compile_lookup(read_builtin(), gss_to_slug, county_of, progress=progress, source=source)
+    lookup = _compile_builtin(gss_to_slug, county_of, progress)
     save_lookup(lookup, main.with_name(BUILTIN_NAME) if _holds_import(main) else main)
+    return lookup
+
+
+def _load_if(path: Path | None, registry: str, source: str) -> PostcodeLookup | None:
+    """Return the lookup at `path` if it is there, readable, and made from `source` for `registry`."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        lookup = load_lookup(path)
+    except LocalgovError:
+        return None
+    return lookup if lookup.registry == registry and lookup.source == source else None
+
+
+def shared_builtin_path(registry: str) -> Path | None:
+    """Return where the user's cache keeps the built-in data compiled for `registry`, shared by every site.
+
+    Named by the installed data, the registry and this module's code, so that a new release of either
+    compiles it again; None when there is no user cache folder.
+    """
+    folder = user_cache_dir()
+    if folder is None:
+        return None
+    name = hashlib.sha256("\n".join((builtin_source(), registry, _CODE)).encode()).hexdigest()[:32]
+    return folder / "postcodes" / f"builtin-{name}.msgpack.br"
+
+
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def _compile_builtin(gss_to_slug: Mapping[str, str], county_of: Mapping[str, str | None],
+                     progress: Progress | None) -> PostcodeLookup:
+    """Return the built-in data compiled for a registry: from the user's cache, else compiled (and kept there).
+
+    Compiling the whole ONSPD takes tens of seconds; every site with the same councils gets the same lookup.
+    """
+    registry, source = registry_key(gss_to_slug, county_of), builtin_source()
+    shared = shared_builtin_path(registry)
+    lookup = _load_if(shared, registry, source)
+    if lookup is not None:
+        return lookup
+    lookup = compile_lookup(read_builtin(), gss_to_slug, county_of, progress=progress, source=source)
+    if shared is not None:
+        try:
+            save_lookup(lookup, shared)
+            # Each is about 600 kB: keep the few made last (a registry changes when a council's codes do).
+            kept = sorted(shared.parent.glob("builtin-*.msgpack.br"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in kept[SHARED_KEPT:]:
+                old.unlink(missing_ok=True)
+        except OSError as exc:  # the cache only saves time
+            logger.warning("cannot keep the compiled postcode data in %s: %s", shared.parent, exc)
     return lookup
 
 
@@ -815,7 +866,7 @@ def site_lookup(
             ):
                 return lookup
             logger.warning("%s is out of date; compiling the built-in postcode data again", path)
-    lookup = compile_lookup(read_builtin(), gss_to_slug, county_of, progress=progress, source=builtin_source())
+    lookup = _compile_builtin(gss_to_slug, county_of, progress)
     save_lookup(lookup, path)
     return lookup
 

@@ -15,7 +15,6 @@ one it shadows. The Jinja loader, the static assets and `localgov explain` all r
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from jinja2.loaders import split_template_path
 
 from localgov.errors import LocalgovError
 from localgov.i18n import gettext_for, long_date, ngettext_for, script_messages
-from localgov.load.paths import escapes
+from localgov.load.paths import escapes, user_cache_dir
 from localgov.render.memo import LayoutEnvironment
 
 SITE, LOCALGOV, GOVUK = "site", "localgov", "govuk-frontend"
@@ -225,12 +224,8 @@ def shared_cache_dir() -> str | None:
     """Return the user's folder for compiled default templates, or None when there is no home to keep it in."""
     from localgov import __version__
 
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    try:
-        folder = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    except RuntimeError:  # no home folder
-        return None
-    return str(folder / "localgov" / f"jinja-{jinja2.__version__}-localgov-{__version__}")
+    folder = user_cache_dir()
+    return None if folder is None else str(folder / f"jinja-{jinja2.__version__}-localgov-{__version__}")
 
 
 def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:

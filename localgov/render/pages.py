@@ -68,6 +68,7 @@ NATION_LABELS = {
     "scotland": "Scotland",
     "northern-ireland": "Northern Ireland",
 }
+PARTS_KEPT = 4096  # rendered parts kept by Renderer.part before it starts again (a few per council and page)
 TIER_TEXT = {
     "lower": "In most of England this is a district, borough or city council service. Where there is one council"
     " for the whole area, that council provides it.",
@@ -354,6 +355,7 @@ class Renderer:
         self._council_topics: dict[str, list[tuple[Topic, list[dict[str, str]]]]] = {}
         self._national: list[Entry] | None = None
         self._local: dict[str, list[Entry]] = {}
+        self._parts: dict[tuple[object, ...], tuple[Markup, tuple[object, ...]]] = {}
 
     # -- helpers available to templates
 
@@ -382,6 +384,23 @@ class Renderer:
         if council not in self._local:
             self._local[council] = [e for e in council_entries(self.site, council) if e.emergency]
         return self._national + self._local[council]
+
+    def part(self, reads: Reads, name: str, **context: object) -> Markup:
+        """Render a partial that reads nothing but `context` and the globals, once for each distinct context.
+
+        A variant's contact details are the same on all its council's pages, and where a page's text comes from
+        is the same for all its councils: such parts are rendered once and reused. Values are told apart by
+        identity (the site's objects do not change during a build), and each is kept with its part, so that no
+        later value can take its place in memory and be mistaken for it.
+        """
+        reads.part(name)
+        key = (self.lang, name, *((field, id(value)) for field, value in sorted(context.items())))
+        found = self._parts.get(key)
+        if found is None:
+            if len(self._parts) >= PARTS_KEPT:
+                self._parts.clear()
+            found = self._parts[key] = (Markup(self.template(name).render(**context)), tuple(context.values()))
+        return found[0]
 
     def template(self, name: str) -> jinja2.Template:
         key = (self.lang, name)
@@ -438,9 +457,17 @@ class Renderer:
     # -- page contexts
 
     def render(self, reads: Reads, template: str, **context: object) -> bytes:
+        return self.render_with(reads, template, {}, **context)
+
+    def render_with(self, reads: Reads, template: str, parts: Mapping[str, tuple[str, dict[str, object]]],
+                    **context: object) -> bytes:
+        """Render a layout with `context`, and each of `parts` (name: (partial, its context)) with `part`."""
         reads.template(template)
+        layout = self.template(template)
+        for name, (partial, values) in parts.items():
+            context[name] = self.part(reads, partial, **values)
         context.setdefault("alternates", self.alternates(context.get("canonical")))
-        html = self.template(template).render(**context)
+        html = layout.render(**context)
         if self.lang == "cy":
             html = to_welsh_links(html, self._welsh_urls)
         return html.encode("utf-8")
@@ -519,16 +546,20 @@ class Renderer:
         shown = page if override is None else dataclasses.replace(page, summary=composed.summary,
                                                                    keywords=composed.keywords)
         route = Route("variant", lang=self.lang, page=page.slug, council=council.slug)
-        data = self.render(reads, "variant.html", title=f"{page.title}: {council.name}", description=composed.summary,
-                           canonical=route.url, page=shown, council=council, body=body,
-                           search_scope=self.search_scope(reads, page, council, override is not None),
-                           summary=composed.summary, contents=contents,
-                           alerts=self.alerts(reads, council, page.slug, page.topic),
-                           also=self.also(reads, page, council), partners=self.partners(reads, page, council),
-                           find_href=f"/{page.slug}/#find-your-council",
-                           breadcrumbs=[{"text": self.t("Home"), "href": "/"},
-                                        {"text": topic.title, "href": f"/{topic.slug}/"},
-                                        {"text": page.title, "href": page.url}])
+        parts: dict[str, tuple[str, dict[str, object]]] = {
+            "contact": ("partials/contact.html", {"council": council}),
+            "page_meta": ("partials/page_meta.html", {"page": shown})}
+        data = self.render_with(reads, "variant.html", parts, title=f"{page.title}: {council.name}",
+                                description=composed.summary,
+                                canonical=route.url, page=shown, council=council, body=body,
+                                search_scope=self.search_scope(reads, page, council, override is not None),
+                                summary=composed.summary, contents=contents,
+                                alerts=self.alerts(reads, council, page.slug, page.topic),
+                                also=self.also(reads, page, council), partners=self.partners(reads, page, council),
+                                find_href=f"/{page.slug}/#find-your-council",
+                                breadcrumbs=[{"text": self.t("Home"), "href": "/"},
+                                             {"text": topic.title, "href": f"/{topic.slug}/"},
+                                             {"text": page.title, "href": page.url}])
         return Output(route.path, data, page.source)
 
     def council_page(self, reads: Reads, page: CouncilPage, council: Council) -> Output:
@@ -539,13 +570,17 @@ class Renderer:
         body, contents = self.render_sections(composed, view)
         topic = self._topic(reads, page.topic)
         route = Route("council-page", lang=self.lang, page=page.slug, council=council.slug)
-        data = self.render(reads, "variant.html", title=f"{page.title}: {council.name}", description=page.summary,
-                           canonical=route.url, page=page, council=council, body=body, summary=page.summary,
-                           search_scope=council.slug,
-                           contents=contents, alerts=self.alerts(reads, council, page.slug, page.topic), also=None,
-                           find_href="/councils/", council_only=True,
-                           breadcrumbs=[{"text": self.t("Home"), "href": "/"},
-                                        {"text": topic.title, "href": f"/{topic.slug}/{council.slug}/"}])
+        parts: dict[str, tuple[str, dict[str, object]]] = {
+            "contact": ("partials/contact.html", {"council": council}),
+            "page_meta": ("partials/page_meta.html", {"page": page})}
+        data = self.render_with(reads, "variant.html", parts, title=f"{page.title}: {council.name}",
+                                description=page.summary,
+                                canonical=route.url, page=page, council=council, body=body, summary=page.summary,
+                                search_scope=council.slug,
+                                contents=contents, alerts=self.alerts(reads, council, page.slug, page.topic), also=None,
+                                find_href="/councils/", council_only=True,
+                                breadcrumbs=[{"text": self.t("Home"), "href": "/"},
+                                             {"text": topic.title, "href": f"/{topic.slug}/{council.slug}/"}])
         return Output(route.path, data, page.source)
 
     def _topic(self, reads: Reads, slug: str) -> Topic:

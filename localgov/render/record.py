@@ -73,7 +73,7 @@ class PageRecord:
     """One rendered page, and what rendering it read."""
 
     output: Output
-    templates: tuple[str, ...] = ()  # the layouts it was rendered with (what they use is followed by the build)
+    templates: tuple[str, ...] = ()  # its layouts, then partials rendered apart (the build follows what they use)
     missing: tuple[str, ...] = ()  # the council data its text asked for and the council lacks
     links: tuple[str, ...] = ()  # its internal links
     needs: tuple[str, ...] = ()  # the inputs it read besides its layouts, named as above
@@ -84,11 +84,15 @@ class Reads:
     """What one page's render has read so far."""
 
     templates: set[str] = field(default_factory=set)
+    parts: set[str] = field(default_factory=set)  # partials rendered on their own for it (Renderer.part)
     missing: Missing = field(default_factory=Missing)  # given to the council view of the page's text
     needs: set[str] = field(default_factory=set)
 
     def template(self, name: str) -> None:
         self.templates.add(name)
+
+    def part(self, name: str) -> None:
+        self.parts.add(name)
 
     def need(self, *names: str) -> None:
         """Note inputs the page read (named with the functions above)."""
@@ -97,5 +101,6 @@ class Reads:
     def record(self, output: Output) -> PageRecord:
         """Return the record of the page rendered as `output`."""
         links = internal_links(output.data) if output.path.endswith(".html") else ()
-        return PageRecord(output, tuple(sorted(self.templates)),
+        templates = (*sorted(self.templates), *sorted(self.parts - self.templates))
+        return PageRecord(output, templates,
                           tuple(sorted({name for _, _, name in self.missing.items})), links, tuple(sorted(self.needs)))

@@ -211,6 +211,8 @@ def read_site_docs(staged: Path, cache: Path, pages: Pages) -> list[Doc]:
         if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest and \
                 (entry[1] is None or isinstance(entry[1], dict)):
             doc = Doc(**entry[1]) if entry[1] is not None else None
+        elif rel in pages.unindexed:
+            doc = None
         else:
             doc = read_doc(staged, rel)
         kept[rel] = [digest, dataclasses.asdict(doc) if doc is not None else None]
