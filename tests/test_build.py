@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from localgov.cli import main
+from localgov.render.record import internal_links as recorded_links
 from localgov.search.whoosh import index_dir
 from tests.conftest import BuiltSite, MakeSite
 from tests.helpers import internal_links, read, resolves, tree_digest
@@ -117,6 +118,18 @@ def test_every_internal_link_resolves(built_sites: BuiltSite) -> None:
     for page in pages:
         for href in internal_links(page.read_text(encoding="utf-8")):
             assert resolves(out, href), f"{page.relative_to(out)} links to missing {href}"
+
+
+def test_the_links_a_render_records_are_every_local_link_in_the_page(built_sites: BuiltSite) -> None:
+    """The build checks links from what each render recorded: the same set an independent reader finds."""
+    pages = sorted((built_sites() / "build").rglob("*.html"))
+    assert len(pages) > 50
+    for path in pages:
+        data = path.read_bytes()
+        expected = sorted(set(internal_links(data.decode("utf-8"))))
+        assert list(recorded_links(data)) == expected, path
+    assert recorded_links(b'<a data-href="/a/" href="/b/#x"><img src="/c.svg?v=1" srcset="/d.svg"></a>'
+                          b'<a href="//cdn.example/e">') == ("/a/", "/b/", "/c.svg")
 
 
 def test_two_builds_are_byte_identical(make_site: MakeSite, tmp_path: Path) -> None:

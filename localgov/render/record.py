@@ -60,12 +60,20 @@ def history(path: str) -> str:
 def coverage_of(slug: str) -> str:
     return f"{COVERAGE}:{slug}"
 
-INTERNAL = re.compile(rb"""(?:href|src)="(/(?!/)[^"#?]*)""")
+# A local URL in an attribute; the attribute's name is checked apart, as a pattern that begins with
+# the literal `="/` is found many times faster than one that begins with a choice of names.
+LOCAL_VALUE = re.compile(rb'="(/(?!/)[^"#?]*)')
 
 
 def internal_links(data: bytes) -> tuple[str, ...]:
-    """Return the distinct internal links of a page (fragments and queries cut off), sorted."""
-    return tuple(sorted(link.decode("utf-8", "replace") for link in set(INTERNAL.findall(data))))
+    """Return the distinct internal links of a page (`href="/..."`, `src="/..."`; fragments and queries cut off),
+    sorted."""
+    found = set()
+    for match in LOCAL_VALUE.finditer(data):
+        start = match.start()
+        if data[start - 4:start] == b"href" or data[start - 3:start] == b"src":
+            found.add(match.group(1))
+    return tuple(sorted(link.decode("utf-8", "replace") for link in found))
 
 
 @dataclass(frozen=True)
