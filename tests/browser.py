@@ -35,7 +35,7 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 VIEWPORTS: dict[str, dict[str, int]] = {
-    "phone": {"width": 375, "height": 812},
+    "phone": {"width": 320, "height": 640},  # WCAG 1.4.10: content reflows at 320 CSS pixels
     "desktop": {"width": 1280, "height": 900},
 }
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -179,10 +179,25 @@ def watch_errors(page: Page) -> PageErrors:
 # -- axe-core ---------------------------------------------------------------------------------
 
 
+_AXE_SERVER: list[str] = []  # the URL axe-core is served at, once started
+
+
+def axe_url() -> str:
+    """Return where axe-core is served (started on first use, for the whole run).
+
+    Fetched by URL rather than sent inline through Playwright: half a megabyte less to pass to every page.
+    """
+    if not _AXE_SERVER:
+        server = make_server(AXE.parent, "127.0.0.1", 0)
+        threading.Thread(target=server.serve_forever, name="serve axe-core", daemon=True).start()
+        _AXE_SERVER.append(f"http://127.0.0.1:{server.server_address[1]}/{AXE.name}")
+    return _AXE_SERVER[0]
+
+
 def axe_violations(page: Page, context: str | None = None) -> list[dict[str, Any]]:
     """Run axe-core with the WCAG 2.2 A and AA rules on the page (or the `context` selector); return violations."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(AXE))
+        page.add_script_tag(url=axe_url())
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     result = page.evaluate(
         "async ([context, options]) => "

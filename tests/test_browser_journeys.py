@@ -34,7 +34,7 @@ def path_of(page: Any) -> str:
 
 
 def assert_fits(page: Any, viewport: str) -> None:
-    """The page must not scroll sideways (WCAG 1.4.10 reflow at 320 CSS pixels; we check 375)."""
+    """The page must not scroll sideways (WCAG 1.4.10 reflow at 320 CSS pixels, the phone viewport)."""
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= VIEWPORTS[viewport]["width"], f"{path_of(page)} is {width}px wide at {viewport} width"
 

@@ -228,7 +228,12 @@ class Staging:
     def _parent(self, rel: str) -> None:
         parent = rel.rpartition("/")[0]
         if parent and parent not in self._dirs:
-            os.makedirs(f"{self._base}/{parent}", exist_ok=True)
+            try:
+                os.mkdir(f"{self._base}/{parent}")  # most often its own parent is there: one system call
+            except FileNotFoundError:
+                os.makedirs(f"{self._base}/{parent}", exist_ok=True)
+            except FileExistsError:
+                pass
             self._dirs.add(parent)
 
     def write_all(self, items: Iterable[tuple[str, bytes, str]]) -> None:
