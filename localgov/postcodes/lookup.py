@@ -26,7 +26,7 @@ import stat
 import statistics
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -58,6 +58,7 @@ _OUTWARD = re.compile(r"[A-PR-UWYZ](?:[0-9][0-9A-Z]?|[A-HK-Y][0-9][0-9A-Z]?)")
 _INWARD = re.compile(r"[0-9][ABD-HJLNP-UW-Z]{2}")
 _COMPACT = re.compile(_OUTWARD.pattern + _INWARD.pattern)
 _SPECIAL = frozenset({"GIR0AA"})
+_ONE_SPACE = re.compile(_OUTWARD.pattern + " " + _INWARD.pattern)  # already as `_canonical` writes it
 _DROPPED = str.maketrans("", "", "-\u2010\u2011\u2012\u2013\u2014")
 
 
@@ -309,17 +310,25 @@ def builtin_source() -> str:
 
 def read_builtin() -> Iterator[PostcodeRecord]:
     """Stream every postcode of the built-in ONSPD (Nov 2025): district only, all live."""
+    for postcodes, districts in _builtin_columns():
+        for raw, district in zip(postcodes, districts, strict=False):
+            postcode = _canonical(raw) if isinstance(raw, str) else None
+            if postcode is not None:
+                yield PostcodeRecord(postcode, _code(district), None, False, None)
+
+
+def _builtin_columns() -> Iterator[tuple[list[object], list[object]]]:
+    """Return the postcode and district columns of each file of the built-in data, as stored."""
     for file in builtin_files():
         try:
             data = msgpack.unpackb(brotli.decompress(file.read_bytes()), raw=False)
             columns = data["data"]
             postcodes, districts = columns["pcd"], columns["laua"]
+            if not isinstance(postcodes, list) or not isinstance(districts, list):
+                raise TypeError("the pcd and laua columns are not lists")
         except (brotli.error, ValueError, KeyError, TypeError) as exc:
             raise LocalgovError(f"{file}: unreadable built-in postcode data: {exc}") from exc
-        for raw, district in zip(postcodes, districts, strict=False):
-            postcode = _canonical(raw) if isinstance(raw, str) else None
-            if postcode is not None:
-                yield PostcodeRecord(postcode, _code(district), None, False, None)
+        yield postcodes, districts
 
 
 # --- the council registry as seen by the lookup --------------------------------------------
@@ -574,6 +583,50 @@ class _Compiler:
         buffer += self.codes[2 * slot + record.terminated]
         self.counts["no_council" if slot == 0 else "terminated" if record.terminated else "live"] += 1
 
+    def add_columns(self, postcodes: Sequence[object], districts: Sequence[object]) -> int:
+        """Add rows given as columns (the built-in data: postcode and district, all live); return how many.
+
+        The same as `add` for each row `read_builtin` makes of them, without making a record per row: a row
+        whose postcode is already written as `_canonical` writes it takes a short way, and each district
+        code is looked up once.
+        """
+        slot_of: dict[object, int | None] = {}
+        buffers, codes, unknown = self.buffers, self.codes, self.unknown
+        added = live = no_council = missing = 0
+        for raw, district in zip(postcodes, districts, strict=False):
+            if not isinstance(raw, str):
+                continue
+            postcode = raw if _ONE_SPACE.fullmatch(raw) else _canonical(raw)
+            if postcode is None:
+                continue
+            added += 1
+            slot = slot_of.get(district, -1)
+            if slot == -1:
+                code = _code(district)
+                key = (code, None)
+                slot = self.slot_cache.get(key, -1)
+                if slot == -1:
+                    slot = self.slot_cache[key] = self._slot(PostcodeRecord(postcode, code, None, False, None))
+                slot_of[district] = slot
+            if slot is None:
+                missing += 1
+                unknown[_code(district) or ""] += 1
+                continue
+            outward = postcode[:-4]
+            buffer = buffers.get(outward)
+            if buffer is None:
+                buffer = buffers[outward] = bytearray()
+            buffer += postcode[-3:].encode("ascii")
+            buffer += codes[2 * slot]
+            if slot == 0:
+                no_council += 1
+            else:
+                live += 1
+        self.counts["unknown"] += missing
+        self.counts["no_council"] += no_council
+        self.counts["live"] += live
+        return added
+
     def _slot(self, record: PostcodeRecord) -> int | None:
         if record.district is None:
             return 0
@@ -759,7 +812,13 @@ def _compile_builtin(gss_to_slug: Mapping[str, str], county_of: Mapping[str, str
     lookup = _load_if(shared, registry, source)
     if lookup is not None:
         return lookup
-    lookup = compile_lookup(read_builtin(), gss_to_slug, county_of, progress=progress, source=source)
+    compiler = _Compiler(gss_to_slug, county_of)
+    count = 0
+    for postcodes, districts in _builtin_columns():
+        count += compiler.add_columns(postcodes, districts)
+        if progress is not None:
+            progress(count)
+    lookup = compiler.freeze(source, registry)
     if shared is not None:
         try:
             save_lookup(lookup, shared)
