@@ -179,25 +179,14 @@ def watch_errors(page: Page) -> PageErrors:
 # -- axe-core ---------------------------------------------------------------------------------
 
 
-_AXE_SERVER: list[str] = []  # the URL axe-core is served at, once started
-
-
-def axe_url() -> str:
-    """Return where axe-core is served (started on first use, for the whole run).
-
-    Fetched by URL rather than sent inline through Playwright: half a megabyte less to pass to every page.
-    """
-    if not _AXE_SERVER:
-        server = make_server(AXE.parent, "127.0.0.1", 0)
-        threading.Thread(target=server.serve_forever, name="serve axe-core", daemon=True).start()
-        _AXE_SERVER.append(f"http://127.0.0.1:{server.server_address[1]}/{AXE.name}")
-    return _AXE_SERVER[0]
-
-
 def axe_violations(page: Page, context: str | None = None) -> list[dict[str, Any]]:
-    """Run axe-core with the WCAG 2.2 A and AA rules on the page (or the `context` selector); return violations."""
+    """Run axe-core with the WCAG 2.2 A and AA rules on the page (or the `context` selector); return violations.
+
+    axe-core is fetched from where the `new_page` fixture says it is served (`page.axe_script`), rather than
+    sent inline through Playwright: half a megabyte less to pass to every page.
+    """
     if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.add_script_tag(url=axe_url())
+        page.add_script_tag(url=page.axe_script)  # type: ignore[attr-defined]
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     result = page.evaluate(
         "async ([context, options]) => "

@@ -393,12 +393,20 @@ def browser() -> Iterator[object]:
             chromium.close()
 
 
+@pytest.fixture(scope="session")
+def axe_script(serve_folder: Callable[..., str]) -> str:
+    """Serve axe-core for the whole session; return its URL."""
+    from tests.browser import AXE
+
+    return f"{serve_folder(AXE.parent)}/{AXE.name}"
+
+
 @pytest.fixture
-def new_page(browser: object) -> Iterator[Callable[..., object]]:
+def new_page(browser: object, axe_script: str) -> Iterator[Callable[..., object]]:
     """Return a factory of pages: `new_page(js=True, viewport="desktop"|"phone", **context_options)`.
 
     Each page has `page.errors` (tests.browser.PageErrors): uncaught exceptions, console errors and
-    failed requests, for tests to assert on.
+    failed requests, for tests to assert on; and `page.axe_script`, where axe-core is served.
     """
     from tests.browser import VIEWPORTS, watch_errors
 
@@ -412,6 +420,7 @@ def new_page(browser: object) -> Iterator[Callable[..., object]]:
         contexts.append(context)
         page = context.new_page()
         page.errors = watch_errors(page)
+        page.axe_script = axe_script
         return page
 
     yield make
