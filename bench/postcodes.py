@@ -37,7 +37,7 @@ def main() -> int:
     if args.tracemalloc:
         tracemalloc.start()
     start = time.perf_counter()
-    lookup = postcodes.compile_lookup(postcodes.read_builtin(), gss_to_slug, county_of)
+    lookup = postcodes.compile_builtin(gss_to_slug, county_of)
     compile_seconds = time.perf_counter() - start
     traced_peak = tracemalloc.get_traced_memory()[1] / 1e6 if args.tracemalloc else None
     tracemalloc.stop()

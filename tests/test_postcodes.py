@@ -606,7 +606,7 @@ def test_a_new_site_takes_the_built_in_data_compiled_for_the_same_registry_from_
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     key = lookup_module.registry_key(*registry)
-    shared = lookup_module.shared_builtin_path(key)
+    shared = lookup_module.shared_builtin_path(key, builtin_source())
     assert shared is not None and shared.is_relative_to(tmp_path / "user-cache" / "localgov")
     # What another site's build kept there: told apart from a fresh compile by holding only the demo extract.
     kept = compile_lookup(read_postcode_file(DEMO), *registry, source=builtin_source())
@@ -617,10 +617,11 @@ def test_a_new_site_takes_the_built_in_data_compiled_for_the_same_registry_from_
         assert load_lookup(compiled_path(site)).to_bytes() == kept.to_bytes(), "not kept in the site as well"
     # Another registry, or another release of the data or of this code, is another file.
     gss_to_slug, county_of = registry
-    assert lookup_module.shared_builtin_path(lookup_module.registry_key(dict(gss_to_slug, E99000001="kent"),
-                                                                        county_of)) != shared
+    changed = lookup_module.registry_key(dict(gss_to_slug, E99000001="kent"), county_of)
+    assert lookup_module.shared_builtin_path(changed, builtin_source()) != shared
+    assert lookup_module.shared_builtin_path(key, "builtin:another-release") != shared
     monkeypatch.setattr(lookup_module, "_CODE", "another release")
-    assert lookup_module.shared_builtin_path(key) != shared
+    assert lookup_module.shared_builtin_path(key, builtin_source()) != shared
     assert not list(shared.parent.glob("*.partial")), "a partial file was left behind"
 
 

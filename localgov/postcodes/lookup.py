@@ -308,17 +308,8 @@ def builtin_source() -> str:
     return f"builtin:{digest.hexdigest()[:16]}"
 
 
-def read_builtin() -> Iterator[PostcodeRecord]:
-    """Stream every postcode of the built-in ONSPD (Nov 2025): district only, all live."""
-    for postcodes, districts in _builtin_columns():
-        for raw, district in zip(postcodes, districts, strict=False):
-            postcode = _canonical(raw) if isinstance(raw, str) else None
-            if postcode is not None:
-                yield PostcodeRecord(postcode, _code(district), None, False, None)
-
-
 def _builtin_columns() -> Iterator[tuple[list[object], list[object]]]:
-    """Return the postcode and district columns of each file of the built-in data, as stored."""
+    """Return the postcode and district columns of each file of the built-in ONSPD (Nov 2025), as stored."""
     for file in builtin_files():
         try:
             data = msgpack.unpackb(brotli.decompress(file.read_bytes()), raw=False)
@@ -570,7 +561,7 @@ class _Compiler:
         key = (record.district, record.county)
         slot = self.slot_cache.get(key, -1)
         if slot == -1:
-            slot = self.slot_cache[key] = self._slot(record)
+            slot = self.slot_cache[key] = self._slot(record.district, record.county)
         if slot is None:
             self.counts["unknown"] += 1
             self.unknown[record.district or ""] += 1
@@ -586,11 +577,11 @@ class _Compiler:
     def add_columns(self, postcodes: Sequence[object], districts: Sequence[object]) -> int:
         """Add rows given as columns (the built-in data: postcode and district, all live); return how many.
 
-        The same as `add` for each row `read_builtin` makes of them, without making a record per row: a row
-        whose postcode is already written as `_canonical` writes it takes a short way, and each district
-        code is looked up once.
+        The same as `add` of a live record (postcode canonical, district a code, no county) for each row whose
+        postcode is valid, without making a record per row: a postcode already written as `_canonical` writes
+        it takes a short way, and each district value is looked up once.
         """
-        slot_of: dict[object, int | None] = {}
+        found: dict[object, tuple[int | None, str | None]] = {}  # district value -> (slot, its code)
         buffers, codes, unknown = self.buffers, self.codes, self.unknown
         added = live = no_council = missing = 0
         for raw, district in zip(postcodes, districts, strict=False):
@@ -600,17 +591,16 @@ class _Compiler:
             if postcode is None:
                 continue
             added += 1
-            slot = slot_of.get(district, -1)
+            slot, code = found.get(district, (-1, None))
             if slot == -1:
                 code = _code(district)
-                key = (code, None)
-                slot = self.slot_cache.get(key, -1)
+                slot = self.slot_cache.get((code, None), -1)
                 if slot == -1:
-                    slot = self.slot_cache[key] = self._slot(PostcodeRecord(postcode, code, None, False, None))
-                slot_of[district] = slot
+                    slot = self.slot_cache[(code, None)] = self._slot(code, None)
+                found[district] = (slot, code)
             if slot is None:
                 missing += 1
-                unknown[_code(district) or ""] += 1
+                unknown[code or ""] += 1
                 continue
             outward = postcode[:-4]
             buffer = buffers.get(outward)
@@ -627,13 +617,13 @@ class _Compiler:
         self.counts["live"] += live
         return added
 
-    def _slot(self, record: PostcodeRecord) -> int | None:
-        if record.district is None:
+    def _slot(self, district: str | None, county_code: str | None) -> int | None:
+        if district is None:
             return 0
-        lower = self.gss_to_slug.get(record.district)
+        lower = self.gss_to_slug.get(district)
         if lower is None:
             return None
-        county = self._county(lower, record.county)
+        county = self._county(lower, county_code)
         area = Area(lower, county)
         slot = self.slots.get(area)
         if slot is None:
@@ -769,7 +759,7 @@ def builtin_lookup(
         lookup = _load_if(path, registry, source)
         if lookup is not None:
             return lookup
-    lookup = _compile_builtin(gss_to_slug, county_of, progress)
+    lookup = _shared_builtin(gss_to_slug, county_of, registry, source, progress)
     save_lookup(lookup, main.with_name(BUILTIN_NAME) if _holds_import(main) else main)
     return lookup
 
@@ -785,8 +775,8 @@ def _load_if(path: Path | None, registry: str, source: str) -> PostcodeLookup | 
     return lookup if lookup.registry == registry and lookup.source == source else None
 
 
-def shared_builtin_path(registry: str) -> Path | None:
-    """Return where the user's cache keeps the built-in data compiled for `registry`, shared by every site.
+def shared_builtin_path(registry: str, source: str) -> Path | None:
+    """Return where the user's cache keeps the built-in data (`source`) compiled for `registry`, for every site.
 
     Named by the installed data, the registry and this module's code, so that a new release of either
     compiles it again; None when there is no user cache folder.
@@ -794,31 +784,36 @@ def shared_builtin_path(registry: str) -> Path | None:
     folder = user_cache_dir()
     if folder is None:
         return None
-    name = hashlib.sha256("\n".join((builtin_source(), registry, _CODE)).encode()).hexdigest()[:32]
+    name = hashlib.sha256("\n".join((source, registry, _CODE)).encode()).hexdigest()[:32]
     return folder / "postcodes" / f"builtin-{name}.msgpack.br"
 
 
 _CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
-def _compile_builtin(gss_to_slug: Mapping[str, str], county_of: Mapping[str, str | None],
-                     progress: Progress | None) -> PostcodeLookup:
-    """Return the built-in data compiled for a registry: from the user's cache, else compiled (and kept there).
-
-    Compiling the whole ONSPD takes tens of seconds; every site with the same councils gets the same lookup.
-    """
-    registry, source = registry_key(gss_to_slug, county_of), builtin_source()
-    shared = shared_builtin_path(registry)
-    lookup = _load_if(shared, registry, source)
-    if lookup is not None:
-        return lookup
+def compile_builtin(gss_to_slug: Mapping[str, str], county_of: Mapping[str, str | None], *,
+                    progress: Progress | None = None, source: str = "") -> PostcodeLookup:
+    """Compile the built-in ONSPD (every postcode, district only, all live) for a registry."""
     compiler = _Compiler(gss_to_slug, county_of)
     count = 0
     for postcodes, districts in _builtin_columns():
         count += compiler.add_columns(postcodes, districts)
         if progress is not None:
             progress(count)
-    lookup = compiler.freeze(source, registry)
+    return compiler.freeze(source or builtin_source(), registry_key(gss_to_slug, county_of))
+
+
+def _shared_builtin(gss_to_slug: Mapping[str, str], county_of: Mapping[str, str | None], registry: str,
+                    source: str, progress: Progress | None) -> PostcodeLookup:
+    """Return the built-in data compiled for a registry: from the user's cache, else compiled (and kept there).
+
+    Every site with the same councils gets the same lookup, and a compile of 2.7 million rows takes seconds.
+    """
+    shared = shared_builtin_path(registry, source)
+    lookup = _load_if(shared, registry, source)
+    if lookup is not None:
+        return lookup
+    lookup = compile_builtin(gss_to_slug, county_of, progress=progress, source=source)
     if shared is not None:
         try:
             save_lookup(lookup, shared)
@@ -925,7 +920,7 @@ def site_lookup(
             ):
                 return lookup
             logger.warning("%s is out of date; compiling the built-in postcode data again", path)
-    lookup = _compile_builtin(gss_to_slug, county_of, progress)
+    lookup = _shared_builtin(gss_to_slug, county_of, registry, builtin_source(), progress)
     save_lookup(lookup, path)
     return lookup
 
