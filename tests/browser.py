@@ -385,10 +385,14 @@ def existing(site: Path, name: str) -> str:
     return url
 
 
-def sample_pages(site: Path) -> list[Path]:
-    """Every page that is not a variant, and every variant of a few councils of each kind."""
+@functools.cache
+def sample_pages(site: Path) -> tuple[Path, ...]:
+    """Every page that is not a variant, and every variant of a few councils of each kind.
+
+    Kept for each folder: only a built site that does not change is sampled (the demo site).
+    """
     pages = [p for p in site.rglob("index.html") if p.parent.parent == site or p.parent.parent.name == "councils"]
     pages += [site / "404.html", site / "index.html"]
     for council in ("maidstone", "kent", "medway", "cardiff", "glasgow", "belfast", "westminster"):
         pages += list(site.glob(f"*/{council}/index.html"))
-    return sorted(set(pages))
+    return tuple(sorted(set(pages)))

@@ -6,6 +6,7 @@ import fcntl
 import io
 import os
 import shutil
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -14,6 +15,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Many tests run the command in a child process, as residents and councils run it. Where the environment
+# says not to write bytecode, each child would compile localgov's modules again (about 0.15 s a process):
+# let children keep their bytecode, in a folder of the temporary directory rather than beside the sources.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+    pycache = Path(tempfile.gettempdir()) / f"localgov-tests-pycache-{os.getuid()}"
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", str(pycache))
+
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 COUNCILS: dict[str, str] = {
@@ -395,10 +404,14 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def axe_script(serve_folder: Callable[..., str]) -> str:
-    """Serve axe-core for the whole session; return its URL."""
-    from tests.browser import AXE
+    """Serve axe-core for the whole session, cacheable as a CDN would serve a script; return its URL.
 
-    return f"{serve_folder(AXE.parent)}/{AXE.name}"
+    A browser that may keep it compiles its half a megabyte once per context instead of on every page.
+    """
+    from tests.browser import AXE, HeaderRule
+
+    cached = HeaderRule(f"/{AXE.name}", (("Cache-Control", "public, max-age=86400"),))
+    return f"{serve_folder(AXE.parent, [cached])}/{AXE.name}"
 
 
 @pytest.fixture
@@ -426,3 +439,42 @@ def new_page(browser: object, axe_script: str) -> Iterator[Callable[..., object]
     yield make
     for context in contexts:
         context.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def _kept_pages(browser: object, axe_script: str) -> Iterator[Callable[[str], object]]:
+    """One page per viewport, kept for a module's tests (see `reading_page`)."""
+    from tests.browser import VIEWPORTS, watch_errors
+
+    pages: dict[str, object] = {}
+
+    def get(viewport: str) -> object:
+        if viewport not in pages:
+            context = browser.new_context(viewport=VIEWPORTS[viewport], service_workers="block")  # type: ignore[attr-defined]
+            context.set_default_timeout(15_000)
+            page = pages[viewport] = context.new_page()
+            page.errors = watch_errors(page)
+            page.axe_script = axe_script
+        return pages[viewport]
+
+    yield get
+    for page in pages.values():
+        page.context.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def reading_page(_kept_pages: Callable[[str], object]) -> Callable[..., object]:
+    """Return `reading_page(viewport="desktop")`: a page with JavaScript, as `new_page` makes, kept for the module.
+
+    For tests that only load a page and read it (axe on each kind of page): a page that is kept loads the
+    site's stylesheets, scripts and axe-core from the browser's cache and skips making a browser context,
+    about half a second a page. Such tests must not store anything (a remembered area, a cookie) nor leave
+    anything but a loaded page behind them; each starts with no errors recorded.
+    """
+
+    def get(viewport: str = "desktop") -> object:
+        page = _kept_pages(viewport)
+        page.errors.items.clear()  # type: ignore[attr-defined]
+        return page
+
+    return get

@@ -67,10 +67,10 @@ def axe_results() -> Iterator[Found]:
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 @pytest.mark.parametrize("name", PAGE_TYPES)
 def test_axe_finds_nothing_on_any_page_type(
-    demo_site: Path, site_server: str, new_page: NewPage, name: str, viewport: str, axe_results: Found
+    demo_site: Path, site_server: str, reading_page: NewPage, name: str, viewport: str, axe_results: Found
 ) -> None:
     url = existing(demo_site, name)
-    page = new_page(viewport=viewport)
+    page = reading_page(viewport)
     response = page.goto(site_server + url)
     assert response is not None and response.status == (404 if url == MISSING_PAGE else 200)
     violations = axe_violations(page)
@@ -155,8 +155,8 @@ def gallery(demo_site: Path, tmp_path_factory: pytest.TempPathFactory, serve_fol
 
 @pytest.mark.browser
 @pytest.mark.parametrize("example", examples(), ids=lambda e: e.id)
-def test_axe_finds_nothing_in_any_component_example(gallery: str, new_page: NewPage, example: Any) -> None:
-    page = new_page(viewport="desktop")
+def test_axe_finds_nothing_in_any_component_example(gallery: str, reading_page: NewPage, example: Any) -> None:
+    page = reading_page("desktop")
     page.goto(f"{gallery}/{example.path}")
     violations = axe_violations(page)
     assert not violations, f"{example.id}:\n{describe_violations(violations)}"
@@ -166,13 +166,20 @@ def test_axe_finds_nothing_in_any_component_example(gallery: str, new_page: NewP
 # -- what axe cannot judge alone ----------------------------------------------------------------
 
 
-def test_headings_are_in_order_with_one_h1_and_the_language_set(demo_site: Path) -> None:
+@pytest.fixture(scope="module")
+def sampled(demo_site: Path) -> list[tuple[str, str, Any]]:
+    """Each sampled page of the demo site (tests.browser.sample_pages): its path in the site, HTML and outline."""
+    pages = []
+    for path in sample_pages(demo_site):
+        html = path.read_text(encoding="utf-8")
+        pages.append((path.relative_to(demo_site).as_posix(), html, outline(html)))
+    return pages
+
+
+def test_headings_are_in_order_with_one_h1_and_the_language_set(sampled: list[tuple[str, str, Any]]) -> None:
     problems = []
-    pages = sample_pages(demo_site)
-    assert len(pages) > 500
-    for path in pages:
-        found = outline(path.read_text(encoding="utf-8"))
-        rel = path.relative_to(demo_site).as_posix()
+    assert len(sampled) > 500
+    for rel, _, found in sampled:
         problems += [f"{rel}: {p}" for p in heading_problems(found.headings)]
         lang = "cy" if rel.startswith("cy/") else "en"  # the Welsh pages are under /cy/
         if found.lang != lang:
@@ -180,23 +187,17 @@ def test_headings_are_in_order_with_one_h1_and_the_language_set(demo_site: Path)
     assert not problems, "\n".join(problems[:40])
 
 
-def test_the_skip_link_comes_first(demo_site: Path) -> None:
-    for path in sample_pages(demo_site):
-        first = outline(path.read_text(encoding="utf-8")).first_focusable
-        assert first is not None and first.get("href") == "#main-content", f"{path}: first focusable is {first}"
-        assert 'id="main-content"' in path.read_text(encoding="utf-8")
+def test_the_skip_link_comes_first(sampled: list[tuple[str, str, Any]]) -> None:
+    for rel, html, found in sampled:
+        first = found.first_focusable
+        assert first is not None and first.get("href") == "#main-content", f"{rel}: first focusable is {first}"
+        assert 'id="main-content"' in html
 
 
-def link_problems(site: Path) -> list[str]:
+def test_link_text_makes_sense_out_of_context(sampled: list[tuple[str, str, Any]]) -> None:
     problems = []
-    for path in sample_pages(site):
-        rel = path.relative_to(site).as_posix()
-        problems += [f"{rel}: {p}" for p in link_text_problems(outline(path.read_text(encoding="utf-8")).links)]
-    return problems
-
-
-def test_link_text_makes_sense_out_of_context(demo_site: Path) -> None:
-    problems = link_problems(demo_site)
+    for rel, _, found in sampled:
+        problems += [f"{rel}: {p}" for p in link_text_problems(found.links)]
     assert not problems, "\n".join(problems[:40])
 
 

@@ -22,7 +22,7 @@ from localgov.load.markdown import convert
 from localgov.model import Council
 from localgov.render.markup import render_council_markup
 from localgov.sandbox import CouncilView, GenericCouncilView, SectionTemplates, content_environment
-from tests.conftest import COUNCILS, MakeSite
+from tests.conftest import COUNCILS, BuiltSite, MakeSite
 from tests.helpers import read, tree_digest, unsafe
 
 TIMEOUT = 90  # seconds: far beyond any of these builds, far below "for ever"
@@ -34,14 +34,6 @@ def localgov(root: Path, *args: str, timeout: float = TIMEOUT) -> subprocess.Com
     """Run the command in a child process, so that a hang is a failed test and not a stuck suite."""
     return subprocess.run([sys.executable, "-m", "localgov", "--root", str(root), *args], capture_output=True,
                           text=True, timeout=timeout, check=False, env={**os.environ, "LOCALGOV_TODAY": "2026-11-24"})
-
-
-def built(make_site: MakeSite, files: dict[str, str | bytes | None] | None = None) -> Path:
-    """Return a site that has built once, cleanly."""
-    root = make_site(files)
-    result = localgov(root, "build")
-    assert result.returncode == 0, result.stderr[-3000:]
-    return root
 
 
 def refused(root: Path, *args: str, where: str, once: bool = True) -> str:
@@ -85,8 +77,10 @@ def alert_yaml(body: str) -> str:
 
 
 @pytest.mark.parametrize("case", sorted(ALERT_PAYLOADS))
-def test_unsafe_html_in_an_alert_body_is_refused_at_its_line(make_site: MakeSite, case: str) -> None:
-    root = built(make_site)
+def test_unsafe_html_in_an_alert_body_is_refused_at_its_line(
+        make_site: MakeSite, built_site: BuiltSite, case: str
+) -> None:
+    root = built_site()
     text = council_yaml("maidstone", alert_yaml(ALERT_PAYLOADS[case]))
     make_site({"councils/maidstone/council.yaml": text})
     line = line_of(text, "    body:")
@@ -150,17 +144,17 @@ SPECIAL: dict[str, tuple[str, Callable[[Path], None], str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(SPECIAL))
-def test_links_and_special_files_are_refused_without_being_read(make_site: MakeSite, case: str) -> None:
+def test_links_and_special_files_are_refused_without_being_read(built_site: BuiltSite, case: str) -> None:
     rel, make, says = SPECIAL[case]
-    root = built(make_site)
+    root = built_site()
     make(root / rel)
     err = refused(root, "build", where=rf"{re.escape(rel)}(:\d+)?: error: [^\n]*({says})", once=False)
     assert err.count(f"{rel}") >= 1
 
 
 def test_an_incremental_build_refuses_a_council_yaml_swapped_for_a_link_to_an_identical_file(
-        make_site: MakeSite, tmp_path: Path) -> None:
-    root = built(make_site)
+        built_site: BuiltSite, tmp_path: Path) -> None:
+    root = built_site()
     path = root / "councils" / "medway" / "council.yaml"
     outside = tmp_path / "outside" / "council.yaml"
     outside.parent.mkdir()
@@ -193,14 +187,16 @@ def page_with(text: str) -> str:
     pytest.param("{{ '%999999999d' % 1 }}", r"'%' formatting", id="printf padding"),
 ])
 def test_a_common_page_that_would_render_for_ever_is_stopped_once_at_its_line(
-        make_site: MakeSite, text: str, says: str) -> None:
-    root = built(make_site)
+        make_site: MakeSite, built_site: BuiltSite, text: str, says: str) -> None:
+    root = built_site()
     make_site({PAGE: page_with(text)})
     refused(root, "build", where=rf"{re.escape(PAGE)}:8: error: [^\n]*{says}")
 
 
-def test_a_render_past_a_bound_for_one_council_only_is_reported_once(make_site: MakeSite) -> None:
-    root = built(make_site)
+def test_a_render_past_a_bound_for_one_council_only_is_reported_once(
+        make_site: MakeSite, built_site: BuiltSite
+) -> None:
+    root = built_site()
     make_site({PAGE: page_with("{% if council.slug == 'medway' %}" + NESTED_LOOPS + "{% endif %}")})
     err = refused(root, "build", where=rf"{re.escape(PAGE)}:\d+: error: [^\n]*for medway: [^\n]*limit")
     assert err.count(": error: ") == 1, err[-3000:]
@@ -251,8 +247,10 @@ def nested_list(depth: int) -> str:
 @pytest.mark.parametrize("text", [nested_list(250), ">" * 250 + " quote",
                                   "\n".join(">" * n + " q" for n in range(250))],
                          ids=["a list", "quotes on one line", "quotes on lines"])
-def test_markdown_nested_too_deep_in_a_council_file_is_refused(make_site: MakeSite, text: str) -> None:
-    root = built(make_site)
+def test_markdown_nested_too_deep_in_a_council_file_is_refused(
+        make_site: MakeSite, built_site: BuiltSite, text: str
+) -> None:
+    root = built_site()
     make_site({OVERRIDE: "## Deep {#deep}\n\n" + text + "\n"})
     where = rf"{re.escape(OVERRIDE)}:\d+: error: [^\n]*nested too deeply[^\n]*; expected [^\n]*"
     refused(root, "build", where=where)
@@ -263,8 +261,8 @@ def test_markdown_nested_too_deep_in_a_council_file_is_refused(make_site: MakeSi
     assert "Deep" not in page and "What goes in each bin" in page
 
 
-def test_markdown_nested_too_deep_in_a_common_page_is_refused(make_site: MakeSite) -> None:
-    root = built(make_site)
+def test_markdown_nested_too_deep_in_a_common_page_is_refused(make_site: MakeSite, built_site: BuiltSite) -> None:
+    root = built_site()
     make_site({PAGE: page_with(nested_list(300))})
     refused(root, "build", where=rf"{re.escape(PAGE)}:\d+: error: [^\n]*nested too deeply")
 
@@ -309,23 +307,25 @@ def test_an_override_with_very_many_headings_is_read_in_bounded_time(make_site: 
     (OVERRIDE, "## Own {#own}\n\nText \x00 here\n", 3),
     ("content/schools/_topic.yaml", "title: Schools\nsummary: \x01 places\n", 2),
 ], ids=["front matter", "page body", "an escape in council.yaml", "council.yaml", "council file", "topic file"])
-def test_control_characters_are_refused_at_their_line(make_site: MakeSite, rel: str, text: str, line: int) -> None:
-    root = built(make_site)
+def test_control_characters_are_refused_at_their_line(
+        make_site: MakeSite, built_site: BuiltSite, rel: str, text: str, line: int
+) -> None:
+    root = built_site()
     make_site({rel: text.encode("utf-8")})
     refused(root, "build", where=rf"{re.escape(rel)}:{line}: error: [^\n]*control character[^\n]*; expected [^\n]*",
             once=False)
 
 
-def test_an_impossible_date_is_reported_at_its_own_line(make_site: MakeSite) -> None:
-    root = built(make_site)
+def test_an_impossible_date_is_reported_at_its_own_line(make_site: MakeSite, built_site: BuiltSite) -> None:
+    root = built_site()
     text = council_yaml("medway", "alerts:\n  - title: T\n    body: B\n    start: 2026-02-30\n    end: 2026-03-01\n")
     make_site({"councils/medway/council.yaml": text})
     refused(root, "build", where=rf"councils/medway/council\.yaml:{line_of(text, 'start:')}: error: "
             r"'alerts\[1\]\.start': [^\n]*day is out of range")
 
 
-def test_a_product_too_long_is_reported_once_at_its_line(make_site: MakeSite) -> None:
-    root = built(make_site)
+def test_a_product_too_long_is_reported_once_at_its_line(make_site: MakeSite, built_site: BuiltSite) -> None:
+    root = built_site()
     text = page_with("Intro.\n\n## Long {#long}\n\nText.\n\n{{ 'a' * 100000 }}\n")
     make_site({PAGE: text})
     refused(root, "build", where=rf"{re.escape(PAGE)}:{line_of(text, '100000')}: error: [^\n]*too long")
@@ -337,7 +337,7 @@ def test_a_product_too_long_is_reported_once_at_its_line(make_site: MakeSite) ->
     ("content/schools/_topic.yaml", "title: 7\nsummary: Places.\n", "title"),
     ("councils/medway/council.yaml", council_yaml("medway").replace("name: Medway Council", "name: 1.5"), "name"),
 ], ids=["a number title", "a date summary", "a number topic title", "a number council name"])
-def test_a_number_is_not_a_title(make_site: MakeSite, rel: str, text: str, field: str) -> None:
-    root = built(make_site)
+def test_a_number_is_not_a_title(make_site: MakeSite, built_site: BuiltSite, rel: str, text: str, field: str) -> None:
+    root = built_site()
     make_site({rel: text})
     refused(root, "build", where=rf"{re.escape(rel)}:\d+: error: '{field}': [^\n]*; expected text[^\n]*, got ")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ EXPLAINED: dict[str, str] = {
 }
 
 
-def validate(files: list[Path]) -> dict[str, list[dict[str, Any]]]:
+def validate(files: Sequence[Path]) -> dict[str, list[dict[str, Any]]]:
     """Run html-validate on `files` in one Node.js process; return file -> problems."""
     node = shutil.which("node")
     if node is None or not VALIDATOR.is_dir():
