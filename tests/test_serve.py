@@ -205,7 +205,8 @@ def test_one_slow_request_does_not_hold_up_the_others() -> None:
 
 
 def test_an_edit_is_rendered_at_once_as_the_rebuild_then_writes_it(make_site: MakeSite) -> None:
-    """The preview renders the pages of an edited page or override straight away; they are the rebuild's bytes."""
+    """The preview renders the pages of an edited page, override or layout straight away; they are the rebuild's
+    bytes."""
     from localgov.build import BuildState, build
     from localgov.commands.serve import quick_render
 
@@ -223,10 +224,19 @@ def test_an_edit_is_rendered_at_once_as_the_rebuild_then_writes_it(make_site: Ma
     def edit_override() -> None:
         (root / override).write_text("## Missed collections {#missed}\n\nCall us today.\n", encoding="utf-8")
 
+    layout = root / "templates" / "base.html"
+
+    def edit_layout() -> None:
+        layout.parent.mkdir(exist_ok=True)
+        layout.write_text('{% extends "localgov/base.html" %}{% block head %}<meta name="edited" content="yes">'
+                          "{% endblock %}", encoding="utf-8")
+
     edits: list[tuple[str, Callable[[], None], set[str], str]] = [
         ("content/rubbish-and-recycling/bin-collections.md", edit_common,
          {"/bin-collections/", "/bin-collections/thanet/", "/bin-collections/maidstone/"}, "every Monday"),
         (override, edit_override, {"/bin-collections/maidstone/"}, "Call us today."),
+        # A layout can change any page: every page asked for is rendered again.
+        ("templates/base.html", edit_layout, set(wanted), '<meta name="edited" content="yes">'),
     ]
     for rel, edit, pages, marker in edits:
         edit()
@@ -236,6 +246,9 @@ def test_an_edit_is_rendered_at_once_as_the_rebuild_then_writes_it(make_site: Ma
         build(root, out, finalise=False, state=state)
         for url, data in made.items():
             assert (out / url.strip("/") / "index.html").read_bytes() == data, f"{url} differs from the rebuild"
+    # A layout that fails to render waits for the rebuild, which reports it.
+    layout.write_text('{% extends "localgov/base.html" %}{% block head %}{{ 1 // 0 }}{% endblock %}', encoding="utf-8")
+    assert quick_render(state, root, ["templates/base.html"], wanted) == {}
     # An edit that changes which councils have the page waits for the rebuild.
     common.write_text(common.read_text(encoding="utf-8").replace("provider: lower", "provider: upper"),
                       encoding="utf-8")

@@ -39,8 +39,8 @@ from localgov.commands.progress import StageProgress
 from localgov.errors import BuildFailed, LocalgovError, Problem
 
 if TYPE_CHECKING:  # the build is imported when the preview starts, not when the command line is read
-    from localgov.build import BuildState
-    from localgov.model import Section, Site
+    from localgov.build import BuildState, Loaded
+    from localgov.model import Coverage, Section, Site
 
 log = logging.getLogger(__name__)
 
@@ -136,12 +136,13 @@ RECENT_PAGES = 64  # HTML pages the preview remembers serving, which an edit is 
 
 
 def quick_render(state: BuildState, root: Path, changed: list[str], wanted: Iterable[str]) -> dict[str, bytes]:
-    """Render straight from one edited common page or override the pages of it in `wanted` (URL paths).
+    """Render straight from one edited common page, override or layout the pages of it in `wanted` (URL paths).
 
     The live preview serves these at once, while the incremental rebuild runs; the rebuild's output
     replaces them when it has finished. Uses the loaded site and coverage report of the last build that
-    worked (`BuildState`), with the edited file read again. Returns {} when it cannot: any other file,
-    an edit that changes which councils have the page, or one with problems (the rebuild reports them).
+    worked (`BuildState`), with the edited file read again (a layout: every page in `wanted`, see
+    `_quick_layout`). Returns {} when it cannot: any other file, an edit that changes which councils have
+    the page, or one with problems (the rebuild reports them).
     """
     from localgov.render.pages import PageJob, Renderer
     from localgov.render.sections import section_templates
@@ -150,6 +151,8 @@ def quick_render(state: BuildState, root: Path, changed: list[str], wanted: Iter
     loaded = state.loaded
     if loaded is None or len(changed) != 1:
         return {}
+    if is_layout(changed[0]):
+        return _quick_layout(loaded, state.report, wanted)
     edit = _read_edit(loaded.site, root, changed[0])
     if edit is None:
         return {}
@@ -166,6 +169,40 @@ def quick_render(state: BuildState, root: Path, changed: list[str], wanted: Iter
         templates = section_templates(content_environment(), sections)
         renderer = Renderer(site, loaded.asset_urls, {**loaded.sections, key: templates}, state.report)
         return {url: renderer.render_page(job).output.data for url, job in jobs.items()}
+    except Exception:  # noqa: BLE001 - the rebuild reports it, at its line
+        return {}
+
+
+def is_layout(rel: str) -> bool:
+    """Say whether a file of the site (relative to its folder) is one of its own layouts or partials."""
+    parts = rel.split("/")
+    return len(parts) > 1 and parts[0] == "templates" and parts[1] != "static" and rel.endswith(".html")
+
+
+def _quick_layout(loaded: Loaded, report: Coverage | None, wanted: Iterable[str]) -> dict[str, bytes]:
+    """Render the pages in `wanted` with the layouts as they are now on disk, and the site as last built.
+
+    A layout can be used by any page, so every page served lately is rendered again; a layout that fails
+    to render gives {} (the rebuild reports it, at its line).
+    """
+    from localgov.render.pages import PageJob, Renderer
+    from localgov.urls import output_path, routes
+
+    wanted = list(wanted)
+    if not wanted:
+        return {}
+    table = {route.path: route for route in routes(loaded.site)}
+    try:
+        renderer = Renderer(loaded.site, loaded.asset_urls, loaded.sections, report)
+        made: dict[str, bytes] = {}
+        for url in wanted:
+            route = table.get(output_path(url))
+            if route is None:
+                continue
+            kind = "variant" if route.kind in ("variant", "council-page") else route.kind
+            job = PageJob(kind, "", page=route.page, council=route.council, topic=route.topic, lang=route.lang)
+            made[url] = renderer.render_page(job).output.data
+        return made
     except Exception:  # noqa: BLE001 - the rebuild reports it, at its line
         return {}
 
