@@ -11,6 +11,8 @@ import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -414,31 +416,63 @@ def axe_script(serve_folder: Callable[..., str]) -> str:
     return f"{serve_folder(AXE.parent, [cached])}/{AXE.name}"
 
 
+@pytest.fixture(scope="module")
+def _contexts(browser: object) -> Iterator[dict[str, Any]]:
+    """Browser contexts kept for a module's tests, one for each set of options (see `new_page`)."""
+    contexts: dict[str, Any] = {}
+    yield contexts
+    for context in contexts.values():
+        context.close()
+
+
 @pytest.fixture
-def new_page(browser: object, axe_script: str) -> Iterator[Callable[..., object]]:
+def new_page(_contexts: dict[str, Any], browser: object, axe_script: str) -> Iterator[Callable[..., object]]:
     """Return a factory of pages: `new_page(js=True, viewport="desktop"|"phone", **context_options)`.
 
     Each page has `page.errors` (tests.browser.PageErrors): uncaught exceptions, console errors and
     failed requests, for tests to assert on; and `page.axe_script`, where axe-core is served.
+
+    Each test's pages start with nothing stored: no cookies, local or session storage, or permissions. They
+    are made in a browser context kept for the module's tests with the same options, which keeps only its
+    HTTP cache: after each test, everything the sites it visited stored is cleared there.
     """
     from tests.browser import VIEWPORTS, watch_errors
 
-    contexts: list[object] = []
+    made: list[tuple[Any, Any, set[str]]] = []  # (context, page, origins it asked for)
 
     def make(*, js: bool = True, viewport: str = "desktop", **options: object) -> object:
-        context = browser.new_context(  # type: ignore[attr-defined]
-            java_script_enabled=js, viewport=VIEWPORTS[viewport], service_workers="block", **options
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
+        key = repr((js, viewport, sorted(options.items())))
+        context = _contexts.get(key)
+        if context is None:
+            context = _contexts[key] = browser.new_context(  # type: ignore[attr-defined]
+                java_script_enabled=js, viewport=VIEWPORTS[viewport], service_workers="block", **options
+            )
+            context.set_default_timeout(15_000)
         page = context.new_page()
+        origins: set[str] = set()
+        page.on("request", lambda request: origins.add(origin_of(request.url)))
         page.errors = watch_errors(page)
         page.axe_script = axe_script
+        made.append((context, page, origins))
         return page
 
     yield make
-    for context in contexts:
-        context.close()  # type: ignore[attr-defined]
+    for context, page, origins in made:
+        if page.is_closed():
+            page = context.new_page()
+        session = context.new_cdp_session(page)
+        for origin in origins - {""}:
+            session.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+        session.detach()
+        page.close()
+        context.clear_cookies()
+        context.clear_permissions()
+
+
+def origin_of(url: str) -> str:
+    """Return the scheme, host and port of an http(s) URL, or "" for any other."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
 
 
 @pytest.fixture(scope="module")
