@@ -458,15 +458,20 @@ def new_page(_contexts: dict[str, Any], browser: object, axe_script: str) -> Ite
 
     yield make
     for context, page, origins in made:
-        if page.is_closed():
-            page = context.new_page()
-        session = context.new_cdp_session(page)
-        for origin in origins - {""}:
-            session.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
-        session.detach()
-        page.close()
-        context.clear_cookies()
-        context.clear_permissions()
+        forget(context, page, origins)
+
+
+def forget(context: Any, page: Any, origins: set[str]) -> None:
+    """Close a test's page and clear what the sites at `origins` stored in its context (all but the HTTP cache)."""
+    if page.is_closed():
+        page = context.new_page()
+    session = context.new_cdp_session(page)
+    for origin in origins - {""}:
+        session.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+    session.detach()
+    page.close()
+    context.clear_cookies()
+    context.clear_permissions()
 
 
 def origin_of(url: str) -> str:

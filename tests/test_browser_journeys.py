@@ -15,6 +15,7 @@ import pytest
 from localgov.errors import Problems
 from localgov.load.config import load_config
 from tests.browser import REPO, VIEWPORTS
+from tests.conftest import forget, origin_of
 
 pytestmark = pytest.mark.browser
 
@@ -277,3 +278,29 @@ def test_phone_menu_opens_with_javascript_and_is_open_without(site_server: str, 
     assert plain.locator("header").get_by_role("link", name="Councils A to Z").is_visible()
     assert_clean(page)
     assert_clean(plain)
+
+
+# -- the pages these tests make -------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_what_one_test_stores_does_not_reach_the_next(browser: Any, site_server: str) -> None:
+    """Tests make pages in a browser context kept for their module (conftest.new_page), which must forget
+    what the sites stored before the next test's pages open: a remembered area would change their journeys."""
+    context = browser.new_context()
+    stored = "() => [localStorage.getItem('x'), sessionStorage.getItem('y'), document.cookie]"
+    try:
+        first = context.new_page()
+        first.goto(site_server + "/")
+        first.evaluate("() => { localStorage.setItem('x', '1'); sessionStorage.setItem('y', '2'); "
+                       "document.cookie = 'c=1; path=/'; }")
+        other = context.new_page()
+        other.goto(site_server + "/")
+        assert other.evaluate(stored) == ["1", None, "c=1"], "pages of one context share what the site stored"
+        other.close()
+        forget(context, first, {origin_of(site_server)})
+        after = context.new_page()
+        after.goto(site_server + "/")
+        assert after.evaluate(stored) == [None, None, ""]
+    finally:
+        context.close()
