@@ -19,7 +19,7 @@ import jinja2
 from localgov.errors import Problems, UsageError
 from localgov.model import Output, Site
 from localgov.render.layouts import DEFAULTS_PREFIX, GOVUK, GOVUK_PREFIX, LOCALGOV, Found, Layer, find_template, layers
-from localgov.render.pages import PageJob, Renderer
+from localgov.render.pages import Renderer, job_at
 from localgov.urls import Route, output_path, route_at, routes
 
 
@@ -88,9 +88,7 @@ def explain(root: Path, url: str) -> Explanation:
 
 def _render(renderer: Renderer, route: Route) -> Output:
     """Render the one page at `route`, and no other."""
-    kind = "variant" if route.kind in ("variant", "council-page") else route.kind
-    return renderer.render_page(PageJob(kind, "", page=route.page, council=route.council,
-                                        topic=route.topic, lang=route.lang)).output
+    return renderer.render_page(job_at(route)).output
 
 
 def _sources(root: Path, site: Site, route: Route, output: Output) -> list[Item]:

@@ -185,7 +185,7 @@ def _quick_layout(loaded: Loaded, report: Coverage | None, wanted: Iterable[str]
     A layout can be used by any page, so every page served lately is rendered again; a layout that fails
     to render gives {} (the rebuild reports it, at its line).
     """
-    from localgov.render.pages import PageJob, Renderer
+    from localgov.render.pages import Renderer, job_at
     from localgov.urls import output_path, routes
 
     wanted = list(wanted)
@@ -197,11 +197,8 @@ def _quick_layout(loaded: Loaded, report: Coverage | None, wanted: Iterable[str]
         made: dict[str, bytes] = {}
         for url in wanted:
             route = table.get(output_path(url))
-            if route is None:
-                continue
-            kind = "variant" if route.kind in ("variant", "council-page") else route.kind
-            job = PageJob(kind, "", page=route.page, council=route.council, topic=route.topic, lang=route.lang)
-            made[url] = renderer.render_page(job).output.data
+            if route is not None:
+                made[url] = renderer.render_page(job_at(route)).output.data
         return made
     except Exception:  # noqa: BLE001 - the rebuild reports it, at its line
         return {}

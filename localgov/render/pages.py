@@ -117,6 +117,12 @@ class PageJob:
     lang: str = "en"  # "cy": the page's Welsh version, under /cy/
 
 
+def job_at(route: Route) -> PageJob:
+    """Return the job that renders the page at `route` (a council-only page renders as a variant does)."""
+    kind = "variant" if route.kind in ("variant", "council-page") else route.kind
+    return PageJob(kind, "", page=route.page, council=route.council, topic=route.topic, lang=route.lang)
+
+
 def site_jobs(site: Site, *, status: bool = True) -> list[PageJob]:
     """Return every page that is not a variant, in a stable order; the coverage pages only with `status`."""
     jobs = [PageJob("home", "templates/home.html"), PageJob("councils", "templates/councils.html"),
