@@ -909,18 +909,20 @@ def site_lookup(
     """
     path = compiled_path(root)
     registry = registry_key(gss_to_slug, county_of)
+    source = ""  # the built-in data's identity (a hash of its files), worked out once and only when needed
     if path.is_file():
         try:
             lookup = load_lookup(path)
         except LocalgovError as exc:
             logger.warning("%s; compiling the built-in postcode data again", exc)
         else:
-            if lookup.registry == registry and (
-                lookup.source.startswith("file:") or lookup.source == builtin_source()
-            ):
+            if lookup.registry == registry and lookup.source.startswith("file:"):
+                return lookup
+            source = builtin_source()
+            if lookup.registry == registry and lookup.source == source:
                 return lookup
             logger.warning("%s is out of date; compiling the built-in postcode data again", path)
-    lookup = _shared_builtin(gss_to_slug, county_of, registry, builtin_source(), progress)
+    lookup = _shared_builtin(gss_to_slug, county_of, registry, source or builtin_source(), progress)
     save_lookup(lookup, path)
     return lookup
 
