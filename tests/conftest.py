@@ -425,6 +425,29 @@ def _contexts(browser: object) -> Iterator[dict[str, Any]]:
         context.close()
 
 
+def _context(contexts: dict[str, Any], browser: Any, *, js: bool, viewport: str, **options: object) -> Any:
+    """Return the module's kept browser context for these options, made on first use."""
+    from tests.browser import VIEWPORTS
+
+    key = repr((js, viewport, sorted(options.items())))
+    if key not in contexts:
+        context = contexts[key] = browser.new_context(
+            java_script_enabled=js, viewport=VIEWPORTS[viewport], service_workers="block", **options
+        )
+        context.set_default_timeout(15_000)
+    return contexts[key]
+
+
+def _watched_page(context: Any, axe_script: str) -> Any:
+    """Return a new page of `context` that records its errors (`page.errors`) and knows where axe-core is."""
+    from tests.browser import watch_errors
+
+    page = context.new_page()
+    page.errors = watch_errors(page)
+    page.axe_script = axe_script
+    return page
+
+
 @pytest.fixture
 def new_page(_contexts: dict[str, Any], browser: object, axe_script: str) -> Iterator[Callable[..., object]]:
     """Return a factory of pages: `new_page(js=True, viewport="desktop"|"phone", **context_options)`.
@@ -436,23 +459,13 @@ def new_page(_contexts: dict[str, Any], browser: object, axe_script: str) -> Ite
     are made in a browser context kept for the module's tests with the same options, which keeps only its
     HTTP cache: after each test, everything the sites it visited stored is cleared there.
     """
-    from tests.browser import VIEWPORTS, watch_errors
-
     made: list[tuple[Any, Any, set[str]]] = []  # (context, page, origins it asked for)
 
     def make(*, js: bool = True, viewport: str = "desktop", **options: object) -> object:
-        key = repr((js, viewport, sorted(options.items())))
-        context = _contexts.get(key)
-        if context is None:
-            context = _contexts[key] = browser.new_context(  # type: ignore[attr-defined]
-                java_script_enabled=js, viewport=VIEWPORTS[viewport], service_workers="block", **options
-            )
-            context.set_default_timeout(15_000)
-        page = context.new_page()
+        context = _context(_contexts, browser, js=js, viewport=viewport, **options)
+        page = _watched_page(context, axe_script)
         origins: set[str] = set()
         page.on("request", lambda request: origins.add(origin_of(request.url)))
-        page.errors = watch_errors(page)
-        page.axe_script = axe_script
         made.append((context, page, origins))
         return page
 
@@ -481,28 +494,20 @@ def origin_of(url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def _kept_pages(browser: object, axe_script: str) -> Iterator[Callable[[str], object]]:
-    """One page per viewport, kept for a module's tests (see `reading_page`)."""
-    from tests.browser import VIEWPORTS, watch_errors
+def _kept_pages(_contexts: dict[str, Any], browser: object, axe_script: str) -> Callable[[str], Any]:
+    """One page per viewport, kept for a module's tests (see `reading_page`), in the module's kept contexts."""
+    pages: dict[str, Any] = {}
 
-    pages: dict[str, object] = {}
-
-    def get(viewport: str) -> object:
+    def get(viewport: str) -> Any:
         if viewport not in pages:
-            context = browser.new_context(viewport=VIEWPORTS[viewport], service_workers="block")  # type: ignore[attr-defined]
-            context.set_default_timeout(15_000)
-            page = pages[viewport] = context.new_page()
-            page.errors = watch_errors(page)
-            page.axe_script = axe_script
+            pages[viewport] = _watched_page(_context(_contexts, browser, js=True, viewport=viewport), axe_script)
         return pages[viewport]
 
-    yield get
-    for page in pages.values():
-        page.context.close()  # type: ignore[attr-defined]
+    return get
 
 
 @pytest.fixture
-def reading_page(_kept_pages: Callable[[str], object]) -> Callable[..., object]:
+def reading_page(_kept_pages: Callable[[str], Any]) -> Callable[..., object]:
     """Return `reading_page(viewport="desktop")`: a page with JavaScript, as `new_page` makes, kept for the module.
 
     For tests that only load a page and read it (axe on each kind of page): a page that is kept loads the
@@ -513,7 +518,7 @@ def reading_page(_kept_pages: Callable[[str], object]) -> Callable[..., object]:
 
     def get(viewport: str = "desktop") -> object:
         page = _kept_pages(viewport)
-        page.errors.items.clear()  # type: ignore[attr-defined]
+        page.errors.items.clear()
         return page
 
     return get
