@@ -123,6 +123,13 @@ def job_at(route: Route) -> PageJob:
     return PageJob(kind, "", page=route.page, council=route.council, topic=route.topic, lang=route.lang)
 
 
+def variant_parts(council: Council, page: Page | CouncilPage) -> dict[str, tuple[str, dict[str, object]]]:
+    """Return the parts of variant.html rendered apart (`Renderer.part`): the council's contact details, the
+    same on all its pages, and where the page's text comes from, the same for all its councils."""
+    return {"contact": ("partials/contact.html", {"council": council}),
+            "page_meta": ("partials/page_meta.html", {"page": page})}
+
+
 def site_jobs(site: Site, *, status: bool = True) -> list[PageJob]:
     """Return every page that is not a variant, in a stable order; the coverage pages only with `status`."""
     jobs = [PageJob("home", "templates/home.html"), PageJob("councils", "templates/councils.html"),
@@ -552,11 +559,8 @@ class Renderer:
         shown = page if override is None else dataclasses.replace(page, summary=composed.summary,
                                                                    keywords=composed.keywords)
         route = Route("variant", lang=self.lang, page=page.slug, council=council.slug)
-        parts: dict[str, tuple[str, dict[str, object]]] = {
-            "contact": ("partials/contact.html", {"council": council}),
-            "page_meta": ("partials/page_meta.html", {"page": shown})}
-        data = self.render_with(reads, "variant.html", parts, title=f"{page.title}: {council.name}",
-                                description=composed.summary,
+        data = self.render_with(reads, "variant.html", variant_parts(council, shown),
+                                title=f"{page.title}: {council.name}", description=composed.summary,
                                 canonical=route.url, page=shown, council=council, body=body,
                                 search_scope=self.search_scope(reads, page, council, override is not None),
                                 summary=composed.summary, contents=contents,
@@ -576,11 +580,8 @@ class Renderer:
         body, contents = self.render_sections(composed, view)
         topic = self._topic(reads, page.topic)
         route = Route("council-page", lang=self.lang, page=page.slug, council=council.slug)
-        parts: dict[str, tuple[str, dict[str, object]]] = {
-            "contact": ("partials/contact.html", {"council": council}),
-            "page_meta": ("partials/page_meta.html", {"page": page})}
-        data = self.render_with(reads, "variant.html", parts, title=f"{page.title}: {council.name}",
-                                description=page.summary,
+        data = self.render_with(reads, "variant.html", variant_parts(council, page),
+                                title=f"{page.title}: {council.name}", description=page.summary,
                                 canonical=route.url, page=page, council=council, body=body, summary=page.summary,
                                 search_scope=council.slug,
                                 contents=contents, alerts=self.alerts(reads, council, page.slug, page.topic), also=None,
