@@ -3,10 +3,20 @@
 // expanding file patterns than the Node.js 20 the README asks for.
 // Usage: node tests/validate_html.mjs CONFIG.json FILE...
 import { readFileSync } from "node:fs";
-import { HtmlValidate } from "html-validate";
+import { HtmlValidate, StaticConfigLoader } from "html-validate";
+
+// Every file is checked against the one configuration given, so it is resolved once: the loader html-validate
+// makes by default resolves it again for each file (its presets, rules and element table), about half the time.
+class ResolvedOnce extends StaticConfigLoader {
+  getConfigFor(handle, override) {
+    if (override) return super.getConfigFor(handle, override);
+    this.resolved ??= super.getConfigFor(handle);
+    return this.resolved;
+  }
+}
 
 const [configPath, ...files] = process.argv.slice(2);
-const validator = new HtmlValidate(JSON.parse(readFileSync(configPath, "utf8")));
+const validator = new HtmlValidate(new ResolvedOnce(JSON.parse(readFileSync(configPath, "utf8"))));
 const results = [];
 for (const file of files) {
   const report = await validator.validateFile(file);
