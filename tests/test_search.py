@@ -21,7 +21,7 @@ from localgov.commands.search_page import results_page
 from localgov.errors import Problems
 from localgov.model import Pages
 from localgov.search.extract import condense, extract, read_docs
-from localgov.search.pagefind import index_folder
+from localgov.search.pagefind import executable, index_folder
 from localgov.search.spelling import SiteWords, distance, stem_key
 from localgov.search.synonyms import CouncilName, Vocabulary, combine, split_postcode, words
 from localgov.search.whoosh import DATA_FILE, SearchIndex, index_dir, read_site_docs, update_index
@@ -802,3 +802,16 @@ def test_a_build_reads_for_search_only_the_pages_that_changed(make_site: MakeSit
     build_site(root, "--clean")
     with SearchIndex(root) as index:
         assert index.search("school place").results[0].title == "Apply for a school place"
+
+
+def test_pagefind_runs_the_binary_its_package_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build runs the binary `python -m pagefind` would run, and that command where the package finds none."""
+    binary = tmp_path / "pagefind"
+    binary.write_text("#!/bin/sh\n", encoding="utf-8")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    assert executable() == [str(binary.resolve())]
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "missing"))
+    assert executable()[1:] == ["-m", "pagefind"]
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    found = executable()
+    assert len(found) == 1 and Path(found[0]).name.startswith("pagefind") and Path(found[0]).is_file()
