@@ -18,12 +18,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-# Many tests run the command in a child process, as residents and councils run it. Where the environment
-# says not to write bytecode, each child would compile localgov's modules again (about 0.15 s a process):
-# let children keep their bytecode, in a folder of the temporary directory rather than beside the sources.
-if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
-    pycache = Path(tempfile.gettempdir()) / f"localgov-tests-pycache-{os.getuid()}"
-    os.environ.setdefault("PYTHONPYCACHEPREFIX", str(pycache))
 
 MEMORY_TEMP = Path("/dev/shm")
 MEMORY_TEMP_ROOM = 6 * 2**30  # the run's files take up to about 3 GB (three builds of the demo site, at most, at once)
@@ -44,16 +38,27 @@ def _memory_available() -> int:
 
 
 # The builds of the demo site write about 50,000 files each: on a disk, writing them back took about a tenth of
-# a run on two cores. Where /dev/shm is a memory file system with room, pytest's temporary folders go there
-# (pytest's own setting, PYTEST_DEBUG_TEMPROOT, or --basetemp, wins).
+# a run on two cores. Where /dev/shm is a memory file system with room, pytest's temporary folders go there,
+# and so do the temporary files of the tests' child processes and of Chromium (its profile and cache), unless
+# PYTEST_DEBUG_TEMPROOT (or --basetemp) or TMPDIR says where.
 if "PYTEST_DEBUG_TEMPROOT" not in os.environ:
     try:
         _vfs = os.statvfs(MEMORY_TEMP)
         if memory_temp_root(Path("/proc/mounts").read_text(encoding="utf-8"), _vfs.f_bavail * _vfs.f_frsize,
                             _memory_available()):
             os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_TEMP)
+            if "TMPDIR" not in os.environ:
+                os.environ["TMPDIR"] = str(MEMORY_TEMP)
+                tempfile.tempdir = None  # read TMPDIR again
     except OSError:
         pass
+
+# Many tests run the command in a child process, as residents and councils run it. Where the environment
+# says not to write bytecode, each child would compile localgov's modules again (about 0.15 s a process):
+# let children keep their bytecode, in a folder of the temporary directory rather than beside the sources.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+    pycache = Path(tempfile.gettempdir()) / f"localgov-tests-pycache-{os.getuid()}"
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", str(pycache))
 
 SHARED_DATA = REPO.parent / "shared" / "data"
 
