@@ -17,6 +17,7 @@ from localgov.render.layouts import (
     SITE,
     Layer,
     LayerLoader,
+    SiteBytecodeCache,
     default_templates,
     find_template,
     layers,
@@ -152,3 +153,26 @@ def test_compiled_default_templates_are_kept_once_per_user_and_the_sites_own_in_
     third = make_site(name="third")
     build(third, third / "build", finalise=False)
     assert (third / "build" / "bin-collections" / "index.html").is_file()
+
+
+def test_compiled_templates_are_used_again_in_one_process_while_their_source_is_unchanged(tmp_path: Path) -> None:
+    """Each build makes a new environment: code compiled for a template file earlier in the process is used again,
+    without reading the cache file, and a changed source is compiled again."""
+    root, cache = tmp_path / "site", tmp_path / "cache"
+    (root / "templates").mkdir(parents=True)
+    template = root / "templates" / "page.html"
+
+    def render() -> str:
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(root / "templates"),
+                                 bytecode_cache=SiteBytecodeCache(str(cache), None, root))
+        return env.get_template("page.html").render(name="Kent")
+
+    template.write_text("One {{ name }}", encoding="utf-8")
+    assert render() == "One Kent"
+    assert len(list(cache.glob("*.cache"))) == 1
+    for path in cache.glob("*.cache"):
+        path.write_bytes(b"not compiled code")  # not read again: the code is still in memory
+    assert render() == "One Kent"
+    assert [p.read_bytes() for p in cache.glob("*.cache")] == [b"not compiled code"]
+    template.write_text("Two {{ name }}", encoding="utf-8")
+    assert render() == "Two Kent"

@@ -18,6 +18,7 @@ import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import CodeType
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -204,12 +205,30 @@ class SiteBytecodeCache(jinja2.FileSystemBytecodeCache):
             return str(Path(self.shared) / (self.pattern % bucket.key))
         return super()._get_cache_filename(bucket)
 
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        # Code read or compiled earlier in this process, for the same file of the same source, is used again:
+        # each build makes a new environment, and the preview and tests build many times in one process.
+        filename = self._get_cache_filename(bucket)
+        kept = _CODE_READ.get(filename)
+        if kept is not None and kept[0] == bucket.checksum:
+            bucket.code = kept[1]
+            return
+        super().load_bytecode(bucket)
+        if bucket.code is not None:
+            _CODE_READ[filename] = (bucket.checksum, bucket.code)
+
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.code is not None:
+            _CODE_READ[self._get_cache_filename(bucket)] = (bucket.checksum, bucket.code)
         try:
             Path(self._get_cache_filename(bucket)).parent.mkdir(parents=True, exist_ok=True)
             super().dump_bytecode(bucket)
         except OSError:
             pass  # the cache only saves time: a site that cannot be written to still builds
+
+
+# Compiled templates this process has read from a cache file or saved to one: cache file -> (source checksum, code).
+_CODE_READ: dict[str, tuple[str, CodeType]] = {}
 
 
 def is_site_template(filename: str | None, site_root: Path) -> bool:
