@@ -809,9 +809,26 @@ def test_pagefind_runs_the_binary_its_package_finds(tmp_path: Path, monkeypatch:
     binary = tmp_path / "pagefind"
     binary.write_text("#!/bin/sh\n", encoding="utf-8")
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    assert executable()[1:] == ["-m", "pagefind"]  # not executable
+    binary.chmod(0o755)
     assert executable() == [str(binary.resolve())]
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "missing"))
     assert executable()[1:] == ["-m", "pagefind"]
     monkeypatch.delenv("PAGEFIND_BINARY_PATH")
     found = executable()
     assert len(found) == 1 and Path(found[0]).name.startswith("pagefind") and Path(found[0]).is_file()
+
+
+def test_a_pagefind_binary_that_cannot_run_is_an_error_not_a_traceback(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    binary = tmp_path / "pagefind"
+    binary.write_bytes(b"\x7fELF not a program for this machine")
+    binary.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<html><body data-pagefind-body><p>Bins</p></body></html>", encoding="utf-8")
+    problems = Problems()
+    assert index_folder(site, problems) == 0
+    assert [(p.file, p.expected) for p in problems.errors] == [("pagefind", "a Pagefind binary that runs here")]
+    assert str(binary) in problems.errors[0].message and not (site / "pagefind").exists()

@@ -66,7 +66,7 @@ def executable() -> list[str]:
     except ImportError:
         return [sys.executable, "-m", "pagefind"]
     found = get_executable()
-    if found is None or not Path(found).is_file():
+    if found is None or not Path(found).is_file() or not os.access(found, os.X_OK):
         return [sys.executable, "-m", "pagefind"]
     return [str(Path(found).resolve())]
 
@@ -86,8 +86,17 @@ def start(site: Path, problems: Problems, pages: Iterable[str] | None = None) ->
         return None
     source = site if pages is None else _link_pages(site, pages)
     log_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish()
-    process = subprocess.Popen(command(source, site / OUTPUT_SUBDIR), stdout=log_file, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL)
+    to_run = command(source, site / OUTPUT_SUBDIR)
+    try:
+        process = subprocess.Popen(to_run, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    except OSError as exc:
+        log_file.close()
+        if source != site:
+            shutil.rmtree(source, ignore_errors=True)
+        problems.error("pagefind", 0, f"Pagefind could not index the site: {to_run[0]} cannot be run: "
+                       f"{exc.strerror or exc}", expected="a Pagefind binary that runs here",
+                       found=exc.strerror or type(exc).__name__)
+        return None
     return Running(process, log_file, site, source)
 
 
