@@ -91,8 +91,7 @@ def start(site: Path, problems: Problems, pages: Iterable[str] | None = None) ->
         process = subprocess.Popen(to_run, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     except OSError as exc:
         log_file.close()
-        if source != site:
-            shutil.rmtree(source, ignore_errors=True)
+        _remove_links(site, source)
         problems.error("pagefind", 0, f"Pagefind could not index the site: {to_run[0]} cannot be run: "
                        f"{exc.strerror or exc}", expected="a Pagefind binary that runs here",
                        found=exc.strerror or type(exc).__name__)
@@ -115,6 +114,12 @@ def _link_pages(site: Path, pages: Iterable[str]) -> Path:
     return source
 
 
+def _remove_links(site: Path, source: Path) -> None:
+    """Remove the folder of links to the pages Pagefind read (`_link_pages`), where it read one and not the site."""
+    if source != site:
+        shutil.rmtree(source, ignore_errors=True)
+
+
 def finish(running: Running, problems: Problems, timeout: float = 1800) -> int:
     """Wait for Pagefind; report a failure as a build error. Return the number of pages indexed."""
     try:
@@ -126,8 +131,7 @@ def finish(running: Running, problems: Problems, timeout: float = 1800) -> int:
     running.log_file.seek(0)
     output = running.log_file.read().decode("utf-8", "replace")
     running.log_file.close()
-    if running.source != running.site:
-        shutil.rmtree(running.source, ignore_errors=True)
+    _remove_links(running.site, running.source)
     if code != 0:
         tail = "\n".join(output.strip().splitlines()[-15:])
         problems.error("pagefind", 0, f"Pagefind could not index the site (exit {code}):\n{tail}")
