@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import CodeType
 
 import jinja2
 import pytest
@@ -176,3 +177,35 @@ def test_compiled_templates_are_used_again_in_one_process_while_their_source_is_
     assert [p.read_bytes() for p in cache.glob("*.cache")] == [b"not compiled code"]
     template.write_text("Two {{ name }}", encoding="utf-8")
     assert render() == "Two Kent"
+
+
+def test_compiled_code_serves_every_site_in_one_process_and_names_each_sites_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two sites with the same template source: the second uses the code compiled for the first, set to its own
+    file, and still saves it in its own cache folder for the next process."""
+    compiled: list[str | None] = []
+    compile_template = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None,
+                 filename: str | None = None) -> CodeType:
+        compiled.append(filename)
+        return compile_template(self, source, name, filename)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    source = f"{{{{ name }}}} in {tmp_path.name}"  # a source no other test compiles
+    for site in ("one", "two"):
+        root = tmp_path / site
+        (root / "templates").mkdir(parents=True)
+        (root / "templates" / "page.html").write_text(source, encoding="utf-8")
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(root / "templates"),
+                                 bytecode_cache=SiteBytecodeCache(str(root / "cache"), None, root))
+        template = env.get_template("page.html")
+        assert template.render(name="Kent") == f"Kent in {tmp_path.name}"
+        assert template.root_render_func.__code__.co_filename == str(root / "templates" / "page.html")
+        assert len(list((root / "cache").glob("*.cache"))) == 1
+    assert compiled == [str(tmp_path / "one" / "templates" / "page.html")]
+    # Other compiler settings make other code: the same source is compiled again for them.
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path / "one" / "templates"), trim_blocks=True,
+                             bytecode_cache=SiteBytecodeCache(str(tmp_path / "other"), None, tmp_path / "one"))
+    assert env.get_template("page.html").render(name="Kent") == f"Kent in {tmp_path.name}"
+    assert len(compiled) == 2

@@ -15,6 +15,7 @@ one it shadows. The Jinja loader, the static assets and `localgov explain` all r
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,7 +189,8 @@ class SiteBytecodeCache(jinja2.FileSystemBytecodeCache):
     (under $XDG_CACHE_HOME, else ~/.cache, in a folder per Jinja and localgov version) and a new site's
     first build does not compile them again. A compiled template is found by its name and file and
     used only while its source is unchanged (Jinja compares a checksum of the source). A folder is made
-    only when a template is first saved there; one that cannot be written to only costs time.
+    only when a template is first saved there; one that cannot be written to only costs time. Within one
+    process, code is also kept in memory for every site (`get_bucket`).
     """
 
     def __init__(self, directory: str, shared: str | None, site_root: Path) -> None:
@@ -205,21 +207,30 @@ class SiteBytecodeCache(jinja2.FileSystemBytecodeCache):
             return str(Path(self.shared) / (self.pattern % bucket.key))
         return super()._get_cache_filename(bucket)
 
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        # Code read or compiled earlier in this process, for the same file of the same source, is used again:
-        # each build makes a new environment, and the preview and tests build many times in one process.
-        filename = self._get_cache_filename(bucket)
-        kept = _CODE_READ.get(filename)
-        if kept is not None and kept[0] == bucket.checksum:
-            bucket.code = kept[1]
-            return
-        super().load_bytecode(bucket)
-        if bucket.code is not None:
-            _CODE_READ[filename] = (bucket.checksum, bucket.code)
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> jinja2.bccache.Bucket:
+        # Each build makes a new environment, and the preview and the tests build many times in one process: code
+        # compiled or read earlier in the process for the same source, name and compiler settings is used again,
+        # for any site (only the file it names differs, and is set). A bucket always leaves here with code, so the
+        # loader never compiles; what this compiles is saved in the cache file, as the loader would have done.
+        key, checksum = self.get_cache_key(name, filename), self.get_source_checksum(source)
+        bucket = jinja2.bccache.Bucket(environment, key, checksum)
+        known = (compiler_settings(environment), name, bucket.checksum)
+        path = filename or "<template>"  # what Jinja calls a template without a file
+        code = _COMPILED.get(known)
+        if code is not None:
+            bucket.code = with_filename(code, path)
+            if not os.path.exists(self._get_cache_filename(bucket)):
+                self.dump_bytecode(bucket)
+            return bucket
+        self.load_bytecode(bucket)
+        if bucket.code is None:
+            bucket.code = environment.compile(source, name, filename)
+            self.dump_bytecode(bucket)
+        _COMPILED[known] = bucket.code
+        return bucket
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.code is not None:
-            _CODE_READ[self._get_cache_filename(bucket)] = (bucket.checksum, bucket.code)
         try:
             Path(self._get_cache_filename(bucket)).parent.mkdir(parents=True, exist_ok=True)
             super().dump_bytecode(bucket)
@@ -227,8 +238,26 @@ class SiteBytecodeCache(jinja2.FileSystemBytecodeCache):
             pass  # the cache only saves time: a site that cannot be written to still builds
 
 
-# Compiled templates this process has read from a cache file or saved to one: cache file -> (source checksum, code).
-_CODE_READ: dict[str, tuple[str, CodeType]] = {}
+# Compiled templates this process has read or compiled: (compiler settings, name, source checksum) -> code.
+_COMPILED: dict[tuple[tuple[object, ...], str, str], CodeType] = {}
+
+
+def compiler_settings(env: jinja2.Environment) -> tuple[object, ...]:
+    """Return what Jinja's compiler reads from an environment: templates compiled with the same settings from
+    the same source are the same code."""
+    return (type(env), env.block_start_string, env.block_end_string, env.variable_start_string,
+            env.variable_end_string, env.comment_start_string, env.comment_end_string, env.line_statement_prefix,
+            env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks, env.newline_sequence,
+            env.keep_trailing_newline, tuple(sorted(env.extensions)), env.optimized, env.finalize, env.autoescape,
+            env.is_async, getattr(env, "newstyle_gettext", False))
+
+
+def with_filename(code: CodeType, filename: str) -> CodeType:
+    """Return compiled template code as if compiled from `filename` (the file that tracebacks name)."""
+    if code.co_filename == filename:
+        return code
+    consts = tuple(with_filename(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
 
 
 def is_site_template(filename: str | None, site_root: Path) -> bool:
