@@ -19,6 +19,7 @@ import pytest
 from jinja2.exceptions import SecurityError
 
 from localgov.load.markdown import convert
+from localgov.load.paths import escapes
 from localgov.model import Council
 from localgov.render.markup import render_council_markup
 from localgov.sandbox import CouncilView, GenericCouncilView, SectionTemplates, content_environment
@@ -341,3 +342,24 @@ def test_a_number_is_not_a_title(make_site: MakeSite, built_site: BuiltSite, rel
     root = built_site()
     make_site({rel: text})
     refused(root, "build", where=rf"{re.escape(rel)}:\d+: error: '{field}': [^\n]*; expected text[^\n]*, got ")
+
+
+def test_escapes_follows_every_link_between_the_folder_and_the_file(tmp_path: Path) -> None:
+    """`escapes` decides what a site may read; each way out (or not out) of a folder, by name or by link."""
+    outside, real = tmp_path / "outside", tmp_path / "real"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "secret").write_text("x", encoding="utf-8")
+    (real / "councils" / "kent").mkdir(parents=True)
+    (real / "councils" / "kent" / "council.yaml").write_text("x", encoding="utf-8")
+    (tmp_path / "site").symlink_to(real)  # the folder itself reached through a link: both sides move alike
+    folder = tmp_path / "site" / "councils"
+    (folder / "kent" / "out.yaml").symlink_to(outside / "secret")
+    (folder / "kent" / "in.yaml").symlink_to(folder / "kent" / "council.yaml")
+    (folder / "away").symlink_to(outside / "deep")
+    (folder / "loop").symlink_to(folder / "loop")
+    inside = [folder / "kent" / "council.yaml", folder / "kent" / "in.yaml", folder / "kent" / "missing.yaml",
+              folder, real / "councils" / "kent" / "council.yaml"]
+    leaving = [folder / "kent" / "out.yaml", folder / "away" / "file.yaml", folder / "loop" / "council.yaml",
+               folder / ".." / "councils" / ".." / ".." / "outside" / "secret", outside / "secret"]
+    assert [p for p in inside if escapes(p, folder)] == []
+    assert [p for p in leaving if not escapes(p, folder)] == []

@@ -42,6 +42,23 @@ def relative(path: Path, root: Path) -> str:
 def escapes(path: Path, folder: Path) -> bool:
     """Say whether `path`, after following links, lies outside `folder`."""
     try:
+        below = path.relative_to(folder).parts
+    except ValueError:
+        below = ()
+    if below and ".." not in below:
+        # Named inside `folder`: then only a link below `folder` can lead out (a link at or above it moves
+        # both alike), and with none, the path stays inside without resolving every folder above it.
+        step = folder
+        try:
+            for part in below:
+                step = step / part
+                if stat.S_ISLNK(os.lstat(step).st_mode):
+                    break
+            else:
+                return False
+        except OSError:
+            pass  # missing, or a loop: resolved below
+    try:
         path.resolve().relative_to(folder.resolve())
     except (ValueError, RuntimeError, OSError):  # RuntimeError, OSError: a loop of links
         return True
