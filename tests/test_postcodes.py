@@ -508,11 +508,12 @@ def test_builtin_agrees_with_the_published_extract(builtin_lookup: PostcodeLooku
     sample: list[PostcodeRecord] = []
     rows = 0
     rejected: set[str] = set()
-    with gzip.open(POSTCODES / "onspd_nov2025_pcd_lad_all_uk.csv.gz", "rt") as stream:
-        reader = csv.reader(stream)
-        header = next(reader)
+    with gzip.open(POSTCODES / "onspd_nov2025_pcd_lad_all_uk.csv.gz", "rt", newline="") as stream:
+        header = next(csv.reader(stream))
         pcd, laua = header.index("pcd"), header.index("laua")
-        for row in reader:
+        for line in stream:  # split, not csv: 2.7 million rows, none quoted (checked on each)
+            assert '"' not in line, line
+            row = line.rstrip("\r\n").split(",")
             rows += 1
             if normalise(row[pcd]) is None:
                 rejected.add(row[pcd])
