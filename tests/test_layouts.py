@@ -8,8 +8,10 @@ from types import CodeType
 
 import jinja2
 import pytest
+from markupsafe import escape
 
 from localgov.build import build
+from localgov.i18n import CATALOGUES, gettext_for, ngettext_for
 from localgov.render.layouts import (
     GOVUK,
     GOVUK_PREFIX,
@@ -209,3 +211,17 @@ def test_compiled_code_serves_every_site_in_one_process_and_names_each_sites_fil
                              bytecode_cache=SiteBytecodeCache(str(tmp_path / "other"), None, tmp_path / "one"))
     assert env.get_template("page.html").render(name="Kent") == f"Kent in {tmp_path.name}"
     assert len(compiled) == 2
+
+
+def test_kept_gettext_answers_as_jinjas_own(tmp_path: Path) -> None:
+    """Each message is answered once per environment: the same text, escaped the same way, as Jinja's own."""
+    source = ('{{ _("Skip to main content") }}|{{ _("Skip to main content") }}|{{ _("100%% <free>") }}|'
+              '{{ _("Hello %(name)s", name="<b>") }}|{% trans %}Menu{% endtrans %}|'
+              '{% autoescape false %}{{ _("a & b") }}|{{ _("a & b") }}{% endautoescape %}|{{ _("a & b") }}')
+    ours = layout_environment(tmp_path, "cy")
+    jinjas = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    jinjas.install_gettext_callables(gettext_for("cy"), ngettext_for("cy"), newstyle=True)  # type: ignore[attr-defined]
+    expected = jinjas.from_string(source).render()
+    assert str(escape(CATALOGUES["cy"]["Skip to main content"])) in expected  # the Welsh catalogue answers
+    assert ours.from_string(source).render() == expected
+    assert ours.from_string(source).render() == expected  # and again, from what it kept

@@ -281,6 +281,24 @@ def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
     return SiteBytecodeCache(str(root / ".localgov-cache" / "jinja"), shared_cache_dir(), root)
 
 
+def kept_gettext(gettext: Callable[..., str]) -> Callable[..., str]:
+    """Return Jinja's `gettext` (as its i18n extension installs it, newstyle) answering each message without
+    variables once: a page asks for the same thirty or so, and each answer is a new Markup formatted with `%`."""
+    answers: dict[tuple[str, bool], str] = {}
+
+    @jinja2.pass_context
+    def kept(context: jinja2.runtime.Context, message: str, **variables: object) -> str:
+        if variables:
+            return gettext(context, message, **variables)
+        key = (message, bool(context.eval_ctx.autoescape))
+        answer = answers.get(key)
+        if answer is None:
+            answer = answers[key] = gettext(context, message)
+        return answer
+
+    return kept
+
+
 EXAMPLE_POSTCODES = {"en": "ME15 6JQ", "cy": "CF10 1EP"}  # the hint of the postcode form in each language
 
 
@@ -295,6 +313,8 @@ def layout_environment(root: Path, lang: str = "en") -> jinja2.Environment:
     env = LayoutEnvironment(loader=layer_loader(root), autoescape=True, trim_blocks=True, lstrip_blocks=True,
                             auto_reload=False, bytecode_cache=bytecode_cache(root), extensions=["jinja2.ext.i18n"])
     env.install_gettext_callables(gettext_for(lang), ngettext_for(lang), newstyle=True)  # type: ignore[attr-defined]
+    kept = kept_gettext(env.globals["gettext"])  # type: ignore[arg-type]
+    env.globals.update(gettext=kept, _=kept)
     env.globals.update(lang=lang, long_date=lambda day: long_date(day, lang),
                        script_messages=lambda: script_messages(lang),
                        example_postcode=EXAMPLE_POSTCODES.get(lang, EXAMPLE_POSTCODES["en"]))
