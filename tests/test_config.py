@@ -10,6 +10,7 @@ import pytest
 from localgov.cli import main
 from localgov.errors import Problems
 from localgov.load.config import SCHEMA, load_config
+from localgov.load.yamlfile import YamlProblem, parse_mapping
 from tests.conftest import MakeSite
 
 DEFAULTS = {
@@ -143,3 +144,19 @@ def test_strict_in_site_yaml_fails_a_build_with_a_warning(make_site: MakeSite, t
 
     make_site({**WARNED, "councils/medway/schools/apply-for-a-school-place.md": None})
     assert main(["--root", str(root), "build", "--out", str(tmp_path / "strict")]) == 0, "no warnings, no failure"
+
+
+def test_the_same_yaml_text_parsed_again_gives_each_caller_mappings_of_its_own() -> None:
+    """YAML is parsed once per text in a process: what one caller does with its mappings reaches no other."""
+    text = "name: Kent County Council\nlinks:\n  bins: https://www.kent.gov.uk/\n"
+    first = parse_mapping(text)
+    first.data["name"] = "changed"
+    first.lines.clear()
+    second = parse_mapping(text)
+    assert second.data == {"name": "Kent County Council", "links": {"bins": "https://www.kent.gov.uk/"}}
+    assert (second.line("name"), second.line("links.bins")) == (1, 3)
+    assert parse_mapping(text, line_offset=5).line("links.bins") == 8
+    for _ in range(2):  # a text that is not a mapping is refused each time it is read
+        with pytest.raises(YamlProblem) as refused:
+            parse_mapping("name: Kent\n- a list item\n")
+        assert refused.value.line == 2

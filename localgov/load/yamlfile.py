@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,7 +110,17 @@ def check_shape(text: str, line_offset: int = 0) -> None:
 
 
 def parse_mapping(text: str, line_offset: int = 0) -> YamlDoc:
-    """Parse `text` as a YAML mapping; `line_offset` is added to every line number."""
+    """Parse `text` as a YAML mapping; `line_offset` is added to every line number.
+
+    The same text is parsed once per process (the live preview and the tests read the same files build after
+    build); each caller gets mappings of its own, and a text that is not a mapping is parsed again to say why.
+    """
+    doc = _parsed(text, line_offset)
+    return YamlDoc(dict(doc.data), dict(doc.lines), doc.first_line, dict(doc.values))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str, line_offset: int) -> YamlDoc:
     check_text(text, line_offset)
     check_shape(text, line_offset)
     loader = _Loader(text)
