@@ -246,8 +246,8 @@ FOCUSABLE = {
 
 @pytest.mark.browser
 @pytest.mark.parametrize("what", sorted(FOCUSABLE))
-def test_focus_is_visible(site_server: str, new_page: NewPage, what: str) -> None:
-    page = new_page(viewport="desktop")
+def test_focus_is_visible(site_server: str, reading_page: NewPage, what: str) -> None:
+    page = reading_page("desktop")
     page.goto(site_server + page_types()["common page, lower tier"])
     selector = FOCUSABLE[what]
     element = page.locator(selector).first

@@ -110,8 +110,8 @@ def test_a_postcode_not_found_is_said_in_welsh(welsh_site: str, new_page: NewPag
 @pytest.mark.parametrize("url", ["/cy/", "/cy/bin-collections/", "/cy/bin-collections/cardiff/",
                                  "/cy/councils/", "/cy/councils/cardiff/", "/cy/rubbish-and-recycling/",
                                  "/cy/search/", "/cy/apply-for-a-school-place/cardiff/", "/cy/service-status/"])
-def test_axe_finds_nothing_on_welsh_page_types(welsh_site: str, new_page: NewPage, url: str) -> None:
-    page = new_page()
+def test_axe_finds_nothing_on_welsh_page_types(welsh_site: str, reading_page: NewPage, url: str) -> None:
+    page = reading_page()
     page.goto(welsh_site + url)
     violations = axe_violations(page)
     assert not violations, describe_violations(violations)
