@@ -483,8 +483,43 @@ def _watched_page(context: Any, axe_script: str) -> Any:
     return page
 
 
+# The methods by which a test changes a page for good (not only what it shows): a page a test changed so is closed
+# after the test, any other page is kept for the module's next test with the same options (`new_page`).
+CHANGES_A_PAGE = ("add_init_script", "expose_function", "expose_binding", "route", "route_from_har",
+                  "route_web_socket", "unroute", "unroute_all", "on", "once", "add_locator_handler",
+                  "set_extra_http_headers", "set_viewport_size", "emulate_media", "set_default_timeout",
+                  "set_default_navigation_timeout", "pause", "close")
+
+
+try:
+    from playwright.sync_api import Error as PlaywrightError
+except ImportError:  # no Playwright: the browser tests are skipped
+    PlaywrightError = Exception  # type: ignore[assignment,misc]
+
+
+def note_changes(page: Any) -> Any:
+    """Make `page` note (`page.changed`) when a test calls one of CHANGES_A_PAGE on it."""
+    for name in CHANGES_A_PAGE:
+        method = getattr(page, name)
+
+        def noted(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
+            page.changed = True
+            return _method(*args, **kwargs)
+
+        setattr(page, name, noted)
+    page.changed = False
+    return page
+
+
+@pytest.fixture(scope="module")
+def _spare_pages() -> dict[int, list[Any]]:
+    """Pages that earlier tests of the module left unchanged, by the id of their (kept) browser context."""
+    return {}
+
+
 @pytest.fixture
-def new_page(_contexts: dict[str, Any], browser: object, axe_script: str) -> Iterator[Callable[..., object]]:
+def new_page(_contexts: dict[str, Any], _spare_pages: dict[int, list[Any]], browser: object,
+             axe_script: str) -> Iterator[Callable[..., object]]:
     """Return a factory of pages: `new_page(js=True, viewport="desktop"|"phone", **context_options)`.
 
     Each page has `page.errors` (tests.browser.PageErrors): uncaught exceptions, console errors and
@@ -492,32 +527,52 @@ def new_page(_contexts: dict[str, Any], browser: object, axe_script: str) -> Ite
 
     Each test's pages start with nothing stored: no cookies, local or session storage, or permissions. They
     are made in a browser context kept for the module's tests with the same options, which keeps only its
-    HTTP cache: after each test, everything the sites it visited stored is cleared there.
+    HTTP cache: after each test, everything the sites it visited stored is cleared there. A page is a tab
+    an earlier test of the module used, left blank, if that test did not change it (CHANGES_A_PAGE): a tab
+    made costs Chromium about three page loads.
     """
-    made: list[tuple[Any, Any, set[str]]] = []  # (context, page, origins it asked for)
+    made: list[tuple[Any, Any, set[str], Callable[[Any], None]]] = []  # (context, page, origins, listener)
 
     def make(*, js: bool = True, viewport: str = "desktop", **options: object) -> object:
         context = _context(_contexts, browser, js=js, viewport=viewport, **options)
-        page = _watched_page(context, axe_script)
+        spare = _spare_pages.setdefault(id(context), [])
+        page = spare.pop() if spare else note_changes(_watched_page(context, axe_script))
+        page.errors.items.clear()
         origins: set[str] = set()
-        page.on("request", lambda request: origins.add(origin_of(request.url)))
-        made.append((context, page, origins))
+
+        def listener(request: Any) -> None:
+            origins.add(origin_of(request.url))
+
+        type(page).on(page, "request", listener)
+        page.changed = False
+        made.append((context, page, origins, listener))
         return page
 
     yield make
-    for context, page, origins in made:
-        forget(context, page, origins)
+    for context, page, origins, listener in made:
+        keep = not page.is_closed() and not page.changed
+        if keep:
+            type(page).remove_listener(page, "request", listener)
+            try:
+                page.goto("about:blank")  # the test's document goes, and with it anything it would still store
+            except PlaywrightError:
+                keep = False
+        forget(context, page, origins, close=not keep)
+        if keep:
+            _spare_pages[id(context)].append(page)
 
 
-def forget(context: Any, page: Any, origins: set[str]) -> None:
-    """Close a test's page and clear what the sites at `origins` stored in its context (all but the HTTP cache)."""
+def forget(context: Any, page: Any, origins: set[str], *, close: bool = True) -> None:
+    """Clear what the sites at `origins` stored in `page`'s context (all but the HTTP cache): cookies, local and
+    session storage, and permissions; then close the page, unless `close` is false."""
     if page.is_closed():
         page = context.new_page()
     session = context.new_cdp_session(page)
     for origin in origins - {""}:
         session.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
     session.detach()
-    page.close()
+    if close:
+        page.close()
     context.clear_cookies()
     context.clear_permissions()
 

@@ -15,7 +15,7 @@ import pytest
 from localgov.errors import Problems
 from localgov.load.config import load_config
 from tests.browser import REPO, VIEWPORTS
-from tests.conftest import forget, origin_of
+from tests.conftest import forget, note_changes, origin_of
 
 pytestmark = pytest.mark.browser
 
@@ -289,18 +289,33 @@ def test_what_one_test_stores_does_not_reach_the_next(browser: Any, site_server:
     what the sites stored before the next test's pages open: a remembered area would change their journeys."""
     context = browser.new_context()
     stored = "() => [localStorage.getItem('x'), sessionStorage.getItem('y'), document.cookie]"
+    store = ("() => { localStorage.setItem('x', '1'); sessionStorage.setItem('y', '2'); "
+             "document.cookie = 'c=1; path=/'; }")
     try:
         first = context.new_page()
         first.goto(site_server + "/")
-        first.evaluate("() => { localStorage.setItem('x', '1'); sessionStorage.setItem('y', '2'); "
-                       "document.cookie = 'c=1; path=/'; }")
+        first.evaluate(store)
         other = context.new_page()
         other.goto(site_server + "/")
         assert other.evaluate(stored) == ["1", None, "c=1"], "pages of one context share what the site stored"
         other.close()
+        # A tab the test did not change is kept for the next test, blank: the tab keeps nothing stored either.
+        first.goto("about:blank")
+        forget(context, first, {origin_of(site_server)}, close=False)
+        first.goto(site_server + "/")
+        assert first.evaluate(stored) == [None, None, ""]
+        first.evaluate(store)
         forget(context, first, {origin_of(site_server)})
+        assert first.is_closed()
         after = context.new_page()
         after.goto(site_server + "/")
         assert after.evaluate(stored) == [None, None, ""]
+        # A test that changes a tab (here: a route) leaves it to be closed, not kept.
+        noted = note_changes(context.new_page())
+        assert not noted.changed
+        noted.goto(site_server + "/")
+        assert not noted.changed
+        noted.route("**/*.js", lambda route: route.abort())
+        assert noted.changed
     finally:
         context.close()
