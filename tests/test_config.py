@@ -10,7 +10,7 @@ import pytest
 from localgov.cli import main
 from localgov.errors import Problems
 from localgov.load.config import SCHEMA, load_config
-from localgov.load.yamlfile import YamlProblem, parse_mapping
+from localgov.load.yamlfile import KEPT_TEXT_CHARS, YamlProblem, parse_mapping
 from tests.conftest import MakeSite
 
 DEFAULTS = {
@@ -156,6 +156,8 @@ def test_the_same_yaml_text_parsed_again_gives_each_caller_mappings_of_its_own()
     assert second.data == {"name": "Kent County Council", "links": {"bins": "https://www.kent.gov.uk/"}}
     assert (second.line("name"), second.line("links.bins")) == (1, 3)
     assert parse_mapping(text, line_offset=5).line("links.bins") == 8
+    long = "about: " + "x" * KEPT_TEXT_CHARS + "\nname: Kent\n"  # too long to keep: parsed each time
+    assert parse_mapping(long).line("name") == parse_mapping(long).line("name") == 2
     for _ in range(2):  # a text that is not a mapping is refused each time it is read
         with pytest.raises(YamlProblem) as refused:
             parse_mapping("name: Kent\n- a list item\n")

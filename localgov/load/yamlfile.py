@@ -114,13 +114,16 @@ def parse_mapping(text: str, line_offset: int = 0) -> YamlDoc:
 
     The same text is parsed once per process (the live preview and the tests read the same files build after
     build); each caller gets mappings of its own, and a text that is not a mapping is parsed again to say why.
+    Only the last KEPT_TEXTS texts of at most KEPT_TEXT_CHARS are kept.
     """
-    doc = _parsed(text, line_offset)
+    doc = _kept(text, line_offset) if len(text) <= KEPT_TEXT_CHARS else _parse(text, line_offset)
     return YamlDoc(dict(doc.data), dict(doc.lines), doc.first_line, dict(doc.values))
 
 
-@functools.lru_cache(maxsize=4096)
-def _parsed(text: str, line_offset: int) -> YamlDoc:
+KEPT_TEXTS, KEPT_TEXT_CHARS = 4096, 64 * 1024  # a council.yaml is a few kilobytes, front matter less
+
+
+def _parse(text: str, line_offset: int) -> YamlDoc:
     check_text(text, line_offset)
     check_shape(text, line_offset)
     loader = _Loader(text)
@@ -150,6 +153,9 @@ def _parsed(text: str, line_offset: int) -> YamlDoc:
     if not isinstance(data, dict):  # pragma: no cover - guarded by the node check
         raise YamlProblem("expected a mapping", line_offset + 1)
     return YamlDoc({str(k): v for k, v in data.items()}, lines, line_offset + 1, values)
+
+
+_kept = functools.lru_cache(maxsize=KEPT_TEXTS)(_parse)
 
 
 CONSTRUCTION_ERRORS = (ValueError, TypeError, AttributeError, OverflowError, RecursionError, yaml.YAMLError)

@@ -228,6 +228,8 @@ class SiteBytecodeCache(jinja2.FileSystemBytecodeCache):
             bucket.code = environment.compile(source, name, filename)
             self.dump_bytecode(bucket)
         _COMPILED[known] = bucket.code
+        while len(_COMPILED) > KEPT_TEMPLATES:  # the oldest first: a long preview compiles each saved version
+            del _COMPILED[next(iter(_COMPILED))]
         return bucket
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
@@ -239,6 +241,7 @@ class SiteBytecodeCache(jinja2.FileSystemBytecodeCache):
 
 
 # Compiled templates this process has read or compiled: (compiler settings, name, source checksum) -> code.
+KEPT_TEMPLATES = 1024  # the demo site uses 61 (its own, localgov's and GOV.UK Frontend's)
 _COMPILED: dict[tuple[tuple[object, ...], str, str], CodeType] = {}
 
 
