@@ -628,25 +628,65 @@ def test_a_new_site_takes_the_built_in_data_compiled_for_the_same_registry_from_
 
 def test_the_built_in_datas_columns_compile_as_its_records_do(
         registry: tuple[dict[str, str], dict[str, str | None]]) -> None:
-    """The built-in data is compiled from its columns without a record per row: the same lookup, byte for byte."""
+    """The built-in data is prepared once for any registry, then compiled: the lookup its records make, bytewise."""
     rows: list[tuple[object, str | None]] = [(r.postcode, r.district) for r in read_postcode_file(DEMO)]
+    first = str(rows[0][0])
     rows += [("me15 6jq", rows[0][1]), ("ME156JQ", rows[0][1]), ("NPT 1AA", rows[0][1]), (None, rows[0][1]),
              (12345, rows[0][1]), ("BT1 1AA", "N09000003"), ("JE2 4WD", "L99999999"), ("ZE1 0AA", ""),
-             ("ZE1 0AB", None), ("AB10 1AB", "S99000001"), ("AB10 1AB", "S12000033"), ("GIR 0AA", "E09000033")]
+             ("ZE1 0AB", None), ("AB10 1AB", "S99000001"), ("AB10 1AB", "S12000033"), ("GIR 0AA", "E09000033"),
+             # A district no council of the registry has: alone in its outcode, and beside known ones.
+             ("ZE2 9AA", "S99000002"), (f"{first[:-4]} 9ZZ", "S99000003"),
+             # The same postcode twice, the later row's district unknown: the earlier row stands.
+             ("KW1 4AA", "S12000017"), ("KW1 4AA", "S99000004")]
     postcodes: list[object] = [raw for raw, _ in rows]
     districts: list[object] = [district for _, district in rows]
     records = [PostcodeRecord(postcode, lookup_module._code(district), None, False, None)
                for raw, district in rows if isinstance(raw, str)
                for postcode in [lookup_module._canonical(raw)] if postcode is not None]
     expected = compile_lookup(records, *registry, source="columns")
-    compiler = lookup_module._Compiler(*registry)
     half = len(rows) // 2  # two files, as the built-in data comes in several
-    added = compiler.add_columns(postcodes[:half], districts[:half])
-    added += compiler.add_columns(postcodes[half:], districts[half:])
-    assert added == len(records)
-    got = compiler.freeze("columns", lookup_module.registry_key(*registry))
+    seen: list[int] = []
+    prepared = lookup_module.prepare_columns([(postcodes[:half], districts[:half]),
+                                              (postcodes[half:], districts[half:])], seen.append)
+    assert seen[-1] == len(records) == sum(prepared.rows)
+    assert not prepared.outcodes["AB10"][2] and prepared.outcodes["ZE2"][2], "which outcodes repeat a postcode"
+    # Kept in the user's cache as data: read back the same.
+    prepared = lookup_module.PreparedColumns.from_bytes(prepared.to_bytes())
+    got = lookup_module.compile_prepared(prepared, *registry, "columns")
     assert got.to_bytes() == expected.to_bytes()
     assert got.stats == expected.stats and got.stats.unknown > 0 and got.stats.no_council > 0
+    assert got.find("KW1 4AA").status == "found" and got.find("ZE2 9AA").status == "unknown"
+    # Another registry compiles from the same preparation as its records would.
+    gss_to_slug, county_of = registry
+    fewer = {code: slug for code, slug in gss_to_slug.items() if slug != gss_to_slug[str(rows[0][1])]}
+    assert lookup_module.compile_prepared(prepared, fewer, county_of, "columns").to_bytes() == \
+        compile_lookup(records, fewer, county_of, source="columns").to_bytes()
+
+
+def test_the_prepared_built_in_data_is_kept_in_the_users_cache(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
+    """Prepared once per release of the data and of this code; a damaged copy is made again, not used."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    made: list[int] = []
+    real = lookup_module.prepare_columns
+
+    def counting(columns: object, progress: object = None) -> lookup_module.PreparedColumns:
+        made.append(1)
+        return real([(["ME15 6JQ", "me156jr", "ME15 6JS"], ["E07000110", "E07000110", None])])
+
+    monkeypatch.setattr(lookup_module, "prepare_columns", counting)
+    monkeypatch.setattr(lookup_module, "_PREPARED", {})
+    first = lookup_module.prepared_builtin("builtin:one")
+    path = lookup_module.prepared_path("builtin:one")
+    assert path is not None and path.is_file() and path.is_relative_to(tmp_path / "user-cache" / "localgov")
+    monkeypatch.setattr(lookup_module, "_PREPARED", {})  # another process
+    assert lookup_module.prepared_builtin("builtin:one") == first and made == [1]
+    path.write_bytes(path.read_bytes()[:20])
+    monkeypatch.setattr(lookup_module, "_PREPARED", {})
+    assert lookup_module.prepared_builtin("builtin:one") == first and made == [1, 1]
+    # Another release of the data replaces it, and nothing partial is left.
+    lookup_module.prepared_builtin("builtin:two")
+    assert [p.name for p in path.parent.iterdir()] == [lookup_module.prepared_path("builtin:two").name]  # type: ignore[union-attr]
 
 
 # --- the command line ------------------------------------------------------------------------

@@ -24,7 +24,10 @@ import os
 import re
 import stat
 import statistics
+import sys
 import zipfile
+import zlib
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -574,49 +577,6 @@ class _Compiler:
         buffer += self.codes[2 * slot + record.terminated]
         self.counts["no_council" if slot == 0 else "terminated" if record.terminated else "live"] += 1
 
-    def add_columns(self, postcodes: Sequence[object], districts: Sequence[object]) -> int:
-        """Add rows given as columns (the built-in data: postcode and district, all live); return how many.
-
-        The same as `add` of a live record (postcode canonical, district a code, no county) for each row whose
-        postcode is valid, without making a record per row: a postcode already written as `_canonical` writes
-        it takes a short way, and each district value is looked up once.
-        """
-        found: dict[object, tuple[int | None, str | None]] = {}  # district value -> (slot, its code)
-        buffers, codes, unknown = self.buffers, self.codes, self.unknown
-        added = live = no_council = missing = 0
-        for raw, district in zip(postcodes, districts, strict=False):
-            if not isinstance(raw, str):
-                continue
-            postcode = raw if _ONE_SPACE.fullmatch(raw) else _canonical(raw)
-            if postcode is None:
-                continue
-            added += 1
-            slot, code = found.get(district, (-1, None))
-            if slot == -1:
-                code = _code(district)
-                slot = self.slot_cache.get((code, None), -1)
-                if slot == -1:
-                    slot = self.slot_cache[(code, None)] = self._slot(code, None)
-                found[district] = (slot, code)
-            if slot is None:
-                missing += 1
-                unknown[code or ""] += 1
-                continue
-            outward = postcode[:-4]
-            buffer = buffers.get(outward)
-            if buffer is None:
-                buffer = buffers[outward] = bytearray()
-            buffer += postcode[-3:].encode("ascii")
-            buffer += codes[2 * slot]
-            if slot == 0:
-                no_council += 1
-            else:
-                live += 1
-        self.counts["unknown"] += missing
-        self.counts["no_council"] += no_council
-        self.counts["live"] += live
-        return added
-
     def _slot(self, district: str | None, county_code: str | None) -> int | None:
         if district is None:
             return 0
@@ -644,19 +604,26 @@ class _Compiler:
             return county
         return from_file
 
-    def freeze(self, source: str, registry: str) -> PostcodeLookup:
+    def renumbering(self) -> tuple[list[Area], dict[int, int]]:
+        """Return the areas in their final order, and each slot's final number (slot 0 stays 0)."""
         areas = sorted(self.slots, key=lambda a: (a.lower, a.county or ""))
         renumber = {self.slots[a]: i + 1 for i, a in enumerate(areas)}
         renumber[0] = 0
-        table = {oc: _freeze_outcode(buf, renumber) for oc, buf in self.buffers.items()}
-        stats = ImportStats(
+        return areas, renumber
+
+    def stats(self) -> ImportStats:
+        return ImportStats(
             rows=sum(self.counts[k] for k in ("live", "terminated", "no_council", "unknown")),
             live=self.counts["live"], terminated=self.counts["terminated"],
             no_council=self.counts["no_council"], unknown=self.counts["unknown"],
             unknown_codes=tuple(sorted(self.unknown.items(), key=lambda kv: (-kv[1], kv[0]))),
             county_mismatches=self.counts["county_mismatches"],
         )
-        return PostcodeLookup(tuple(areas), table, source=source, registry=registry, stats=stats)
+
+    def freeze(self, source: str, registry: str) -> PostcodeLookup:
+        areas, renumber = self.renumbering()
+        table = {oc: _freeze_outcode(buf, renumber) for oc, buf in self.buffers.items()}
+        return PostcodeLookup(tuple(areas), table, source=source, registry=registry, stats=self.stats())
 
 
 def _freeze_outcode(buffer: bytearray, renumber: Mapping[int, int]) -> tuple[str, bytes]:
@@ -791,16 +758,205 @@ def shared_builtin_path(registry: str, source: str) -> Path | None:
 _CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
+@dataclass(frozen=True)
+class PreparedColumns:
+    """The built-in data in a form that any council registry compiles from quickly.
+
+    Every valid postcode of the columns, grouped by outcode: its inward codes (three characters each)
+    and, in the same order, the number of its district in `districts` (16 bits, little-endian). An
+    outcode whose inward codes are all different (`unique`) is kept sorted by them; one that repeats a
+    postcode keeps its rows in the order of the data, since which row wins depends on the registry (the
+    last one whose district it knows). Nothing here depends on the councils, so one preparation serves
+    every registry: the test sites, a reorganisation's day, each site on the machine.
+    """
+
+    districts: tuple[str | None, ...]  # GSS codes, None for blank and pseudo codes
+    rows: tuple[int, ...]  # rows per district
+    outcodes: dict[str, tuple[str, bytes, bool]]  # outcode -> (inward codes, district numbers, unique)
+
+    def to_bytes(self) -> bytes:
+        return bytes(msgpack.packb({
+            "format": PREPARED_FORMAT, "districts": list(self.districts), "rows": list(self.rows),
+            "outcodes": [[k, v[0], v[1], v[2]] for k, v in self.outcodes.items()],
+        }, use_bin_type=True))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> PreparedColumns:
+        """Read `to_bytes`' data; raise ValueError if it is of another format or damaged."""
+        try:
+            raw = msgpack.unpackb(data, raw=False)
+            if not isinstance(raw, dict) or raw.get("format") != PREPARED_FORMAT:
+                raise ValueError("another format")
+            districts = tuple(None if d is None else str(d) for d in raw["districts"])
+            rows = tuple(int(n) for n in raw["rows"])
+            outcodes = {str(k): (str(inwards), bytes(numbers), bool(unique))
+                        for k, inwards, numbers, unique in raw["outcodes"]}
+        except (msgpack.UnpackException, KeyError, TypeError) as exc:
+            raise ValueError(str(exc)) from exc
+        if len(rows) != len(districts) or any(len(i) * 2 != len(n) * 3 for i, n, _ in outcodes.values()):
+            raise ValueError("its columns do not match")
+        return cls(districts, rows, outcodes)
+
+
+PREPARED_FORMAT = 1
+
+
+def prepare_columns(columns: Iterable[tuple[Sequence[object], Sequence[object]]],
+                    progress: Progress | None = None) -> PreparedColumns:
+    """Prepare postcode and district columns (the built-in data: all live, no county) for any registry.
+
+    A row counts as `_Compiler.add` of a live record would take it: its postcode valid (as `_canonical`
+    writes it; a postcode already written so takes a short way), its district a code (`_code`).
+    """
+    numbers: dict[object, int] = {}  # district value as stored -> its number
+    by_code: dict[str | None, int] = {}
+    districts: list[str | None] = []
+    rows: list[int] = []
+    inwards: dict[str, list[str]] = {}
+    numbered: dict[str, array[int]] = {}
+    count = 0
+    for postcodes, values in columns:
+        for raw, district in zip(postcodes, values, strict=False):
+            if not isinstance(raw, str):
+                continue
+            postcode = raw if _ONE_SPACE.fullmatch(raw) else _canonical(raw)
+            if postcode is None:
+                continue
+            number = numbers.get(district)
+            if number is None:
+                code = _code(district)
+                number = by_code.get(code)
+                if number is None:
+                    number = by_code[code] = len(districts)
+                    if number > 0xFFFF:
+                        raise LocalgovError("more than 65,536 distinct district codes; this is not a UK postcode file")
+                    districts.append(code)
+                    rows.append(0)
+                numbers[district] = number
+            rows[number] += 1
+            outward = postcode[:-4]
+            found = inwards.get(outward)
+            if found is None:
+                found = inwards[outward] = []
+                numbered[outward] = array("H")
+            found.append(postcode[-3:])
+            numbered[outward].append(number)
+            count += 1
+        if progress is not None:
+            progress(count)
+    outcodes: dict[str, tuple[str, bytes, bool]] = {}
+    for outward, codes in inwards.items():
+        ids = numbered[outward]
+        if len(set(codes)) == len(codes):
+            order = sorted(range(len(codes)), key=codes.__getitem__)
+            codes = [codes[i] for i in order]
+            ids = array("H", [ids[i] for i in order])
+            unique = True
+        else:
+            unique = False
+        if sys.byteorder != "little":
+            ids.byteswap()
+        outcodes[outward] = ("".join(codes), ids.tobytes(), unique)
+    return PreparedColumns(tuple(districts), tuple(rows), outcodes)
+
+
+def compile_prepared(prepared: PreparedColumns, gss_to_slug: Mapping[str, str], county_of: Mapping[str, str | None],
+                     source: str) -> PostcodeLookup:
+    """Compile prepared columns for a registry: the same lookup `compile_lookup` makes of their live records."""
+    compiler = _Compiler(gss_to_slug, county_of)
+    slots: list[int | None] = []
+    for code, rows in zip(prepared.districts, prepared.rows, strict=True):
+        slot = compiler._slot(code, None)
+        slots.append(slot)
+        if slot is None:
+            compiler.counts["unknown"] += rows
+            compiler.unknown[code or ""] += rows
+        else:
+            compiler.counts["no_council" if slot == 0 else "live"] += rows
+    areas, renumber = compiler.renumbering()
+    known = [slot is not None for slot in slots]
+    final = [b"" if slot is None else (renumber[slot] * 2).to_bytes(2, "little") for slot in slots]
+    table: dict[str, tuple[str, bytes]] = {}
+    for outward, (inwards, numbers, unique) in prepared.outcodes.items():
+        ids = array("H")
+        ids.frombytes(numbers)
+        if sys.byteorder != "little":
+            ids.byteswap()
+        if unique and all(known[i] for i in set(ids)):
+            table[outward] = (inwards, b"".join([final[i] for i in ids]))
+        elif unique:
+            kept = [k for k, i in enumerate(ids) if known[i]]
+            if kept:
+                table[outward] = ("".join(inwards[3 * k: 3 * k + 3] for k in kept),
+                                  b"".join([final[ids[k]] for k in kept]))
+        else:
+            buffer = bytearray()
+            for k, i in enumerate(ids):
+                slot = slots[i]
+                if slot is not None:
+                    buffer += inwards[3 * k: 3 * k + 3].encode("ascii")
+                    buffer += compiler.codes[2 * slot]
+            if buffer:
+                table[outward] = _freeze_outcode(buffer, renumber)
+    return PostcodeLookup(tuple(areas), table, source=source, registry=registry_key(gss_to_slug, county_of),
+                          stats=compiler.stats())
+
+
+_PREPARED: dict[str, PreparedColumns] = {}  # the built-in data prepared in this process, by its source
+
+
+def prepared_builtin(source: str, progress: Progress | None = None) -> PreparedColumns:
+    """Return the built-in data (`source`) prepared: kept in this process, else in the user's cache, else made.
+
+    Made once per release of the data and of this module (about as long as one compile took before),
+    then each registry compiles from it in a fraction of that.
+    """
+    found = _PREPARED.get(source)
+    if found is not None:
+        return found
+    path = prepared_path(source)
+    if path is not None:
+        try:
+            found = PreparedColumns.from_bytes(zlib.decompress(path.read_bytes()))
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, zlib.error) as exc:
+            logger.warning("ignoring %s: %s", path, exc)
+    if found is None:
+        found = prepare_columns(_builtin_columns(), progress)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+                try:
+                    partial.write_bytes(zlib.compress(found.to_bytes(), 1))
+                    partial.replace(path)
+                finally:
+                    partial.unlink(missing_ok=True)
+                for old in path.parent.glob("prepared-*.msgpack.z"):
+                    if old != path:
+                        old.unlink(missing_ok=True)
+            except OSError as exc:  # the cache only saves time
+                logger.warning("cannot keep the prepared postcode data in %s: %s", path.parent, exc)
+    _PREPARED.clear()
+    _PREPARED[source] = found
+    return found
+
+
+def prepared_path(source: str) -> Path | None:
+    """Return where the user's cache keeps the built-in data prepared, named by the data and this module's code."""
+    folder = user_cache_dir()
+    if folder is None:
+        return None
+    name = hashlib.sha256("\n".join((source, _CODE)).encode()).hexdigest()[:32]
+    return folder / "postcodes" / f"prepared-{name}.msgpack.z"
+
+
 def compile_builtin(gss_to_slug: Mapping[str, str], county_of: Mapping[str, str | None], *,
                     progress: Progress | None = None, source: str = "") -> PostcodeLookup:
     """Compile the built-in ONSPD (every postcode, district only, all live) for a registry."""
-    compiler = _Compiler(gss_to_slug, county_of)
-    count = 0
-    for postcodes, districts in _builtin_columns():
-        count += compiler.add_columns(postcodes, districts)
-        if progress is not None:
-            progress(count)
-    return compiler.freeze(source or builtin_source(), registry_key(gss_to_slug, county_of))
+    source = source or builtin_source()
+    return compile_prepared(prepared_builtin(source, progress), gss_to_slug, county_of, source)
 
 
 def _shared_builtin(gss_to_slug: Mapping[str, str], county_of: Mapping[str, str | None], registry: str,
