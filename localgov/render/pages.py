@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 import jinja2
 from markupsafe import Markup
@@ -39,6 +40,7 @@ from localgov.model import (
     describe_missing,
 )
 from localgov.render import record as dep
+from localgov.render.frames import Frames, Observed, observe_tests
 from localgov.render.layouts import layout_environment
 from localgov.render.markup import render_council_markup
 from localgov.render.record import PageRecord, Reads
@@ -345,8 +347,9 @@ class Renderer:
     """
 
     def __init__(self, site: Site, assets: Mapping[str, str], sections: Mapping[str, SectionTemplates],
-                 coverage: Coverage | None = None) -> None:
+                 coverage: Coverage | None = None, *, frames: bool = True) -> None:
         self.site = site
+        self.use_frames = frames  # render the variants of a page from frames of its layout (frames.py)
         self.assets = assets
         self.lang = "en"  # the language of the page being rendered (render_page sets it)
         self.envs: dict[str, jinja2.Environment] = {}
@@ -369,6 +372,9 @@ class Renderer:
         self._national: list[Entry] | None = None
         self._local: dict[str, list[Entry]] = {}
         self._parts: dict[tuple[object, ...], tuple[Markup, tuple[object, ...]]] = {}
+        self.frames = Frames()
+        for env in self.envs.values():
+            observe_tests(env)
 
     # -- helpers available to templates
 
@@ -385,11 +391,13 @@ class Renderer:
             self._chrome[key] = Markup(self.template(name).render())
         return self._chrome[key]
 
-    def emergencies(self, council: str | None) -> list[Entry]:
+    def emergencies(self, council: str | Observed | None) -> list[Entry]:
         """Return the emergency banners of a page: the nation's, and its council's local emergencies.
 
         The nation's are in every page's key (localgov/build/keys.py); a council's page reads its alerts.
         """
+        if isinstance(council, Observed):  # a frame's render (frames.py): the same for each council that gets it
+            return cast(list[Entry], council.call(self.emergencies))  # type: ignore[arg-type]
         if self._national is None:
             self._national = [e for e in national_entries(self.site) if e.emergency]
         if not council or council not in self.site.councils:
@@ -473,14 +481,21 @@ class Renderer:
         return self.render_with(reads, template, {}, **context)
 
     def render_with(self, reads: Reads, template: str, parts: Mapping[str, tuple[str, dict[str, object]]],
-                    **context: object) -> bytes:
-        """Render a layout with `context`, and each of `parts` (name: (partial, its context)) with `part`."""
+                    frame: object = None, **context: object) -> bytes:
+        """Render a layout with `context`, and each of `parts` (name: (partial, its context)) with `part`.
+
+        With `frame` (the page's name: each council has a variant of it), the layout is rendered from a frame of
+        the page where one fits the context (frames.py): the same text, without running the layout again.
+        """
         reads.template(template)
         layout = self.template(template)
         for name, (partial, values) in parts.items():
             context[name] = self.part(reads, partial, **values)
         context.setdefault("alternates", self.alternates(context.get("canonical")))
-        html = layout.render(**context)
+        if frame is not None and self.use_frames:
+            html = self.frames.render((self.lang, template, frame), layout, context)
+        else:
+            html = layout.render(**context)
         if self.lang == "cy":
             html = to_welsh_links(html, self._welsh_urls)
         return html.encode("utf-8")
@@ -560,6 +575,7 @@ class Renderer:
                                                                    keywords=composed.keywords)
         route = Route("variant", lang=self.lang, page=page.slug, council=council.slug)
         data = self.render_with(reads, "variant.html", variant_parts(council, shown),
+                                frame=page.slug if override is None else None,
                                 title=f"{page.title}: {council.name}", description=composed.summary,
                                 canonical=route.url, page=shown, council=council, body=body,
                                 search_scope=self.search_scope(reads, page, council, override is not None),
