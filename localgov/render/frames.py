@@ -319,26 +319,65 @@ def _real(value: object) -> object:
     return value._real() if isinstance(value, Observed) else value
 
 
-@dataclass(frozen=True)
 class Frame:
-    """A layout rendered once: text between marks, what each mark stands for, and what it depends on."""
+    """A layout rendered once: text between marks, what each mark stands for, and what it depends on.
 
-    pieces: tuple[str, ...]  # text, then the text after each mark in `places`
-    places: tuple[Path, ...]
-    observations: tuple[Observation, ...]
+    It keeps the context it was made from. A value of another context that is the same object (the
+    page, a partial rendered once for the page: the site's objects do not change during a build), or
+    equal plain data (text, a list of breadcrumbs), gives what it gave then: its observations hold,
+    and its marks are filled with the text they had.
+    """
+
+    __slots__ = ("by_name", "made_from", "pieces", "places", "text")
+
+    def __init__(self, pieces: tuple[str, ...], places: tuple[Path, ...], observations: tuple[Observation, ...],
+                 made_from: Mapping[str, object]) -> None:
+        self.pieces = pieces  # text, then the text after each mark in `places`
+        self.places = places
+        self.made_from = dict(made_from)
+        by_name: dict[str, list[Observation]] = {}
+        for observation in observations:
+            by_name.setdefault(str(observation.path[0][1]), []).append(observation)
+        self.by_name = by_name
+        self.text = [escape(resolve(made_from, place)) for place in places]
+
+    @property
+    def observations(self) -> list[Observation]:
+        return [observation for found in self.by_name.values() for observation in found]
 
     def fits(self, context: Mapping[str, object]) -> bool:
-        return all(observation.holds(context) for observation in self.observations)
+        made_from = self.made_from
+        for name, observations in self.by_name.items():
+            if _same(context.get(name, _MISSING), made_from.get(name, _MISSING)):
+                continue
+            if not all(observation.holds(context) for observation in observations):
+                return False
+        return True
 
     def fill(self, context: Mapping[str, object]) -> str:
         parts = [self.pieces[0]]
-        for place, after in zip(self.places, self.pieces[1:], strict=True):
-            value = resolve(context, place)
-            if value is _MISSING:
-                raise Unframed(f"no value at {place}")
-            parts.append(escape(value))
+        made_from = self.made_from
+        for place, after, text in zip(self.places, self.pieces[1:], self.text, strict=True):
+            name = str(place[0][1])
+            if _same(context.get(name, _MISSING), made_from.get(name, _MISSING)):
+                parts.append(text)
+            else:
+                value = resolve(context, place)
+                if value is _MISSING:
+                    raise Unframed(f"no value at {place}")
+                parts.append(escape(value))
             parts.append(after)
         return "".join(parts)
+
+
+PLAIN = (str, Markup, list, tuple, type(None))  # plain data: equal values are used alike
+
+
+def _same(value: object, old: object) -> bool:
+    """Say whether a context's value is the one a frame was made from (the same object, or equal plain data)."""
+    if value is old:
+        return value is not _MISSING
+    return type(value) is type(old) and type(value) in PLAIN and value == old
 
 
 def make_frame(template: jinja2.Template, context: Mapping[str, object]) -> Frame:
@@ -363,7 +402,7 @@ def make_frame(template: jinja2.Template, context: Mapping[str, object]) -> Fram
             raise Unframed("a mark was changed after it was printed")
         places.append(recorder.marks[index])
         pieces.append(after)
-    return Frame(tuple(pieces), tuple(places), tuple(recorder.observations.values()))
+    return Frame(tuple(pieces), tuple(places), tuple(recorder.observations.values()), context)
 
 
 @dataclass
