@@ -55,7 +55,7 @@ test: install-test browser
 	$(PY) -m pytest -q
 
 lint: install-dev
-	$(PY) -m ruff check --select B,E,F,I,UP,W localgov tests
+	$(PY) -m ruff check --select B,E,F,I,UP,W localgov tests bench
 	$(PY) -m mypy --strict localgov tests
 
 bench: install

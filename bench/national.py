@@ -170,14 +170,16 @@ class Results:
         memory = f"{row.peak_mb:,.0f} MB" if row.peak_mb is not None else ""
         pages = f"{row.pages:,}" if row.pages is not None else ""
         cpu = f"{row.cpu:.1f}s" if row.cpu is not None else ""
-        print(f"  {row.name:<46} {pages:>7} {row.seconds:>8.2f}s {cpu:>8} {rate:>9} {memory:>9}  {row.note}", flush=True)
+        print(f"  {row.name:<46} {pages:>7} {row.seconds:>8.2f}s {cpu:>8} {rate:>9} {memory:>9}  {row.note}",
+              flush=True)
         return row
 
 
 # -- the steps -------------------------------------------------------------------------------
 
 
-BUILT = re.compile(r"Built ([\d,]+) pages \(([\d,]+) files\).* ([\d,]+) rendered, ([\d,]+) files written, ([\d,]+) removed")
+BUILT = re.compile(r"Built ([\d,]+) pages \(([\d,]+) files\).* ([\d,]+) rendered, ([\d,]+) files written, "
+                   r"([\d,]+) removed")
 
 
 def localgov(site: Path, *args: str) -> list[str]:
@@ -379,7 +381,8 @@ def main() -> int:
         run = compile_postcodes(site_root)
         if run.code != 0:
             sys.exit(f"postcode compile failed:\n{run.err[-3000:]}")
-        results.add(Row("postcode compile (every UK postcode)", None, run.seconds, run.peak_mb, run.out.strip(), run.cpu))
+        results.add(Row("postcode compile (every UK postcode)", None, run.seconds, run.peak_mb, run.out.strip(),
+                        run.cpu))
 
         out = site_root / "build"
         run, (pages, files, rendered, written, removed) = build(site_root, "--no-search")

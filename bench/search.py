@@ -28,11 +28,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from localgov.build import build
-from localgov.errors import Problems
-from localgov.search.extract import condense, read_docs
-from localgov.search.pagefind import index_folder
-from localgov.search.whoosh import SearchIndex, index_dir, update_index
+from localgov.build import build  # noqa: E402 - importable once the repository is on the path
+from localgov.errors import Problems  # noqa: E402 - importable once the repository is on the path
+from localgov.search.extract import condense, read_docs  # noqa: E402 - importable once the repository is on the path
+from localgov.search.pagefind import index_folder  # noqa: E402 - importable once the repository is on the path
+from localgov.search.whoosh import SearchIndex, index_dir, update_index  # noqa: E402 - importable once the repository is on the path
 
 FIRST_QUERIES = [("bin day", []), ("bin day", ["maidstone", "kent"]), ("help paying rent", ["cardiff"])]
 

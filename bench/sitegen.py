@@ -125,7 +125,8 @@ def page_markdown(rng: random.Random, slug: str, title: str, provider: str, lgsl
         if number == 3:
             head = rng.choice(TABLE_HEADERS)
             rows = rng.sample(TABLE_ROWS, 4)
-            parts.append(f"| {head[0]} | {head[1]} |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows) + "\n")
+            table = "\n".join(f"| {a} | {b} |" for a, b in rows)
+            parts.append(f"| {head[0]} | {head[1]} |\n|---|---|\n{table}\n")
         if number == 4 and rng.random() < 0.5:
             parts.append("{% if council.has('coastline') %}\nCoastal areas may have extra rules in summer.\n"
                          "{% endif %}\n")
@@ -144,7 +145,8 @@ def page_list(rng: random.Random, topics: list[str], taken: set[str],
     mix = [provider for provider, count in sorted(providers.items()) for _ in range(count)]
     rng.shuffle(mix)
     chosen = sorted(slugs[:len(mix)])
-    return [(topics[index % len(topics)], slug, provider) for index, (slug, provider) in enumerate(zip(chosen, mix))]
+    pairs = enumerate(zip(chosen, mix, strict=False))  # as many as there are slugs for
+    return [(topics[index % len(topics)], slug, provider) for index, (slug, provider) in pairs]
 
 
 def demo_pages(content: Path) -> list[tuple[str, str, str]]:
