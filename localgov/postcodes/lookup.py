@@ -812,7 +812,7 @@ def prepare_columns(columns: Iterable[tuple[Sequence[object], Sequence[object]]]
     by_code: dict[str | None, int] = {}
     districts: list[str | None] = []
     rows: list[int] = []
-    inwards: dict[str, list[str]] = {}
+    inwards: dict[str, bytearray] = {}  # three ASCII bytes a row
     numbered: dict[str, array[int]] = {}
     count = 0
     for postcodes, values in columns:
@@ -837,26 +837,28 @@ def prepare_columns(columns: Iterable[tuple[Sequence[object], Sequence[object]]]
             outward = postcode[:-4]
             found = inwards.get(outward)
             if found is None:
-                found = inwards[outward] = []
+                found = inwards[outward] = bytearray()
                 numbered[outward] = array("H")
-            found.append(postcode[-3:])
+            found += postcode[-3:].encode("ascii")
             numbered[outward].append(number)
             count += 1
         if progress is not None:
             progress(count)
     outcodes: dict[str, tuple[str, bytes, bool]] = {}
-    for outward, codes in inwards.items():
+    for outward, packed in inwards.items():
         ids = numbered[outward]
+        whole = bytes(packed)
+        codes = [whole[i: i + 3] for i in range(0, len(whole), 3)]
         if len(set(codes)) == len(codes):
             order = sorted(range(len(codes)), key=codes.__getitem__)
-            codes = [codes[i] for i in order]
+            whole = b"".join([codes[i] for i in order])
             ids = array("H", [ids[i] for i in order])
             unique = True
         else:
             unique = False
         if sys.byteorder != "little":
             ids.byteswap()
-        outcodes[outward] = ("".join(codes), ids.tobytes(), unique)
+        outcodes[outward] = (whole.decode("ascii"), ids.tobytes(), unique)
     return PreparedColumns(tuple(districts), tuple(rows), outcodes)
 
 
