@@ -179,3 +179,12 @@ def test_identity_tests_see_the_value(name: str) -> None:
         values = {"also": also, "title": f"t{also!r}"}
         assert frames.render("page", template, values) == template.render(values)
     assert frames.used > 0
+
+
+def test_equal_values_of_other_types_are_not_taken_for_the_same() -> None:
+    template = environment().from_string("<p>{{ flags }} {{ flags[0] }}</p>{% if also == 1 %}one{% endif %}")
+    frames = Frames()
+    for flags, also in (([True], 1), ([1], 1), ([1.0], True), ([True], 1)):
+        values = {"flags": flags, "also": also}
+        assert frames.render("page", template, values) == template.render(values)
+    assert frames.used == 2

@@ -32,13 +32,14 @@ from markupsafe import Markup, escape
 
 OPEN, CLOSE = "\ue000", "\ue001"  # a mark: a private-use character, the mark's number, another
 FRAMES_PER_PAGE = 32  # frames kept for one page: its councils differ in alerts, search scope, other tiers, ...
-PAGES_KEPT = 512  # pages whose frames are kept; then all are forgotten
+PAGES_KEPT = 16  # pages whose frames are kept, the last made (a build renders the variants of a page together)
+FAILURES = 3  # frames of a page that fail their check before its layout is rendered as usual for every council
 
 Path = tuple[tuple[str, object], ...]  # from a context name: ("attr", name) and ("item", key) steps
 _MISSING = object()
 SEQUENCES = (list, tuple, str)  # whose length alone can be observed
 _NEW = markupsafe.Markup.__new__.__code__
-_MARKUPSAFE = markupsafe.escape.__code__.co_filename
+_MARKUPSAFE = markupsafe.Markup.join.__code__.co_filename
 
 
 class Unframed(Exception):
@@ -81,8 +82,8 @@ class Observation:
         if self.what == "call":
             assert self.call is not None
             found = self.call(value)
-            return type(found) is type(self.found) and found == self.found
-        return type(value) is type(self.found) and value == self.found
+            return plain_equal(found, self.found)
+        return plain_equal(value, self.found)
 
 
 @dataclass
@@ -91,7 +92,7 @@ class Recorder:
 
     marks: list[Path] = field(default_factory=list)
     numbers: dict[Path, int] = field(default_factory=dict)
-    observations: dict[tuple[str, Path], Observation] = field(default_factory=dict)
+    observations: dict[tuple[str, Path, object], Observation] = field(default_factory=dict)
 
     def mark(self, path: Path) -> str:
         number = self.numbers.get(path)
@@ -101,7 +102,7 @@ class Recorder:
         return f"{OPEN}{number:x}{CLOSE}"
 
     def observe(self, what: str, path: Path, found: object, call: Callable[[object], object] | None = None) -> None:
-        self.observations.setdefault((what, path), Observation(what, path, found, call))
+        self.observations.setdefault((what, path, call), Observation(what, path, found, call))
 
 
 def _escaping_caller() -> bool:
@@ -279,7 +280,7 @@ class Joined(Observed):
 
     def __html__(self) -> Any:
         if _escaping_caller():
-            return Markup("").join(parts for parts in self._parts)
+            return Markup("").join(part for part in self._parts)
         self._used()
         return self._value
 
@@ -324,8 +325,8 @@ class Frame:
 
     It keeps the context it was made from. A value of another context that is the same object (the
     page, a partial rendered once for the page: the site's objects do not change during a build), or
-    equal plain data (text, a list of breadcrumbs), gives what it gave then: its observations hold,
-    and its marks are filled with the text they had.
+    equal text, gives what it gave then: its observations hold, and its marks are filled with the text
+    they had.
     """
 
     __slots__ = ("by_name", "made_from", "pieces", "places", "text")
@@ -370,14 +371,41 @@ class Frame:
         return "".join(parts)
 
 
-PLAIN = (str, Markup, list, tuple, type(None))  # plain data: equal values are used alike
-
-
 def _same(value: object, old: object) -> bool:
-    """Say whether a context's value is the one a frame was made from (the same object, or equal plain data)."""
+    """Say whether a context's value is the one a frame was made from: the same object, equal text of the same
+    type, or both empty lists (the renderer hands a page's councils the same objects where it can)."""
     if value is old:
         return value is not _MISSING
-    return type(value) is type(old) and type(value) in PLAIN and value == old
+    kind = type(value)
+    if kind is not type(old):
+        return False
+    if kind is str or kind is Markup:
+        return value == old
+    return (kind is list or kind is tuple) and not value and not old
+
+
+def plain_equal(value: Any, other: Any) -> bool:
+    """Say whether two values are equal and of the same types all the way down (1 is not True, "a" not Markup("a"))."""
+    if value is other:
+        return True
+    kind = type(value)
+    if kind is not type(other):
+        return False
+    if kind is list or kind is tuple:
+        if len(value) != len(other):
+            return False
+        for a, b in zip(value, other, strict=True):
+            if not plain_equal(a, b):
+                return False
+        return True
+    if kind is dict:
+        if len(value) != len(other):
+            return False
+        for (key, a), (other_key, b) in zip(value.items(), other.items(), strict=True):
+            if type(key) is not type(other_key) or key != other_key or not plain_equal(a, b):
+                return False
+        return True
+    return bool(value == other)
 
 
 def make_frame(template: jinja2.Template, context: Mapping[str, object]) -> Frame:
@@ -411,6 +439,7 @@ class Frames:
 
     kept: dict[object, list[Frame]] = field(default_factory=dict)
     unframed: set[object] = field(default_factory=set)  # pages whose layout cannot be a frame
+    failed: dict[object, int] = field(default_factory=dict)
     made: int = 0
     used: int = 0
 
@@ -430,19 +459,20 @@ class Frames:
                     return filled
         text = template.render(context)
         if frames is not None and len(frames) >= FRAMES_PER_PAGE:
-            self.unframed.add(key)  # its councils differ in too many ways for frames to save work
-            return text
+            return text  # its councils differ in too many ways: the frames it has serve those they fit
         try:
             frame = make_frame(template, context)
             same = frame.fits(context) and frame.fill(context) == text
         except Unframed:
             same = False
         if not same:
-            self.unframed.add(key)
+            self.failed[key] = self.failed.get(key, 0) + 1
+            if self.failed[key] >= FAILURES:
+                self.unframed.add(key)
             return text
         if frames is None:
             if len(self.kept) >= PAGES_KEPT:
-                self.kept.clear()
+                del self.kept[next(iter(self.kept))]
             frames = self.kept[key] = []
         frames.append(frame)
         self.made += 1

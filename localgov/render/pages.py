@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import jinja2
 from markupsafe import Markup
@@ -40,7 +40,7 @@ from localgov.model import (
     describe_missing,
 )
 from localgov.render import record as dep
-from localgov.render.frames import Frames, Observed, observe_tests
+from localgov.render.frames import Frames, Observed, observe_tests, plain_equal
 from localgov.render.layouts import layout_environment
 from localgov.render.markup import render_council_markup
 from localgov.render.record import PageRecord, Reads
@@ -373,6 +373,7 @@ class Renderer:
         self._local: dict[str, list[Entry]] = {}
         self._parts: dict[tuple[object, ...], tuple[Markup, tuple[object, ...]]] = {}
         self.frames = Frames()
+        self._shared: dict[object, object] = {}  # lists a page's councils share (`same`): one object for frames
         for env in self.envs.values():
             observe_tests(env)
 
@@ -422,6 +423,19 @@ class Renderer:
                 self._parts.clear()
             found = self._parts[key] = (Markup(self.template(name).render(**context)), tuple(context.values()))
         return found[0]
+
+    def same(self, key: object, value: list[Any]) -> list[Any]:
+        """Return `value`, or the list equal to it (item for item, of the same types) handed out before under `key`.
+
+        Frames (frames.py) see at once that two councils' values are the same object.
+        """
+        found = self._shared.get(key)
+        if found is not None and plain_equal(found, value):
+            return cast(list[Any], found)
+        if len(self._shared) >= PARTS_KEPT:
+            self._shared.clear()
+        self._shared[key] = value
+        return value
 
     def template(self, name: str) -> jinja2.Template:
         key = (self.lang, name)
@@ -569,6 +583,7 @@ class Renderer:
         composed = compose_variant(page, council.slug, override, nation=council.nation)
         view = CouncilView(council, page.slug, keys_for=self.keys_for, missing=reads.missing, lang=self.lang)
         body, contents = self.render_sections(composed, view)
+        contents = self.same(("contents", self.lang, page.slug), contents)
         topic = self._topic(reads, page.topic)
         # Templates read the summary and search words from `page`: give them the council's.
         shown = page if override is None else dataclasses.replace(page, summary=composed.summary,
@@ -583,9 +598,10 @@ class Renderer:
                                 alerts=self.alerts(reads, council, page.slug, page.topic),
                                 also=self.also(reads, page, council), partners=self.partners(reads, page, council),
                                 find_href=f"/{page.slug}/#find-your-council",
-                                breadcrumbs=[{"text": self.t("Home"), "href": "/"},
-                                             {"text": topic.title, "href": f"/{topic.slug}/"},
-                                             {"text": page.title, "href": page.url}])
+                                breadcrumbs=self.same(("breadcrumbs", self.lang, page.slug), [
+                                    {"text": self.t("Home"), "href": "/"},
+                                    {"text": topic.title, "href": f"/{topic.slug}/"},
+                                    {"text": page.title, "href": page.url}]))
         return Output(route.path, data, page.source)
 
     def council_page(self, reads: Reads, page: CouncilPage, council: Council) -> Output:
