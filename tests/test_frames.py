@@ -13,7 +13,7 @@ from markupsafe import Markup
 from localgov.build import load_site
 from localgov.errors import Problems
 from localgov.index.coverage import coverage
-from localgov.render.frames import Frames, observe_tests
+from localgov.render.frames import FAILURES, PAGES_KEPT, Frames, observe_tests
 from localgov.render.pages import Renderer, variant_jobs
 from localgov.render.sections import compile_sections
 from tests.conftest import COUNCILS, MakeSite
@@ -117,6 +117,17 @@ def test_a_layout_that_hands_a_value_to_code_that_needs_a_string_is_rendered_as_
     for values in CONTEXTS:
         assert frames.render("page", template, values) == template.render(values)
     assert frames.unframed == {"page"} and frames.used == 0
+    assert frames.failed == {"page": FAILURES}, "a frame was tried again after the layout was given up"
+
+
+def test_frames_are_kept_for_the_last_pages_only() -> None:
+    template = environment().from_string("<p>{{ title }}</p>")
+    frames = Frames()
+    for number in range(PAGES_KEPT + 1):
+        for values in CONTEXTS[:2]:
+            assert frames.render(f"page {number}", template, values) == template.render(values)
+    assert len(frames.kept) == PAGES_KEPT and "page 0" not in frames.kept and f"page {PAGES_KEPT}" in frames.kept
+    assert frames.used == PAGES_KEPT + 1
 
 
 def test_a_method_of_a_value_ties_the_frame_to_that_value() -> None:
