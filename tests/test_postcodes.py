@@ -675,14 +675,11 @@ def test_the_prepared_built_in_data_is_kept_in_the_users_cache(monkeypatch: pyte
         return real([(["ME15 6JQ", "me156jr", "ME15 6JS"], ["E07000110", "E07000110", None])])
 
     monkeypatch.setattr(lookup_module, "prepare_columns", counting)
-    monkeypatch.setattr(lookup_module, "_PREPARED", {})
     first = lookup_module.prepared_builtin("builtin:one")
     path = lookup_module.prepared_path("builtin:one")
     assert path is not None and path.is_file() and path.is_relative_to(tmp_path / "user-cache" / "localgov")
-    monkeypatch.setattr(lookup_module, "_PREPARED", {})  # another process
     assert lookup_module.prepared_builtin("builtin:one") == first and made == [1]
     path.write_bytes(path.read_bytes()[:20])
-    monkeypatch.setattr(lookup_module, "_PREPARED", {})
     assert lookup_module.prepared_builtin("builtin:one") == first and made == [1, 1]
     # Another release of the data replaces it, and nothing partial is left.
     lookup_module.prepared_builtin("builtin:two")

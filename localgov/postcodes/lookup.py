@@ -904,18 +904,13 @@ def compile_prepared(prepared: PreparedColumns, gss_to_slug: Mapping[str, str], 
                           stats=compiler.stats())
 
 
-_PREPARED: dict[str, PreparedColumns] = {}  # the built-in data prepared in this process, by its source
-
-
 def prepared_builtin(source: str, progress: Progress | None = None) -> PreparedColumns:
-    """Return the built-in data (`source`) prepared: kept in this process, else in the user's cache, else made.
+    """Return the built-in data (`source`) prepared: kept in the user's cache, else made (and kept there).
 
-    Made once per release of the data and of this module (about as long as one compile took before),
-    then each registry compiles from it in a fraction of that.
+    Made once per release of the data and of this module (a few seconds), then each registry compiles
+    from it in a fraction of a second.
     """
-    found = _PREPARED.get(source)
-    if found is not None:
-        return found
+    found: PreparedColumns | None = None
     path = prepared_path(source)
     if path is not None:
         try:
@@ -940,8 +935,6 @@ def prepared_builtin(source: str, progress: Progress | None = None) -> PreparedC
                         old.unlink(missing_ok=True)
             except OSError as exc:  # the cache only saves time
                 logger.warning("cannot keep the prepared postcode data in %s: %s", path.parent, exc)
-    _PREPARED.clear()
-    _PREPARED[source] = found
     return found
 
 
