@@ -131,7 +131,8 @@ def test_frames_are_kept_for_the_last_pages_only() -> None:
 
 
 def test_a_method_of_a_value_ties_the_frame_to_that_value() -> None:
-    for layout in ("<p>{{ council.shout() }}</p><p>{{ council.slug }}</p>", "<p>{{ council.name | upper }}</p>"):
+    for layout in ("<p>{{ council.shout() }}</p><p>{{ council.slug }}</p>", "<p>{{ council.name | upper }}</p>",
+                   "<p>{{ absolute(canonical) | length }}</p>"):
         template = environment().from_string(layout)
         frames = Frames()
         for values in CONTEXTS[:4]:

@@ -143,7 +143,7 @@ class Observed:
         try:
             value = getattr(self._value, name)
         except AttributeError:
-            self._recorder.observe("absent", (*self._path, ("attr", name)), None)
+            self._note("absent", (*self._path, ("attr", name)), None)
             raise
         if callable(value) and not isinstance(value, type):
             self._used()  # a method: what it returns depends on all of the value
@@ -156,7 +156,7 @@ class Observed:
         try:
             value = self._value[key]
         except (LookupError, TypeError):
-            self._recorder.observe("absent", (*self._path, ("item", key)), None)
+            self._note("absent", (*self._path, ("item", key)), None)
             raise
         if isinstance(key, (str, int)) and not isinstance(key, bool):
             return Observed(value, (*self._path, ("item", key)), self._recorder)
@@ -174,27 +174,33 @@ class Observed:
         return self._value
 
     def _used(self) -> None:
-        self._recorder.observe("value", self._path, self._value)
+        self._note("value", self._path, self._value)
+
+    def _note(self, what: str, path: Path, found: object, call: Callable[[object], object] | None = None) -> None:
+        self._recorder.observe(what, path, found, call)
+
+    def _pieces(self) -> tuple[object, ...]:
+        return (self,)
 
     def __bool__(self) -> bool:
         found = bool(self._value)
-        self._recorder.observe("truth", self._path, found)
+        self._note("truth", self._path, found)
         return found
 
     def call(self, function: Callable[[object], object]) -> object:
         """Return `function` of the value, noted so that another council's value must give the same."""
         found = function(self._value)
-        self._recorder.observe("call", self._path, found, function)
+        self._note("call", self._path, found, function)
         return found
 
     def __radd__(self, other: object) -> Any:
         if isinstance(other, str) and not isinstance(other, (Markup, Observed)):
-            return Joined((other, self))
+            return Joined((other, *self._pieces()))
         return other + self._real()  # type: ignore[operator]
 
     def __add__(self, other: object) -> Any:
         if isinstance(other, str) and not isinstance(other, (Markup, Observed)):
-            return Joined((self, other))
+            return Joined((*self._pieces(), other))
         return self._real() + _real(other)  # type: ignore[operator]
 
     def __str__(self) -> str:
@@ -209,14 +215,14 @@ class Observed:
     def __len__(self) -> int:
         value = self._value
         if type(value) in SEQUENCES:
-            self._recorder.observe("length", self._path, (type(value), len(value)))
+            self._note("length", self._path, (type(value), len(value)))
             return len(value)
         return len(self._real())  # type: ignore[arg-type]
 
     def __iter__(self) -> Any:
         value = self._value
         if type(value) in SEQUENCES and type(value) is not str:  # each item observed on its own
-            self._recorder.observe("length", self._path, (type(value), len(value)))
+            self._note("length", self._path, (type(value), len(value)))
             return iter([Observed(item, (*self._path, ("item", index)), self._recorder)
                          for index, item in enumerate(value)])
         return iter(self._real())  # type: ignore[call-overload]
@@ -268,7 +274,10 @@ class Observed:
 
 
 class Joined(Observed):
-    """Text joined to observed values with `+` (as SiteConfig.absolute does): printed, each value is a mark."""
+    """Text joined to observed values with `+` (as SiteConfig.absolute does): printed, each value is a mark.
+
+    It has no path of its own: any other use of it is a use of each value joined in it.
+    """
 
     __slots__ = ("_parts",)
 
@@ -284,15 +293,16 @@ class Joined(Observed):
         self._used()
         return self._value
 
-    def __radd__(self, other: object) -> Any:
-        if isinstance(other, str) and not isinstance(other, (Markup, Observed)):
-            return Joined((other, *self._parts))
-        return other + self._real()  # type: ignore[operator]
+    def _pieces(self) -> tuple[object, ...]:
+        return self._parts  # type: ignore[no-any-return]
 
-    def __add__(self, other: object) -> Any:
-        if isinstance(other, str) and not isinstance(other, (Markup, Observed)):
-            return Joined((*self._parts, other))
-        return self._real() + _real(other)  # type: ignore[operator]
+    def _note(self, what: str, path: Path, found: object, call: Callable[[object], object] | None = None) -> None:
+        self._used()
+
+    def _used(self) -> None:
+        for part in self._parts:
+            if isinstance(part, Observed):
+                part._used()
 
     def __getattr__(self, name: str) -> Any:
         self._used()
@@ -301,19 +311,6 @@ class Joined(Observed):
     def __getitem__(self, key: object) -> Any:
         self._used()
         return self._value[_real(key)]
-
-    def __bool__(self) -> bool:
-        self._used()
-        return bool(self._value)
-
-    def call(self, function: Callable[[object], object]) -> object:
-        self._used()
-        return function(self._value)
-
-    def _used(self) -> None:
-        for part in self._parts:
-            if isinstance(part, Observed):
-                part._used()
 
 
 def _real(value: object) -> object:
@@ -341,10 +338,6 @@ class Frame:
             by_name.setdefault(str(observation.path[0][1]), []).append(observation)
         self.by_name = by_name
         self.text = [escape(resolve(made_from, place)) for place in places]
-
-    @property
-    def observations(self) -> list[Observation]:
-        return [observation for found in self.by_name.values() for observation in found]
 
     def fits(self, context: Mapping[str, object]) -> bool:
         made_from = self.made_from
@@ -377,11 +370,8 @@ def _same(value: object, old: object) -> bool:
     if value is old:
         return value is not _MISSING
     kind = type(value)
-    if kind is not type(old):
-        return False
-    if kind is str or kind is Markup:
-        return value == old
-    return (kind is list or kind is tuple) and not value and not old
+    cheap = kind is str or kind is Markup or ((kind is list or kind is tuple) and not value)
+    return cheap and plain_equal(value, old)
 
 
 def plain_equal(value: Any, other: Any) -> bool:
