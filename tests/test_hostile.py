@@ -19,7 +19,7 @@ import pytest
 from jinja2.exceptions import SecurityError
 
 from localgov.load.markdown import convert
-from localgov.load.paths import escapes
+from localgov.load.paths import escapes, replace_file
 from localgov.model import Council
 from localgov.render.markup import render_council_markup
 from localgov.sandbox import CouncilView, GenericCouncilView, SectionTemplates, content_environment
@@ -363,3 +363,18 @@ def test_escapes_follows_every_link_between_the_folder_and_the_file(tmp_path: Pa
                folder / ".." / "councils" / ".." / ".." / "outside" / "secret", outside / "secret"]
     assert [p for p in inside if escapes(p, folder)] == []
     assert [p for p in leaving if not escapes(p, folder)] == []
+
+
+def test_a_cache_file_is_replaced_whole_or_not_at_all(tmp_path: Path) -> None:
+    """`replace_file`, which every cache of the build writes with: the folder made, no partial file left behind."""
+    path = tmp_path / "deep" / "cache.bin"
+    replace_file(path, b"one")
+    replace_file(path, b"two")
+    assert path.read_bytes() == b"two"
+    folder = tmp_path / "a folder"
+    (folder / "inside").mkdir(parents=True)
+    with pytest.raises(OSError):
+        replace_file(folder, b"cannot replace a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a folder", "deep"]
+    assert [p.name for p in path.parent.iterdir()] == ["cache.bin"]
+    assert (folder / "inside").is_dir()

@@ -29,6 +29,7 @@ from localgov import __version__
 from localgov.build.records import Records, to_plain
 from localgov.errors import Problem, Problems
 from localgov.load.accessibility import RESULTS_FILE
+from localgov.load.paths import replace_file
 from localgov.model import Page
 
 log = logging.getLogger(__name__)
@@ -352,10 +353,7 @@ def save_manifest(root: Path, out_dir: Path, manifest: Manifest) -> None:
     """Write the manifest atomically; a failure only costs the next build its head start."""
     path = manifest_path(root, out_dir)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-        partial.write_bytes(manifest.to_bytes())
-        partial.replace(path)
+        replace_file(path, manifest.to_bytes())
     except OSError as exc:
         log.warning("could not save the build cache %s: %s", path, exc)
 
@@ -464,10 +462,7 @@ class PageMemo:
             return
         self.known, self.used = self.used, {}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.path.with_name(f"{self.NAME}.{os.getpid()}.partial")
-            partial.write_bytes(self.encode())
-            partial.replace(self.path)
+            replace_file(self.path, self.encode())
             for name in self.OLD_NAMES:
                 self.path.with_name(name).unlink(missing_ok=True)
         except OSError as exc:

@@ -15,7 +15,6 @@ a page used are keyed apart (`templates`), followed through `extends`, `include`
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import jinja2
 from jinja2 import meta, nodes
 
 from localgov.build.cache import Inputs, combine
+from localgov.load.paths import replace_file
 from localgov.model import Coverage, Site
 from localgov.render import record as dep
 from localgov.render.layouts import is_site_template, shared_cache_dir
@@ -219,10 +219,7 @@ def shared_references(env: jinja2.Environment, source: str, value: bytes) -> tup
     names = references(env, source)
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-            partial.write_text(json.dumps(list(names)), encoding="utf-8")
-            partial.replace(path)
+            replace_file(path, json.dumps(list(names)).encode("utf-8"))
         except OSError:
             pass  # the cache only saves time
     return names

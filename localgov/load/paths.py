@@ -1,4 +1,4 @@
-"""Safe names and paths for everything read from a site's source tree."""
+"""Safe names and paths for everything read from a site's source tree, and caches replaced whole."""
 
 from __future__ import annotations
 
@@ -24,6 +24,18 @@ def user_cache_dir() -> Path | None:
     except RuntimeError:  # no home folder
         return None
     return folder / "localgov"
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all: under a name of this process's own first (two builds may write
+    the same file at once), then renamed over it. Makes the folder; raises OSError, leaving nothing partial."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def is_slug(name: str) -> bool:

@@ -20,7 +20,6 @@ import importlib.util
 import io
 import json
 import logging
-import os
 import re
 import stat
 import statistics
@@ -39,7 +38,7 @@ import msgpack
 import yaml
 
 from localgov.errors import LocalgovError
-from localgov.load.paths import kind_of, user_cache_dir
+from localgov.load.paths import kind_of, replace_file, user_cache_dir
 from localgov.model import GSS_PENDING, Area, Council
 
 logger = logging.getLogger(__name__)
@@ -666,13 +665,7 @@ def compiled_path(root: Path) -> Path:
 
 def save_lookup(lookup: PostcodeLookup, path: Path) -> None:
     """Write a compiled lookup atomically (under a name of its own first: two builds may write it at once)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-    try:
-        partial.write_bytes(lookup.to_bytes())
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+    replace_file(path, lookup.to_bytes())
 
 
 def load_lookup(path: Path) -> PostcodeLookup:
@@ -923,13 +916,7 @@ def prepared_builtin(source: str, progress: Progress | None = None) -> PreparedC
         found = prepare_columns(_builtin_columns(), progress)
         if path is not None:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-                try:
-                    partial.write_bytes(zlib.compress(found.to_bytes(), 1))
-                    partial.replace(path)
-                finally:
-                    partial.unlink(missing_ok=True)
+                replace_file(path, zlib.compress(found.to_bytes(), 1))
                 for old in path.parent.glob("prepared-*.msgpack.z"):
                     if old != path:
                         old.unlink(missing_ok=True)
