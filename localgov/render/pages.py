@@ -373,7 +373,7 @@ class Renderer:
         self._local: dict[str, list[Entry]] = {}
         self._parts: dict[tuple[object, ...], tuple[Markup, tuple[object, ...]]] = {}
         self.frames = Frames()
-        self._shared: dict[object, object] = {}  # lists a page's councils share (`same`): one object for frames
+        self._shared: dict[object, list[Any]] = {}  # lists a page's councils share (`same`): one object for frames
         for env in self.envs.values():
             observe_tests(env)
 
@@ -431,7 +431,7 @@ class Renderer:
         """
         found = self._shared.get(key)
         if found is not None and plain_equal(found, value):
-            return cast(list[Any], found)
+            return found
         if len(self._shared) >= PARTS_KEPT:
             self._shared.clear()
         self._shared[key] = value
